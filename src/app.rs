@@ -1,0 +1,54 @@
+//! Building the rocket, shared by `perch serve` and the tests.
+
+use rocket::config::Ident;
+use rocket::data::{Limits, ToByteUnit};
+use rocket::{Build, Rocket};
+
+use crate::config::Config;
+use crate::domain::instance;
+use crate::store::Db;
+use crate::urls::Urls;
+use crate::web::{self, App};
+
+/// The rocket for an initialised database: routes, state, limits and headers.
+pub fn rocket(config: Config) -> Result<Rocket<Build>, String> {
+    let db = Db::open(&config.database)?;
+    let public_key_pem = {
+        let conn = db.get()?;
+        instance::public_key_pem(&conn).map_err(|e| e.to_string())?
+    };
+    let limits = Limits::default()
+        .limit("form", 64.kibibytes())
+        .limit("data-form", 20.mebibytes())
+        .limit(
+            "bytes",
+            (crate::domain::media::MAX_UPLOAD_BYTES + 1024).bytes(),
+        )
+        .limit("json", 1.mebibytes());
+    // Behind a proxy on loopback, trust its X-Real-IP for the login rate limit; facing the
+    // internet directly, a client could forge it, so use the socket address.
+    let ip_header: Option<&str> = config.server.address.is_loopback().then_some("X-Real-IP");
+    let figment = rocket::Config::figment()
+        .merge(("address", config.server.address))
+        .merge(("port", config.server.port))
+        .merge(("limits", limits))
+        .merge(("ident", Ident::try_new("Perch").expect("a valid ident")))
+        .merge((
+            "ip_header",
+            ip_header.map_or(serde_json::Value::Bool(false), |h| h.into()),
+        ))
+        .merge(("log_level", rocket::config::LogLevel::Critical))
+        .merge(("cli_colors", false))
+        .merge(("shutdown.ctrlc", true));
+    let app = App {
+        urls: Urls::new(&config),
+        config,
+        db,
+        public_key_pem,
+    };
+    Ok(rocket::custom(figment)
+        .manage(app)
+        .mount("/", web::routes())
+        .register("/", web::catchers())
+        .attach(web::reply::SecurityHeaders))
+}

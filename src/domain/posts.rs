@@ -1,0 +1,256 @@
+//! Publishing, editing and deleting the owner's posts.
+
+use rusqlite::Connection;
+
+use crate::error::{Error, Result};
+use crate::model::{Post, Timestamp, Visibility};
+use crate::store::{self, posts};
+use crate::urls::Urls;
+
+use super::text;
+
+pub const MAX_POST_CHARS: usize = 5_000;
+pub const MAX_SUMMARY_CHARS: usize = 500;
+const MAX_URL_BYTES: usize = 2_048;
+
+/// What the owner wrote.
+#[derive(Clone, Debug)]
+pub struct Compose {
+    pub source: String,
+    pub summary: Option<String>,
+    pub visibility: Visibility,
+    pub in_reply_to: Option<String>,
+}
+
+fn check_text(source: &str, summary: Option<&str>) -> Result<()> {
+    if source.trim().is_empty() {
+        return Err(Error::bad_request("the post is empty"));
+    }
+    if source.chars().count() > MAX_POST_CHARS {
+        return Err(Error::bad_request(format!(
+            "the post is longer than {MAX_POST_CHARS} characters"
+        )));
+    }
+    if summary.is_some_and(|s| s.chars().count() > MAX_SUMMARY_CHARS) {
+        return Err(Error::bad_request(format!(
+            "the content warning is longer than {MAX_SUMMARY_CHARS} characters"
+        )));
+    }
+    Ok(())
+}
+
+/// An empty or blank content warning is no content warning.
+fn clean_summary(summary: Option<&str>) -> Option<String> {
+    summary
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+/// The object id a reply points at: our own posts by their object id, others as given.
+fn reply_target(urls: &Urls, in_reply_to: Option<&str>) -> Result<Option<String>> {
+    let Some(target) = in_reply_to.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    if let Some(id) = urls.parse_post_reference(target) {
+        if target.starts_with(urls.origin()) {
+            return Ok(Some(urls.post(id)));
+        }
+    }
+    let valid = target.len() <= MAX_URL_BYTES
+        && url::Url::parse(target)
+            .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
+    if valid {
+        Ok(Some(target.to_string()))
+    } else {
+        Err(Error::bad_request(
+            "the post replied to must be given by its http(s) URL",
+        ))
+    }
+}
+
+pub fn publish(
+    conn: &mut Connection,
+    urls: &Urls,
+    compose: &Compose,
+    now: Timestamp,
+) -> Result<Post> {
+    let summary = clean_summary(compose.summary.as_deref());
+    check_text(&compose.source, summary.as_deref())?;
+    let in_reply_to = reply_target(urls, compose.in_reply_to.as_deref())?;
+    let rendered = text::render_markdown(&compose.source, &|tag| urls.tag(&tag.to_lowercase()));
+    let id = store::new_id(now);
+    store::write(conn, |tx| {
+        posts::insert(
+            tx,
+            &posts::NewPost {
+                id,
+                visibility: compose.visibility,
+                source: &compose.source,
+                content_html: &rendered.html,
+                summary: summary.as_deref(),
+                sensitive: summary.is_some(),
+                in_reply_to: in_reply_to.as_deref(),
+                tags: &rendered.hashtags,
+                mentions: &[],
+            },
+            now,
+        )
+    })?;
+    posts::get(conn, id)?.ok_or_else(|| Error::internal("a post vanished after insert"))
+}
+
+pub fn edit(
+    conn: &mut Connection,
+    urls: &Urls,
+    id: i64,
+    source: &str,
+    summary: Option<&str>,
+    now: Timestamp,
+) -> Result<Post> {
+    let summary = clean_summary(summary);
+    check_text(source, summary.as_deref())?;
+    let rendered = text::render_markdown(source, &|tag| urls.tag(&tag.to_lowercase()));
+    let existing = posts::get(conn, id)?.ok_or_else(Error::not_found)?;
+    let changed = store::write(conn, |tx| {
+        posts::edit(
+            tx,
+            id,
+            &posts::PostEdit {
+                source,
+                content_html: &rendered.html,
+                summary: summary.as_deref(),
+                sensitive: summary.is_some(),
+                tags: &rendered.hashtags,
+                mentions: &existing.mentions,
+            },
+            now,
+        )
+    })?;
+    if !changed {
+        return Err(Error::not_found());
+    }
+    posts::get(conn, id)?.ok_or_else(Error::not_found)
+}
+
+pub fn delete(conn: &mut Connection, id: i64) -> Result<Post> {
+    let post = posts::get(conn, id)?.ok_or_else(Error::not_found)?;
+    store::write(conn, |tx| posts::delete(tx, id))?;
+    Ok(post)
+}
+
+/// A post anyone may read: public or unlisted. Others are "not found" to strangers, never
+/// "forbidden", so their existence does not leak.
+pub fn get_visible(conn: &Connection, id: i64, owner: bool) -> Result<Post> {
+    match posts::get(conn, id)? {
+        Some(post) if owner || post.visibility.is_world_readable() => Ok(post),
+        _ => Err(Error::not_found()),
+    }
+}
+
+/// The chain of our own posts above `post` (oldest first), as far as we hold it, bounded.
+pub fn ancestors(conn: &Connection, urls: &Urls, post: &Post, owner: bool) -> Result<Vec<Post>> {
+    let mut chain = Vec::new();
+    let mut next = post.in_reply_to.clone();
+    while let Some(uri) = next.take() {
+        if chain.len() >= 20 {
+            break;
+        }
+        let Some(id) = urls
+            .parse_post_reference(&uri)
+            .filter(|_| uri.starts_with(urls.origin()))
+        else {
+            break;
+        };
+        match get_visible(conn, id, owner) {
+            Ok(parent) => {
+                next = parent.in_reply_to.clone();
+                chain.push(parent);
+            }
+            Err(_) => break,
+        }
+    }
+    chain.reverse();
+    Ok(chain)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::store::testing;
+
+    fn urls() -> Urls {
+        Urls::new(
+            &Config::parse(
+                "domain = \"a.example\"\nusername = \"ana\"",
+                std::path::Path::new("."),
+            )
+            .unwrap(),
+        )
+    }
+
+    fn compose(source: &str) -> Compose {
+        Compose {
+            source: source.into(),
+            summary: None,
+            visibility: Visibility::Public,
+            in_reply_to: None,
+        }
+    }
+
+    #[test]
+    fn publish_validates_and_stores() {
+        let (_dir, mut conn) = testing::temporary();
+        let u = urls();
+        assert_eq!(
+            publish(&mut conn, &u, &compose("  "), Timestamp(1))
+                .unwrap_err()
+                .status,
+            400
+        );
+        let long = "x".repeat(MAX_POST_CHARS + 1);
+        assert_eq!(
+            publish(&mut conn, &u, &compose(&long), Timestamp(1))
+                .unwrap_err()
+                .status,
+            400
+        );
+        let mut bad_reply = compose("hi");
+        bad_reply.in_reply_to = Some("javascript:alert(1)".into());
+        assert_eq!(
+            publish(&mut conn, &u, &bad_reply, Timestamp(1))
+                .unwrap_err()
+                .status,
+            400
+        );
+
+        let first = publish(&mut conn, &u, &compose("first"), Timestamp(1_000)).unwrap();
+        let mut reply = compose("second");
+        reply.in_reply_to = Some(u.post_page(first.id));
+        reply.summary = Some(" spoilers ".into());
+        let second = publish(&mut conn, &u, &reply, Timestamp(2_000)).unwrap();
+        assert_eq!(
+            second.in_reply_to,
+            Some(u.post(first.id)),
+            "page URL turned into the object id"
+        );
+        assert_eq!(second.summary.as_deref(), Some("spoilers"));
+        assert!(second.sensitive);
+        let chain = ancestors(&conn, &u, &second, false).unwrap();
+        assert_eq!(chain.iter().map(|p| p.id).collect::<Vec<_>>(), [first.id]);
+    }
+
+    #[test]
+    fn private_posts_are_not_found_for_strangers() {
+        let (_dir, mut conn) = testing::temporary();
+        let u = urls();
+        let mut c = compose("secret");
+        c.visibility = Visibility::Followers;
+        let post = publish(&mut conn, &u, &c, Timestamp(1)).unwrap();
+        assert_eq!(get_visible(&conn, post.id, false).unwrap_err().status, 404);
+        assert!(get_visible(&conn, post.id, true).is_ok());
+        delete(&mut conn, post.id).unwrap();
+        assert_eq!(delete(&mut conn, post.id).unwrap_err().status, 404);
+    }
+}

@@ -1,0 +1,195 @@
+//! The owner's profile: reading it, editing it, and its pictures.
+
+use rusqlite::Connection;
+
+use crate::error::{Error, Result};
+use crate::model::{Field, Profile, Timestamp};
+use crate::store::{self, media as stored_media, profile};
+
+pub use crate::store::profile::Picture;
+use crate::urls::Urls;
+
+use super::media::{self, MediaKind};
+use super::text;
+
+pub const MAX_DISPLAY_NAME_CHARS: usize = 100;
+pub const MAX_BIO_CHARS: usize = 2_000;
+pub const MAX_FIELDS: usize = 4;
+pub const MAX_FIELD_CHARS: usize = 255;
+
+pub fn get(conn: &Connection, username: &str) -> Result<Profile> {
+    profile::get(conn, username)?
+        .ok_or_else(|| Error::internal("the profile row is missing: run perch init"))
+}
+
+/// What the settings form sends.
+#[derive(Clone, Debug, Default)]
+pub struct ProfileForm {
+    pub display_name: String,
+    pub bio: String,
+    pub fields: Vec<Field>,
+    pub manually_approves_followers: bool,
+    pub discoverable: bool,
+}
+
+pub fn update(
+    conn: &mut Connection,
+    urls: &Urls,
+    form: &ProfileForm,
+    now: Timestamp,
+) -> Result<()> {
+    let display_name = form.display_name.trim();
+    if display_name.chars().count() > MAX_DISPLAY_NAME_CHARS {
+        return Err(Error::bad_request(format!(
+            "the display name is longer than {MAX_DISPLAY_NAME_CHARS} characters"
+        )));
+    }
+    if form.bio.chars().count() > MAX_BIO_CHARS {
+        return Err(Error::bad_request(format!(
+            "the bio is longer than {MAX_BIO_CHARS} characters"
+        )));
+    }
+    let fields: Vec<Field> = form
+        .fields
+        .iter()
+        .map(|f| Field {
+            name: f.name.trim().to_string(),
+            value: f.value.trim().to_string(),
+        })
+        .filter(|f| !f.name.is_empty() || !f.value.is_empty())
+        .collect();
+    if fields.len() > MAX_FIELDS {
+        return Err(Error::bad_request(format!(
+            "at most {MAX_FIELDS} profile fields"
+        )));
+    }
+    if fields.iter().any(|f| {
+        f.name.chars().count() > MAX_FIELD_CHARS || f.value.chars().count() > MAX_FIELD_CHARS
+    }) {
+        return Err(Error::bad_request(format!(
+            "profile field names and values are limited to {MAX_FIELD_CHARS} characters"
+        )));
+    }
+    let bio_html = if form.bio.trim().is_empty() {
+        String::new()
+    } else {
+        text::render_markdown(&form.bio, &|tag| urls.tag(&tag.to_lowercase())).html
+    };
+    store::write(conn, |tx| {
+        profile::update(
+            tx,
+            &profile::ProfileUpdate {
+                display_name,
+                bio_source: &form.bio,
+                bio_html: &bio_html,
+                fields: &fields,
+                manually_approves_followers: form.manually_approves_followers,
+                discoverable: form.discoverable,
+            },
+            now,
+        )
+    })?;
+    Ok(())
+}
+
+/// A field's value as HTML: a web address becomes a `rel="me"` link (so a personal site can
+/// verify the profile, as on Mastodon); anything else is escaped text.
+pub fn field_value_html(value: &str) -> String {
+    let escaped = escape_html(value);
+    let is_link = url::Url::parse(value).is_ok_and(|u| {
+        matches!(u.scheme(), "http" | "https")
+            && u.host().is_some()
+            && !value.contains(char::is_whitespace)
+    });
+    if is_link {
+        let shown = value
+            .trim_start_matches("https://")
+            .trim_start_matches("http://")
+            .trim_end_matches('/');
+        format!(
+            "<a href=\"{escaped}\" target=\"_blank\" rel=\"nofollow noopener noreferrer me\" translate=\"no\">{}</a>",
+            escape_html(shown)
+        )
+    } else {
+        escaped
+    }
+}
+
+/// Profile fields with their values as HTML, for the actor document and the profile page.
+pub fn fields_html(profile: &Profile) -> Vec<(String, String)> {
+    profile
+        .fields
+        .iter()
+        .map(|f| (f.name.clone(), field_value_html(&f.value)))
+        .collect()
+}
+
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Stores a new avatar or header (metadata stripped, resized) and puts it on the profile.
+pub fn set_picture(
+    conn: &mut Connection,
+    picture: Picture,
+    data: &[u8],
+    now: Timestamp,
+) -> Result<()> {
+    let kind = match picture {
+        Picture::Avatar => MediaKind::Avatar,
+        Picture::Header => MediaKind::Header,
+    };
+    let processed = media::process(data, kind).map_err(|e| Error::new(422, e.to_string()))?;
+    let id = store::new_id(now);
+    store::write(conn, |tx| {
+        stored_media::insert(
+            tx,
+            &stored_media::NewMedia {
+                id,
+                mime: processed.original.mime,
+                width: processed.original.width,
+                height: processed.original.height,
+                blurhash: &processed.blurhash,
+                description: "",
+                data: &processed.original.bytes,
+                preview: None,
+            },
+            now,
+        )?;
+        profile::set_picture(tx, picture, Some(id), now)
+    })?;
+    Ok(())
+}
+
+pub fn remove_picture(conn: &mut Connection, picture: Picture, now: Timestamp) -> Result<()> {
+    store::write(conn, |tx| profile::set_picture(tx, picture, None, now))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_links_carry_rel_me_and_text_is_escaped() {
+        let html = field_value_html("https://ana.example/");
+        assert!(
+            html.contains("rel=\"nofollow noopener noreferrer me\""),
+            "{html}"
+        );
+        assert!(html.contains(">ana.example</a>"), "{html}");
+        assert_eq!(field_value_html("<b>hi</b>"), "&lt;b&gt;hi&lt;/b&gt;");
+        assert!(!field_value_html("javascript:alert(1)").contains("<a"));
+    }
+}

@@ -1,0 +1,10 @@
+//! The protocol: bytes and documents in, Rust values out, and back. No SQL and no rocket here.
+
+pub mod build;
+pub mod client;
+pub mod keys;
+pub mod signatures;
+pub mod webfinger;
+
+/// The content type we answer ActivityPub requests with.
+pub const ACTIVITY_JSON: &str = "application/activity+json; charset=utf-8";

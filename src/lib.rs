@@ -1,0 +1,37 @@
+//! Perch: one person's home on the fediverse, in one binary and one SQLite file.
+//!
+//! # The map
+//! ```text
+//! main.rs       the CLI: parse, load config, call into the library
+//! app.rs        rocket(config) -> Rocket<Build>, shared by main and the tests
+//! config.rs     instance.toml, validated once
+//! error.rs      one Error: a safe message and a status, the detail for the log
+//! model.rs      the nouns: Post, Visibility, Profile, Media, Actor …
+//! urls.rs       every URL we mint
+//! federation/   the protocol, no SQL and no rocket: keys, signatures, client, build, webfinger
+//! store/        all SQL: open, migrations, one file per table group
+//! domain/       what Perch does: posts, profile, auth, instance (init), text, media
+//! render/       maud, pure: model values in, markup out (it may call the pure text helpers)
+//! web/          rocket routes, thin; the URL table is web::routes()
+//! ```
+//! The rule: `web → domain → {store, federation}`; `render` sees `model`, `urls` and the pure
+//! `domain::text` helpers; SQL lives only in `store`.
+//!
+//! # One request, end to end: a profile page
+//! `GET /@me` reaches `web::pages::profile_or_feed`. The `Wants` guard reads `Accept`: a server
+//! asking for `application/activity+json` gets the actor from `federation::build::actor`; a browser
+//! gets HTML. The handler runs its queries through `App::run` (a pooled connection on a blocking
+//! thread: rusqlite blocks, rocket is async), calling `store::posts::page` (keyset pagination) and
+//! `domain::profile::get`, then hands plain values to `render::profile::profile_page`. The
+//! `SecurityHeaders` fairing adds `Vary: Accept`, `nosniff` and the CSP on the way out.
+
+pub mod app;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod federation;
+pub mod model;
+pub mod render;
+pub mod store;
+pub mod urls;
+pub mod web;

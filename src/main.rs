@@ -1,0 +1,215 @@
+//! The `perch` command line: parse, load the configuration, call into the library.
+
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use perch::config::Config;
+use perch::domain::{auth, instance, posts};
+use perch::model::{Timestamp, Visibility};
+use perch::store;
+use perch::urls::Urls;
+
+#[derive(Parser)]
+#[command(name = "perch", version, about = "A single-user ActivityPub server")]
+struct Cli {
+    /// The configuration file.
+    #[arg(
+        long,
+        global = true,
+        env = "PERCH_CONFIG",
+        default_value = "instance.toml"
+    )]
+    config: PathBuf,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create the database and the owner's key if missing.
+    Init,
+    /// Run the server (the default).
+    Serve,
+    /// Set the owner's password (one line from stdin, or asked twice on a terminal).
+    Passwd,
+    /// Publish a post: Markdown from stdin. Prints the post's page URL.
+    Post {
+        #[arg(long, default_value = "public", value_parser = ["public", "unlisted", "followers", "direct"])]
+        visibility: String,
+        /// A content warning.
+        #[arg(long)]
+        cw: Option<String>,
+        /// The URL of the post this replies to.
+        #[arg(long)]
+        reply_to: Option<String>,
+    },
+    /// Delete one of our posts, given its page URL, its ActivityPub id or its number.
+    Delete { post: String },
+    /// Write a consistent copy of the database to FILE, also while the server runs.
+    Backup { file: PathBuf },
+}
+
+fn main() -> ExitCode {
+    // A bug must still end in one line, not a backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("perch: internal error{location}; please report it");
+    }));
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("perch: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    let config = Config::load(&cli.config)?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Init => init(&config),
+        Command::Serve => serve(config),
+        Command::Passwd => passwd(&config),
+        Command::Post {
+            visibility,
+            cw,
+            reply_to,
+        } => post(&config, &visibility, cw, reply_to),
+        Command::Delete { post } => delete(&config, &post),
+        Command::Backup { file } => backup(&config, &file),
+    }
+}
+
+fn init(config: &Config) -> Result<(), String> {
+    let (_, report) = instance::init(config)?;
+    let db = config.database.display();
+    if report.created_database || report.created_key {
+        println!(
+            "created {db} with a new RSA-2048 key for @{}@{}",
+            config.username, config.domain
+        );
+    } else {
+        println!("nothing to do: {db} already exists and has its key");
+    }
+    if !report.has_password {
+        println!("no password yet: `perch serve` prints a set-up link, or run `perch passwd`");
+    }
+    Ok(())
+}
+
+/// Opens an existing, initialised database for the commands that work on one.
+fn open_existing(config: &Config) -> Result<rusqlite::Connection, String> {
+    if !config.database.exists() {
+        return Err(format!(
+            "{}: no database yet; run perch init",
+            config.database.display()
+        ));
+    }
+    let conn = store::open(&config.database, false)?;
+    instance::signing_key(&conn).map_err(|e| format!("{}: {e}", config.database.display()))?;
+    Ok(conn)
+}
+
+fn serve(config: Config) -> Result<(), String> {
+    let (conn, report) = instance::init(&config)?;
+    if report.created_key {
+        println!(
+            "created {} with a new RSA-2048 key",
+            config.database.display()
+        );
+    }
+    let urls = Urls::new(&config);
+    if let Some(link) = instance::issue_setup_link(&conn, &urls)? {
+        println!("Set your password here (this link works once): {link}");
+    }
+    drop(conn);
+    let address = std::net::SocketAddr::new(config.server.address, config.server.port);
+    // Checked here so a busy port is one clear line, not a launch error dump.
+    std::net::TcpListener::bind(address)
+        .map_err(|e| format!("cannot listen on {address}: {e} (is another server using the port? see [server] in instance.toml)"))?;
+    let origin = config.origin();
+    let rocket = perch::app::rocket(config)?;
+    println!("Perch is serving {origin} (listening on {address})");
+    rocket::execute(rocket.launch())
+        .map(|_| ())
+        .map_err(|e| format!("the server stopped: {}", e.kind()))
+}
+
+fn passwd(config: &Config) -> Result<(), String> {
+    let mut conn = open_existing(config)?;
+    let password = if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("New password: ").map_err(|e| e.to_string())?;
+        let second = rpassword::prompt_password("Again: ").map_err(|e| e.to_string())?;
+        if first != second {
+            return Err("the two passwords differ; nothing changed".into());
+        }
+        first
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .take(4096)
+            .read_to_string(&mut line)
+            .map_err(|e| format!("cannot read the password from stdin: {e}"))?;
+        line.lines().next().unwrap_or("").to_string()
+    };
+    auth::set_password(&mut conn, &password).map_err(|e| e.message)?;
+    println!("password set; every browser session has been logged out");
+    Ok(())
+}
+
+fn post(
+    config: &Config,
+    visibility: &str,
+    cw: Option<String>,
+    reply_to: Option<String>,
+) -> Result<(), String> {
+    let mut conn = open_existing(config)?;
+    let mut source = String::new();
+    std::io::stdin()
+        .take((posts::MAX_POST_CHARS * 4 + 1) as u64)
+        .read_to_string(&mut source)
+        .map_err(|e| format!("cannot read the post from stdin: {e}"))?;
+    let compose = posts::Compose {
+        source: source.trim_end().to_string(),
+        summary: cw,
+        visibility: Visibility::parse(visibility).ok_or("unknown visibility")?,
+        in_reply_to: reply_to,
+    };
+    let urls = Urls::new(config);
+    let post =
+        posts::publish(&mut conn, &urls, &compose, Timestamp::now()).map_err(|e| e.message)?;
+    println!("{}", urls.post_page(post.id));
+    Ok(())
+}
+
+fn delete(config: &Config, reference: &str) -> Result<(), String> {
+    let mut conn = open_existing(config)?;
+    let urls = Urls::new(config);
+    let id = urls.parse_post_reference(reference).ok_or_else(|| {
+        format!("\"{reference}\" is not one of our posts (give its URL, id or number)")
+    })?;
+    posts::delete(&mut conn, id).map_err(|e| match e.status {
+        404 => format!("no post {id}"),
+        _ => e.to_string(),
+    })?;
+    println!("deleted {}", urls.post_page(id));
+    Ok(())
+}
+
+fn backup(config: &Config, file: &std::path::Path) -> Result<(), String> {
+    let conn = open_existing(config)?;
+    store::backup(&conn, file)?;
+    println!(
+        "backed up {} to {}",
+        config.database.display(),
+        file.display()
+    );
+    Ok(())
+}

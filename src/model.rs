@@ -1,0 +1,264 @@
+//! The nouns of Perch, as plain data shared by every layer.
+
+use serde::{Deserialize, Serialize};
+use time::format_description::well_known::{Rfc2822, Rfc3339};
+use time::OffsetDateTime;
+
+/// Milliseconds since the Unix epoch. Stored as INTEGER; printed in the formats each protocol wants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Timestamp(pub i64);
+
+impl Timestamp {
+    pub fn now() -> Timestamp {
+        let since_epoch = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        Timestamp(since_epoch.as_millis() as i64)
+    }
+
+    fn datetime(self) -> OffsetDateTime {
+        OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.0) * 1_000_000)
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+    }
+
+    /// `2026-11-27T08:00:00Z`, as ActivityPub and Atom write dates (whole seconds, like Mastodon).
+    pub fn rfc3339(self) -> String {
+        let seconds = self
+            .datetime()
+            .replace_nanosecond(0)
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+        seconds.format(&Rfc3339).unwrap_or_default()
+    }
+
+    /// `Fri, 27 Nov 2026 08:00:00 +0000`, as RSS writes dates.
+    pub fn rfc2822(self) -> String {
+        self.datetime().format(&Rfc2822).unwrap_or_default()
+    }
+
+    /// `27 Nov 2026, 08:00 UTC`, for people.
+    pub fn human(self) -> String {
+        let format = time::macros::format_description!(
+            "[day padding:none] [month repr:short] [year], [hour]:[minute] UTC"
+        );
+        self.datetime().format(&format).unwrap_or_default()
+    }
+
+    pub fn parse_rfc3339(text: &str) -> Option<Timestamp> {
+        let parsed = OffsetDateTime::parse(text, &Rfc3339).ok()?;
+        Some(Timestamp(
+            (parsed.unix_timestamp_nanos() / 1_000_000) as i64,
+        ))
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Visibility {
+    Public,
+    Unlisted,
+    Followers,
+    Direct,
+}
+
+impl Visibility {
+    pub const ALL: [Visibility; 4] = [
+        Visibility::Public,
+        Visibility::Unlisted,
+        Visibility::Followers,
+        Visibility::Direct,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Public => "public",
+            Visibility::Unlisted => "unlisted",
+            Visibility::Followers => "followers",
+            Visibility::Direct => "direct",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Visibility> {
+        Visibility::ALL.into_iter().find(|v| v.as_str() == text)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Visibility::Public => "Public",
+            Visibility::Unlisted => "Unlisted",
+            Visibility::Followers => "Followers only",
+            Visibility::Direct => "Mentioned people only",
+        }
+    }
+
+    /// Public and unlisted posts may be shown to anyone who has the link.
+    pub fn is_world_readable(self) -> bool {
+        matches!(self, Visibility::Public | Visibility::Unlisted)
+    }
+}
+
+/// One of the owner's posts.
+#[derive(Clone, Debug)]
+pub struct Post {
+    pub id: i64,
+    pub created_at: Timestamp,
+    pub updated_at: Option<Timestamp>,
+    pub visibility: Visibility,
+    /// The Markdown the owner wrote.
+    pub source: String,
+    /// The HTML rendered from it, as federated in `content`.
+    pub content_html: String,
+    /// The content warning.
+    pub summary: Option<String>,
+    pub sensitive: bool,
+    pub in_reply_to: Option<String>,
+    pub pinned: bool,
+    pub tags: Vec<String>,
+    pub mentions: Vec<Mention>,
+    pub media: Vec<Media>,
+}
+
+/// An actor a post mentions: its id, and the `@user@domain` shown for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mention {
+    pub uri: String,
+    pub handle: String,
+}
+
+/// A stored image: an attachment, an avatar or a header.
+#[derive(Clone, Debug)]
+pub struct Media {
+    pub id: i64,
+    pub mime: String,
+    pub width: u32,
+    pub height: u32,
+    pub blurhash: String,
+    pub description: String,
+    pub has_preview: bool,
+}
+
+impl Media {
+    /// The file name part of its URL, so downloads get a sensible name.
+    pub fn file_name(&self) -> String {
+        let extension = match self.mime.as_str() {
+            "image/jpeg" => "jpg",
+            "image/png" => "png",
+            "image/gif" => "gif",
+            "image/webp" => "webp",
+            _ => "bin",
+        };
+        format!("{}.{extension}", self.id)
+    }
+}
+
+/// A name/value pair shown on the profile (`PropertyValue` in ActivityPub).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Field {
+    pub name: String,
+    pub value: String,
+}
+
+/// The owner's public profile.
+#[derive(Clone, Debug)]
+pub struct Profile {
+    pub username: String,
+    pub display_name: String,
+    pub bio_source: String,
+    pub bio_html: String,
+    pub avatar: Option<Media>,
+    pub header: Option<Media>,
+    pub fields: Vec<Field>,
+    pub manually_approves_followers: bool,
+    pub discoverable: bool,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// Counts shown on the profile and in collections.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Counts {
+    pub posts: u64,
+    pub followers: u64,
+    pub following: u64,
+}
+
+/// A remote account as we know it.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub id: i64,
+    pub uri: String,
+    pub username: String,
+    pub domain: String,
+    pub display_name: String,
+    pub url: String,
+    pub avatar_url: Option<String>,
+    pub inbox: String,
+    pub shared_inbox: Option<String>,
+}
+
+impl Actor {
+    pub fn handle(&self) -> String {
+        format!("@{}@{}", self.username, self.domain)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FollowState {
+    Pending,
+    Accepted,
+    Rejected,
+}
+
+impl FollowState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FollowState::Pending => "pending",
+            FollowState::Accepted => "accepted",
+            FollowState::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<FollowState> {
+        match text {
+            "pending" => Some(FollowState::Pending),
+            "accepted" => Some(FollowState::Accepted),
+            "rejected" => Some(FollowState::Rejected),
+            _ => None,
+        }
+    }
+}
+
+/// One page of a newest-first list, with the keys for the neighbouring pages.
+#[derive(Clone, Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// `max_id` for the next (older) page, when there is one.
+    pub older: Option<i64>,
+    /// `min_id` for the previous (newer) page, when there is one.
+    pub newer: Option<i64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_print_in_each_format() {
+        let t = Timestamp(1_795_766_400_123); // 2026-11-27T08:00:00.123Z
+        assert_eq!(t.rfc3339(), "2026-11-27T08:00:00Z");
+        assert_eq!(t.rfc2822(), "Fri, 27 Nov 2026 08:00:00 +0000");
+        assert_eq!(t.human(), "27 Nov 2026, 08:00 UTC");
+        assert_eq!(
+            Timestamp::parse_rfc3339("2026-11-27T08:00:00.123Z"),
+            Some(t)
+        );
+        assert_eq!(Timestamp::parse_rfc3339("yesterday"), None);
+    }
+
+    #[test]
+    fn visibility_round_trips() {
+        for v in Visibility::ALL {
+            assert_eq!(Visibility::parse(v.as_str()), Some(v));
+        }
+        assert_eq!(Visibility::parse("private"), None);
+    }
+}

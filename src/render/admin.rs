@@ -1,0 +1,212 @@
+//! The owner's pages: log in, first set-up, home with compose, editing a post, settings.
+
+use maud::{html, Markup};
+
+use crate::model::{Page, Post, Profile, Visibility};
+use crate::urls::Urls;
+
+use super::{avatar_url, layout, posts, PageMeta, Viewer};
+
+fn meta(title: &str) -> PageMeta {
+    PageMeta {
+        title: title.to_string(),
+        description: title.to_string(),
+        ..PageMeta::default()
+    }
+}
+
+fn notice(message: Option<&str>) -> Markup {
+    html! {
+        @if let Some(message) = message { p.notice role="alert" { (message) } }
+    }
+}
+
+pub fn login(site_name: &str, next: &str, error: Option<&str>) -> Markup {
+    let body = html! {
+        section.panel.narrow {
+            h1 { "Log in" }
+            (notice(error))
+            form method="post" action="/login" {
+                input type="hidden" name="next" value=(next);
+                label for="password" { "Password" }
+                input #password type="password" name="password" autocomplete="current-password" required autofocus;
+                button type="submit" { "Log in" }
+            }
+        }
+    };
+    layout(&meta("Log in"), &Viewer::default(), site_name, body)
+}
+
+pub fn setup(site_name: &str, token: &str, error: Option<&str>) -> Markup {
+    let body = html! {
+        section.panel.narrow {
+            h1 { "Welcome to Perch" }
+            p { "Choose the password you will log in with. This link works once." }
+            (notice(error))
+            form method="post" action="/setup" {
+                input type="hidden" name="token" value=(token);
+                label for="password" { "New password (at least 8 characters)" }
+                input #password type="password" name="password" autocomplete="new-password" minlength="8" required autofocus;
+                label for="confirm" { "The same password again" }
+                input #confirm type="password" name="confirm" autocomplete="new-password" minlength="8" required;
+                button type="submit" { "Set password and continue" }
+            }
+        }
+    };
+    layout(&meta("Set up Perch"), &Viewer::default(), site_name, body)
+}
+
+/// The compose form; `draft` refills it after an error.
+pub fn compose(viewer: &Viewer, draft: &Draft) -> Markup {
+    html! {
+        form.compose method="post" action="/posts" {
+            input type="hidden" name="csrf" value=(viewer.csrf.as_deref().unwrap_or(""));
+            @if let Some(reply) = &draft.in_reply_to { input type="hidden" name="in_reply_to" value=(reply); p.reply-to { "Replying to " (reply) } }
+            label for="summary" { "Content warning (optional)" }
+            input #summary type="text" name="summary" maxlength="500" value=(draft.summary);
+            label for="source" { "What's on your mind? (Markdown)" }
+            textarea #source name="source" rows="5" maxlength="5000" required { (draft.source) }
+            div.row {
+                label for="visibility" { "Visibility" }
+                select #visibility name="visibility" { (posts::visibility_options(draft.visibility)) }
+                button type="submit" { "Post" }
+            }
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Draft {
+    pub source: String,
+    pub summary: String,
+    pub visibility: Visibility,
+    pub in_reply_to: Option<String>,
+}
+
+impl Default for Draft {
+    fn default() -> Draft {
+        Draft {
+            source: String::new(),
+            summary: String::new(),
+            visibility: Visibility::Public,
+            in_reply_to: None,
+        }
+    }
+}
+
+pub fn home(
+    urls: &Urls,
+    profile: &Profile,
+    page: &Page<Post>,
+    viewer: &Viewer,
+    draft: &Draft,
+    error: Option<&str>,
+) -> Markup {
+    let body = html! {
+        section.panel {
+            div.me {
+                img.avatar src=(avatar_url(urls, profile)) alt="" width="48" height="48";
+                div { strong { (profile.display_name) } br; a href=(urls.profile()) { "@" (profile.username) "@" (urls.host()) } }
+            }
+            (notice(error))
+            (compose(viewer, draft))
+        }
+        h2 { "Your posts" }
+        (posts::list(urls, profile, page, viewer, "/"))
+    };
+    layout(&meta("Home"), viewer, &profile.display_name, body)
+}
+
+pub fn edit_post(profile: &Profile, post: &Post, viewer: &Viewer, error: Option<&str>) -> Markup {
+    let body = html! {
+        section.panel {
+            h1 { "Edit post" }
+            (notice(error))
+            form.compose method="post" action=(format!("/posts/{}/edit", post.id)) {
+                input type="hidden" name="csrf" value=(viewer.csrf.as_deref().unwrap_or(""));
+                label for="summary" { "Content warning (optional)" }
+                input #summary type="text" name="summary" maxlength="500" value=(post.summary.as_deref().unwrap_or(""));
+                label for="source" { "Text (Markdown)" }
+                textarea #source name="source" rows="8" maxlength="5000" required { (post.source) }
+                p.hint { "Visibility stays " (post.visibility.label().to_lowercase()) "." }
+                button type="submit" { "Save" }
+            }
+        }
+    };
+    layout(&meta("Edit post"), viewer, &profile.display_name, body)
+}
+
+pub fn settings(urls: &Urls, profile: &Profile, viewer: &Viewer, message: Option<&str>) -> Markup {
+    let csrf = viewer.csrf.as_deref().unwrap_or("");
+    let mut fields = profile.fields.clone();
+    fields.resize(
+        crate::domain::profile::MAX_FIELDS,
+        crate::model::Field {
+            name: String::new(),
+            value: String::new(),
+        },
+    );
+    let body = html! {
+        section.panel {
+            h1 { "Profile" }
+            (notice(message))
+            form method="post" action="/settings/profile" {
+                input type="hidden" name="csrf" value=(csrf);
+                label for="display_name" { "Display name" }
+                input #display_name type="text" name="display_name" maxlength="100" value=(profile.display_name);
+                label for="bio" { "Bio (Markdown)" }
+                textarea #bio name="bio" rows="4" maxlength="2000" { (profile.bio_source) }
+                fieldset {
+                    legend { "Profile fields (links get rel=\"me\")" }
+                    @for (i, field) in fields.iter().enumerate() {
+                        div.row {
+                            label.sr for=(format!("field_name_{i}")) { "Label " (i + 1) }
+                            input id=(format!("field_name_{i}")) type="text" name=(format!("fields[{i}].name")) placeholder="Label" maxlength="255" value=(field.name);
+                            label.sr for=(format!("field_value_{i}")) { "Content " (i + 1) }
+                            input id=(format!("field_value_{i}")) type="text" name=(format!("fields[{i}].value")) placeholder="Content" maxlength="255" value=(field.value);
+                        }
+                    }
+                }
+                label.check {
+                    input type="checkbox" name="manually_approves_followers" value="true" checked[profile.manually_approves_followers];
+                    " Approve followers by hand"
+                }
+                label.check {
+                    input type="checkbox" name="discoverable" value="true" checked[profile.discoverable];
+                    " Suggest my account to others"
+                }
+                button type="submit" { "Save profile" }
+            }
+        }
+        section.panel {
+            h2 { "Pictures" }
+            div.pictures {
+                img.avatar.big src=(avatar_url(urls, profile)) alt="Current avatar" width="96" height="96";
+            }
+            form method="post" action="/settings/avatar" enctype="multipart/form-data" {
+                input type="hidden" name="csrf" value=(csrf);
+                label for="avatar" { "Avatar (JPEG, PNG, WebP or GIF; cropped to a square)" }
+                input #avatar type="file" name="file" accept="image/jpeg,image/png,image/webp,image/gif" required;
+                button type="submit" { "Upload avatar" }
+            }
+            form method="post" action="/settings/header" enctype="multipart/form-data" {
+                input type="hidden" name="csrf" value=(csrf);
+                label for="header" { "Header (cropped to 3:1)" }
+                input #header type="file" name="file" accept="image/jpeg,image/png,image/webp,image/gif" required;
+                button type="submit" { "Upload header" }
+            }
+        }
+        section.panel {
+            h2 { "Password" }
+            form method="post" action="/settings/password" {
+                input type="hidden" name="csrf" value=(csrf);
+                label for="current" { "Current password" }
+                input #current type="password" name="current" autocomplete="current-password" required;
+                label for="password" { "New password" }
+                input #password type="password" name="password" autocomplete="new-password" minlength="8" required;
+                button type="submit" { "Change password (logs out other browsers)" }
+            }
+        }
+    };
+    layout(&meta("Settings"), viewer, &profile.display_name, body)
+}

@@ -1,0 +1,142 @@
+//! The public profile page and the tag page.
+
+use maud::{html, Markup};
+
+use crate::model::{Counts, Page, Post, Profile};
+use crate::urls::Urls;
+
+use super::{avatar_url, layout, media_url, posts, trusted, PageMeta, Viewer};
+
+pub struct ProfileView<'a> {
+    pub profile: &'a Profile,
+    pub fields_html: &'a [(String, String)],
+    pub counts: Counts,
+    pub pinned: &'a [Post],
+    pub page: &'a Page<Post>,
+}
+
+pub fn description(profile: &Profile) -> String {
+    let bio = crate::domain::text::plain_text(&profile.bio_html, 200);
+    if bio.is_empty() {
+        format!("Posts by {}", profile.display_name)
+    } else {
+        bio
+    }
+}
+
+pub fn profile_page(urls: &Urls, view: &ProfileView, viewer: &Viewer) -> Markup {
+    let profile = view.profile;
+    let meta = PageMeta {
+        title: format!(
+            "{} (@{}@{})",
+            profile.display_name,
+            profile.username,
+            urls.host()
+        ),
+        description: description(profile),
+        url: Some(urls.profile()),
+        image: Some(absolute(urls, &avatar_url(urls, profile))),
+        activity_json: Some(urls.actor()),
+        feeds: Some((urls.atom_feed(), urls.rss_feed())),
+        kind: "profile",
+    };
+    let body = html! {
+        section.profile.h-card {
+            @if let Some(header) = &profile.header {
+                img.header src=(media_url(urls, header)) alt="" width=(header.width) height=(header.height);
+            } @else {
+                div.header.blank {}
+            }
+            div.identity {
+                img.avatar.big.u-photo src=(avatar_url(urls, profile)) alt=(format!("Avatar of {}", profile.display_name)) width="96" height="96";
+                h1.p-name { (profile.display_name) }
+                p.handle { a.u-url href=(urls.profile()) rel="me" { "@" (profile.username) "@" (urls.host()) } }
+            }
+            @if !profile.bio_html.is_empty() { div.bio.p-note { (trusted(&profile.bio_html)) } }
+            @if !view.fields_html.is_empty() {
+                dl.fields {
+                    @for (name, value) in view.fields_html {
+                        div { dt { (name) } dd { (trusted(value)) } }
+                    }
+                }
+            }
+            ul.counts {
+                li { strong { (view.counts.posts) } " posts" }
+                li { strong { (view.counts.followers) } " followers" }
+                li { strong { (view.counts.following) } " following" }
+            }
+            p.feeds { a href=(urls.atom_feed()) { "Atom feed" } " · " a href=(urls.rss_feed()) { "RSS feed" } }
+        }
+        @if !view.pinned.is_empty() && view.page.newer.is_none() {
+            section.pinned aria-label="Pinned posts" {
+                @for p in view.pinned { (posts::post(urls, profile, p, viewer, false)) }
+            }
+        }
+        (posts::list(urls, profile, view.page, viewer, &format!("/@{}", profile.username)))
+    };
+    layout(&meta, viewer, &profile.display_name, body)
+}
+
+pub fn tag_page(
+    urls: &Urls,
+    profile: &Profile,
+    tag: &str,
+    page: &Page<Post>,
+    viewer: &Viewer,
+) -> Markup {
+    let meta = PageMeta {
+        title: format!("#{tag} · {}", profile.display_name),
+        description: format!("Posts by {} tagged #{tag}", profile.display_name),
+        url: Some(urls.tag(tag)),
+        ..PageMeta::default()
+    };
+    let base = format!("/tags/{}", crate::urls::percent_encode_path(tag));
+    let body = html! {
+        h1 { "#" (tag) }
+        (posts::list(urls, profile, page, viewer, &base))
+    };
+    layout(&meta, viewer, &profile.display_name, body)
+}
+
+/// Makes our own relative asset paths absolute, for preview cards.
+fn absolute(urls: &Urls, path: &str) -> String {
+    if path.starts_with('/') {
+        format!("{}{path}", urls.origin())
+    } else {
+        path.to_string()
+    }
+}
+
+/// A post's page.
+pub fn post_page(
+    urls: &Urls,
+    profile: &Profile,
+    thread: Markup,
+    focus: &Post,
+    viewer: &Viewer,
+) -> Markup {
+    let text = crate::domain::text::plain_text(&focus.content_html, 200);
+    let description = match &focus.summary {
+        Some(summary) => format!("Content warning: {summary}"),
+        None => text,
+    };
+    let image = focus
+        .media
+        .first()
+        .map(|m| media_url(urls, m))
+        .unwrap_or_else(|| absolute(urls, &avatar_url(urls, profile)));
+    let meta = PageMeta {
+        title: format!(
+            "{}: {}",
+            profile.display_name,
+            crate::domain::text::plain_text(&focus.content_html, 60)
+        ),
+        description,
+        url: Some(urls.post_page(focus.id)),
+        image: Some(image),
+        activity_json: Some(urls.post(focus.id)),
+        feeds: None,
+        kind: "article",
+    };
+    layout(&meta, viewer, &profile.display_name, thread)
+}

@@ -1,0 +1,107 @@
+//! Stored images and their bytes.
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use crate::model::{Media, Timestamp};
+
+pub struct NewMedia<'a> {
+    pub id: i64,
+    pub mime: &'a str,
+    pub width: u32,
+    pub height: u32,
+    pub blurhash: &'a str,
+    pub description: &'a str,
+    pub data: &'a [u8],
+    pub preview: Option<(&'a str, &'a [u8])>,
+}
+
+pub fn insert(conn: &Connection, media: &NewMedia, now: Timestamp) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO media (id, mime, width, height, blurhash, description, data, preview_mime, preview, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            media.id,
+            media.mime,
+            media.width,
+            media.height,
+            media.blurhash,
+            media.description,
+            media.data,
+            media.preview.map(|(mime, _)| mime),
+            media.preview.map(|(_, bytes)| bytes),
+            now.0
+        ],
+    )?;
+    Ok(())
+}
+
+const COLUMNS: &str = "id, mime, width, height, blurhash, description, preview IS NOT NULL";
+
+fn from_row(row: &Row) -> rusqlite::Result<Media> {
+    Ok(Media {
+        id: row.get(0)?,
+        mime: row.get(1)?,
+        width: row.get(2)?,
+        height: row.get(3)?,
+        blurhash: row.get(4)?,
+        description: row.get(5)?,
+        has_preview: row.get(6)?,
+    })
+}
+
+pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<Media>> {
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM media WHERE id = ?1"),
+        [id],
+        from_row,
+    )
+    .optional()
+}
+
+/// The attachments of a post, in order.
+pub fn of_post(conn: &Connection, post_id: i64) -> rusqlite::Result<Vec<Media>> {
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM media WHERE post_id = ?1 ORDER BY position"
+    ))?;
+    let rows = statement.query_map([post_id], from_row)?;
+    rows.collect()
+}
+
+/// Stored bytes with their type, and the visibility of the post they belong to (None for
+/// avatars, headers and not-yet-attached uploads).
+pub struct MediaBytes {
+    pub mime: String,
+    pub data: Vec<u8>,
+    pub post_visibility: Option<String>,
+}
+
+/// The bytes to serve; `preview` picks the small version when there is one.
+pub fn bytes(conn: &Connection, id: i64, preview: bool) -> rusqlite::Result<Option<MediaBytes>> {
+    let sql = if preview {
+        "SELECT ifnull(m.preview_mime, m.mime), ifnull(m.preview, m.data), p.visibility
+         FROM media m LEFT JOIN posts p ON p.id = m.post_id WHERE m.id = ?1"
+    } else {
+        "SELECT m.mime, m.data, p.visibility FROM media m LEFT JOIN posts p ON p.id = m.post_id WHERE m.id = ?1"
+    };
+    conn.query_row(sql, [id], |row| {
+        Ok(MediaBytes {
+            mime: row.get(0)?,
+            data: row.get(1)?,
+            post_visibility: row.get(2)?,
+        })
+    })
+    .optional()
+}
+
+pub fn attach(conn: &Connection, id: i64, post_id: i64, position: usize) -> rusqlite::Result<bool> {
+    let changed = conn.execute(
+        "UPDATE media SET post_id = ?2, position = ?3 WHERE id = ?1 AND post_id IS NULL",
+        params![id, post_id, position as i64],
+    )?;
+    Ok(changed == 1)
+}
+
+pub fn delete(conn: &Connection, id: i64) -> rusqlite::Result<()> {
+    conn.execute("DELETE FROM media WHERE id = ?1", [id])?;
+    Ok(())
+}

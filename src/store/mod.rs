@@ -1,0 +1,250 @@
+//! All SQL lives under here: opening the file, migrations, and one file of plain functions per
+//! table group. Nothing here knows about HTTP or ActivityPub documents.
+
+pub mod follows;
+pub mod media;
+pub mod migrate;
+pub mod posts;
+pub mod profile;
+pub mod sessions;
+pub mod settings;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+
+use crate::model::Timestamp;
+
+/// Opens the database file with Perch's pragmas, creating it when `create` is set, and brings its
+/// schema up to date.
+pub fn open(path: &Path, create: bool) -> Result<Connection, String> {
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    if create {
+        flags |= OpenFlags::SQLITE_OPEN_CREATE;
+    }
+    let name = path.display();
+    let mut conn = Connection::open_with_flags(path, flags)
+        .map_err(|e| format!("{name}: cannot open the database: {e}"))?;
+    configure(&conn).map_err(|e| format!("{name}: not a usable database: {e}"))?;
+    migrate::run(&mut conn).map_err(|e| format!("{name}: {e}"))?;
+    Ok(conn)
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    // Waiting for a lock, rather than failing, is what keeps the CLI and the server from ever
+    // showing "database is locked" to the owner.
+    conn.busy_timeout(Duration::from_secs(10))?;
+    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(rusqlite::Error::InvalidQuery);
+    }
+    conn.execute_batch(
+        "PRAGMA foreign_keys = ON;
+         PRAGMA synchronous = NORMAL;
+         PRAGMA journal_size_limit = 67108864;",
+    )
+}
+
+/// Runs `work` in an IMMEDIATE transaction: the write lock is taken up front, so two writers queue
+/// behind `busy_timeout` instead of one failing on a lock upgrade.
+pub fn write<T, E: From<rusqlite::Error>>(
+    conn: &mut Connection,
+    work: impl FnOnce(&rusqlite::Transaction) -> Result<T, E>,
+) -> Result<T, E> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let value = work(&tx)?;
+    tx.commit()?;
+    Ok(value)
+}
+
+/// A new time-sortable id: milliseconds in the high bits, a sequence in the low 16 (Mastodon's
+/// scheme, which the client API's paging relies on).
+pub fn new_id(now: Timestamp) -> i64 {
+    static SEQUENCE: AtomicU64 = AtomicU64::new(0);
+    static SEED: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    // A random start keeps ids minted in the same millisecond by the CLI and the server apart.
+    let seed = *SEED.get_or_init(|| {
+        let mut bytes = [0u8; 8];
+        let _ = ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut bytes);
+        u64::from_le_bytes(bytes)
+    });
+    let sequence = seed.wrapping_add(SEQUENCE.fetch_add(1, Ordering::Relaxed)) & 0xffff;
+    (now.0 << 16) | sequence as i64
+}
+
+/// The lowest id minted at `time`, for turning times into id bounds.
+pub fn id_floor(time: Timestamp) -> i64 {
+    time.0 << 16
+}
+
+/// A small pool of connections for the web server; each worker thread opens its own.
+#[derive(Clone)]
+pub struct Db {
+    path: PathBuf,
+    idle: Arc<Mutex<Vec<Connection>>>,
+}
+
+const MAX_IDLE: usize = 8;
+
+impl Db {
+    pub fn open(path: &Path) -> Result<Db, String> {
+        let first = open(path, true)?;
+        Ok(Db {
+            path: path.to_path_buf(),
+            idle: Arc::new(Mutex::new(vec![first])),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A connection from the pool (or a new one); it goes back when dropped.
+    pub fn get(&self) -> Result<PooledConnection, String> {
+        let reused = self.idle.lock().map(|mut idle| idle.pop()).unwrap_or(None);
+        let conn = match reused {
+            Some(conn) => conn,
+            None => open(&self.path, false)?,
+        };
+        Ok(PooledConnection {
+            conn: Some(conn),
+            idle: self.idle.clone(),
+        })
+    }
+}
+
+pub struct PooledConnection {
+    conn: Option<Connection>,
+    idle: Arc<Mutex<Vec<Connection>>>,
+}
+
+impl std::ops::Deref for PooledConnection {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        self.conn.as_ref().expect("present until drop")
+    }
+}
+
+impl std::ops::DerefMut for PooledConnection {
+    fn deref_mut(&mut self) -> &mut Connection {
+        self.conn.as_mut().expect("present until drop")
+    }
+}
+
+impl Drop for PooledConnection {
+    fn drop(&mut self) {
+        if let (Some(conn), Ok(mut idle)) = (self.conn.take(), self.idle.lock()) {
+            if idle.len() < MAX_IDLE && conn.is_autocommit() {
+                idle.push(conn);
+            }
+        }
+    }
+}
+
+/// A consistent copy of the live database into `target`, safe while the server writes.
+pub fn backup(conn: &Connection, target: &Path) -> Result<(), String> {
+    if target.exists() {
+        return Err(format!(
+            "{}: already exists; choose a new file",
+            target.display()
+        ));
+    }
+    let mut destination = Connection::open(target)
+        .map_err(|e| format!("{}: cannot create: {e}", target.display()))?;
+    let backup = rusqlite::backup::Backup::new(conn, &mut destination)
+        .map_err(|e| format!("backup: {e}"))?;
+    backup
+        .run_to_completion(256, Duration::from_millis(5), None)
+        .map_err(|e| format!("backup: {e}"))?;
+    drop(backup);
+    // The copy is a plain rollback-journal file until opened by Perch, which switches it to WAL.
+    destination
+        .query_row("PRAGMA integrity_check", [], |row| row.get::<_, String>(0))
+        .map_err(|e| format!("backup: {e}"))
+        .and_then(|answer| match answer.as_str() {
+            "ok" => Ok(()),
+            other => Err(format!("backup: integrity check failed: {other}")),
+        })
+}
+
+#[cfg(test)]
+pub mod testing {
+    use super::*;
+
+    /// A migrated database in a temporary folder that is removed with it.
+    pub fn temporary() -> (tempfile::TempDir, Connection) {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let conn = open(&dir.path().join("test.db"), true).expect("open test database");
+        (dir, conn)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_set_the_version_and_run_once() {
+        let (dir, conn) = testing::temporary();
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, migrate::LATEST);
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        drop(conn);
+        let mut again = open(&dir.path().join("test.db"), false).unwrap();
+        assert_eq!(migrate::run(&mut again).unwrap(), 0);
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused() {
+        let (dir, conn) = testing::temporary();
+        conn.pragma_update(None, "user_version", 999).unwrap();
+        drop(conn);
+        let err = open(&dir.path().join("test.db"), false).err().unwrap();
+        assert!(err.contains("newer than this Perch"), "{err}");
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_database_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("junk.db");
+        std::fs::write(&path, b"this is not sqlite at all, not even close .......").unwrap();
+        let err = open(&path, false).err().unwrap();
+        assert!(err.contains("junk.db"), "{err}");
+        assert!(open(&dir.path().join("missing.db"), false).is_err());
+    }
+
+    #[test]
+    fn ids_sort_by_time_and_do_not_repeat() {
+        let a = new_id(Timestamp(1_000));
+        let b = new_id(Timestamp(1_000));
+        let c = new_id(Timestamp(1_001));
+        assert_ne!(a, b);
+        assert!(c > a && c > b);
+        assert_eq!(a >> 16, 1_000);
+        assert!(id_floor(Timestamp(1_001)) <= c);
+    }
+
+    #[test]
+    fn backup_copies_a_consistent_database() {
+        let (dir, conn) = testing::temporary();
+        settings::set(&conn, "probe", b"value").unwrap();
+        let target = dir.path().join("copy.db");
+        backup(&conn, &target).unwrap();
+        let copy = open(&target, false).unwrap();
+        assert_eq!(
+            settings::get(&copy, "probe").unwrap().as_deref(),
+            Some(&b"value"[..])
+        );
+        assert!(backup(&conn, &target)
+            .unwrap_err()
+            .contains("already exists"));
+    }
+}

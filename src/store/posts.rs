@@ -1,0 +1,410 @@
+//! The owner's posts, their tags, mentions and edit history.
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use crate::model::{Mention, Page, Post, Timestamp, Visibility};
+
+use super::media;
+
+pub struct NewPost<'a> {
+    pub id: i64,
+    pub visibility: Visibility,
+    pub source: &'a str,
+    pub content_html: &'a str,
+    pub summary: Option<&'a str>,
+    pub sensitive: bool,
+    pub in_reply_to: Option<&'a str>,
+    pub tags: &'a [String],
+    pub mentions: &'a [Mention],
+}
+
+pub fn insert(conn: &Connection, post: &NewPost, now: Timestamp) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO posts (id, created_at, visibility, source, content_html, summary, sensitive, in_reply_to_uri)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            post.id,
+            now.0,
+            post.visibility.as_str(),
+            post.source,
+            post.content_html,
+            post.summary,
+            post.sensitive,
+            post.in_reply_to
+        ],
+    )?;
+    replace_tags_and_mentions(conn, post.id, post.tags, post.mentions)
+}
+
+fn replace_tags_and_mentions(
+    conn: &Connection,
+    post_id: i64,
+    tags: &[String],
+    mentions: &[Mention],
+) -> rusqlite::Result<()> {
+    conn.execute("DELETE FROM post_tags WHERE post_id = ?1", [post_id])?;
+    conn.execute("DELETE FROM post_mentions WHERE post_id = ?1", [post_id])?;
+    for tag in tags {
+        conn.execute(
+            "INSERT INTO post_tags (tag, post_id, name) VALUES (?1, ?2, ?1) ON CONFLICT DO NOTHING",
+            params![tag, post_id],
+        )?;
+    }
+    for mention in mentions {
+        conn.execute(
+            "INSERT INTO post_mentions (post_id, actor_uri, handle) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+            params![post_id, mention.uri, mention.handle],
+        )?;
+    }
+    Ok(())
+}
+
+pub struct PostEdit<'a> {
+    pub source: &'a str,
+    pub content_html: &'a str,
+    pub summary: Option<&'a str>,
+    pub sensitive: bool,
+    pub tags: &'a [String],
+    pub mentions: &'a [Mention],
+}
+
+/// Replaces a post's text, keeping the previous version in its history. False when no such post.
+pub fn edit(conn: &Connection, id: i64, edit: &PostEdit, now: Timestamp) -> rusqlite::Result<bool> {
+    let kept = conn.execute(
+        "INSERT INTO post_edits (post_id, created_at, source, content_html, summary)
+         SELECT id, ifnull(updated_at, created_at), source, content_html, summary FROM posts WHERE id = ?1",
+        [id],
+    )?;
+    if kept == 0 {
+        return Ok(false);
+    }
+    conn.execute(
+        "UPDATE posts SET source = ?2, content_html = ?3, summary = ?4, sensitive = ?5, updated_at = ?6
+         WHERE id = ?1",
+        params![id, edit.source, edit.content_html, edit.summary, edit.sensitive, now.0],
+    )?;
+    replace_tags_and_mentions(conn, id, edit.tags, edit.mentions)?;
+    Ok(true)
+}
+
+/// Earlier versions of a post, oldest first: (when that version was written, its HTML, its summary).
+pub fn history(
+    conn: &Connection,
+    id: i64,
+) -> rusqlite::Result<Vec<(Timestamp, String, Option<String>)>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT created_at, content_html, summary FROM post_edits WHERE post_id = ?1 ORDER BY id",
+    )?;
+    let rows = statement.query_map([id], |row| {
+        Ok((Timestamp(row.get(0)?), row.get(1)?, row.get(2)?))
+    })?;
+    rows.collect()
+}
+
+pub fn delete(conn: &Connection, id: i64) -> rusqlite::Result<bool> {
+    Ok(conn.execute("DELETE FROM posts WHERE id = ?1", [id])? == 1)
+}
+
+pub fn set_pinned(conn: &Connection, id: i64, pinned: Option<Timestamp>) -> rusqlite::Result<bool> {
+    Ok(conn.execute(
+        "UPDATE posts SET pinned_at = ?2 WHERE id = ?1",
+        params![id, pinned.map(|t| t.0)],
+    )? == 1)
+}
+
+const COLUMNS: &str =
+    "id, created_at, updated_at, visibility, source, content_html, summary, sensitive,
+                       in_reply_to_uri, pinned_at IS NOT NULL";
+
+fn from_row(row: &Row) -> rusqlite::Result<Post> {
+    let visibility: String = row.get(3)?;
+    Ok(Post {
+        id: row.get(0)?,
+        created_at: Timestamp(row.get(1)?),
+        updated_at: row.get::<_, Option<i64>>(2)?.map(Timestamp),
+        visibility: Visibility::parse(&visibility).unwrap_or(Visibility::Direct),
+        source: row.get(4)?,
+        content_html: row.get(5)?,
+        summary: row.get(6)?,
+        sensitive: row.get(7)?,
+        in_reply_to: row.get(8)?,
+        pinned: row.get(9)?,
+        tags: Vec::new(),
+        mentions: Vec::new(),
+        media: Vec::new(),
+    })
+}
+
+/// Fills in what lives in other tables.
+fn complete(conn: &Connection, mut post: Post) -> rusqlite::Result<Post> {
+    let mut tags =
+        conn.prepare_cached("SELECT name FROM post_tags WHERE post_id = ?1 ORDER BY tag")?;
+    post.tags = tags
+        .query_map([post.id], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut mentions = conn.prepare_cached(
+        "SELECT actor_uri, handle FROM post_mentions WHERE post_id = ?1 ORDER BY actor_uri",
+    )?;
+    post.mentions = mentions
+        .query_map([post.id], |row| {
+            Ok(Mention {
+                uri: row.get(0)?,
+                handle: row.get(1)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    post.media = media::of_post(conn, post.id)?;
+    Ok(post)
+}
+
+fn complete_all(conn: &Connection, posts: Vec<Post>) -> rusqlite::Result<Vec<Post>> {
+    posts.into_iter().map(|p| complete(conn, p)).collect()
+}
+
+pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<Post>> {
+    let post = conn
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM posts WHERE id = ?1"),
+            [id],
+            from_row,
+        )
+        .optional()?;
+    post.map(|p| complete(conn, p)).transpose()
+}
+
+/// Which posts a list may show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Audience {
+    /// Public and unlisted: what anyone may read.
+    Anyone,
+    /// Everything: the owner's own view.
+    Owner,
+}
+
+impl Audience {
+    fn condition(self) -> &'static str {
+        match self {
+            Audience::Anyone => "visibility IN ('public', 'unlisted')",
+            Audience::Owner => "1",
+        }
+    }
+}
+
+/// One page of posts newest first, by keyset: `max_id` gives older posts, `min_id` newer ones.
+pub fn page(
+    conn: &Connection,
+    audience: Audience,
+    max_id: Option<i64>,
+    min_id: Option<i64>,
+    limit: usize,
+) -> rusqlite::Result<Page<Post>> {
+    let condition = audience.condition();
+    keyset_page(conn, condition, &[], max_id, min_id, limit)
+}
+
+/// One page of the posts carrying a tag.
+pub fn page_with_tag(
+    conn: &Connection,
+    tag: &str,
+    audience: Audience,
+    max_id: Option<i64>,
+    limit: usize,
+) -> rusqlite::Result<Page<Post>> {
+    let condition = format!(
+        "{} AND id IN (SELECT post_id FROM post_tags WHERE tag = ?)",
+        audience.condition()
+    );
+    keyset_page(conn, &condition, &[&tag], max_id, None, limit)
+}
+
+fn keyset_page(
+    conn: &Connection,
+    condition: &str,
+    extra: &[&dyn rusqlite::ToSql],
+    max_id: Option<i64>,
+    min_id: Option<i64>,
+    limit: usize,
+) -> rusqlite::Result<Page<Post>> {
+    let fetch = limit as i64 + 1;
+    let mut values: Vec<&dyn rusqlite::ToSql> = extra.to_vec();
+    let (sql, newest_first) = match min_id {
+        Some(_) => (
+            format!(
+                "SELECT {COLUMNS} FROM posts WHERE {condition} AND id > ? ORDER BY id ASC LIMIT ?"
+            ),
+            false,
+        ),
+        None => (
+            format!(
+                "SELECT {COLUMNS} FROM posts WHERE {condition} AND id < ? ORDER BY id DESC LIMIT ?"
+            ),
+            true,
+        ),
+    };
+    let bound = min_id.or(max_id).unwrap_or(i64::MAX);
+    values.push(&bound);
+    values.push(&fetch);
+    let mut statement = conn.prepare_cached(&sql)?;
+    let mut posts: Vec<Post> = statement
+        .query_map(values.as_slice(), from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    let more = posts.len() > limit;
+    posts.truncate(limit);
+    if !newest_first {
+        posts.reverse();
+    }
+    let (older, newer) = match (newest_first, posts.first(), posts.last()) {
+        (_, None, _) | (_, _, None) => (None, None),
+        (true, Some(first), Some(last)) => (more.then_some(last.id), max_id.map(|_| first.id)),
+        (false, Some(first), Some(last)) => (Some(last.id), more.then_some(first.id)),
+    };
+    Ok(Page {
+        items: complete_all(conn, posts)?,
+        older,
+        newer,
+    })
+}
+
+/// The owner's posts that reply to `uri`, oldest first.
+pub fn replies_to(conn: &Connection, uri: &str, audience: Audience) -> rusqlite::Result<Vec<Post>> {
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM posts WHERE in_reply_to_uri = ?1 AND {} ORDER BY id",
+        audience.condition()
+    ))?;
+    let posts = statement
+        .query_map([uri], from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    complete_all(conn, posts)
+}
+
+pub fn pinned(conn: &Connection, audience: Audience) -> rusqlite::Result<Vec<Post>> {
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM posts WHERE pinned_at IS NOT NULL AND {} ORDER BY pinned_at DESC",
+        audience.condition()
+    ))?;
+    let posts = statement
+        .query_map([], from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    complete_all(conn, posts)
+}
+
+pub fn count(conn: &Connection, audience: Audience) -> rusqlite::Result<u64> {
+    conn.query_row(
+        &format!("SELECT count(*) FROM posts WHERE {}", audience.condition()),
+        [],
+        |row| row.get::<_, i64>(0).map(|n| n as u64),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::testing;
+
+    fn add(conn: &Connection, id: i64, visibility: Visibility, tags: &[&str]) {
+        let tags: Vec<String> = tags.iter().map(|t| t.to_string()).collect();
+        insert(
+            conn,
+            &NewPost {
+                id,
+                visibility,
+                source: "hello",
+                content_html: "<p>hello</p>",
+                summary: None,
+                sensitive: false,
+                in_reply_to: None,
+                tags: &tags,
+                mentions: &[],
+            },
+            Timestamp(id),
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn pages_walk_both_ways_and_hide_private_posts() {
+        let (_dir, conn) = testing::temporary();
+        for id in 1..=7 {
+            let visibility = if id == 4 {
+                Visibility::Followers
+            } else {
+                Visibility::Public
+            };
+            add(&conn, id, visibility, &[]);
+        }
+        let first = page(&conn, Audience::Anyone, None, None, 3).unwrap();
+        assert_eq!(
+            first.items.iter().map(|p| p.id).collect::<Vec<_>>(),
+            [7, 6, 5]
+        );
+        assert_eq!((first.older, first.newer), (Some(5), None));
+        let second = page(&conn, Audience::Anyone, first.older, None, 3).unwrap();
+        assert_eq!(
+            second.items.iter().map(|p| p.id).collect::<Vec<_>>(),
+            [3, 2, 1]
+        );
+        assert_eq!((second.older, second.newer), (None, Some(3)));
+        let back = page(&conn, Audience::Anyone, None, Some(3), 3).unwrap();
+        assert_eq!(
+            back.items.iter().map(|p| p.id).collect::<Vec<_>>(),
+            [7, 6, 5]
+        );
+        assert_eq!(back.newer, None);
+        let owner = page(&conn, Audience::Owner, None, None, 10).unwrap();
+        assert_eq!(owner.items.len(), 7);
+        assert_eq!(count(&conn, Audience::Anyone).unwrap(), 6);
+    }
+
+    #[test]
+    fn tags_are_case_insensitive_and_edits_keep_history() {
+        let (_dir, conn) = testing::temporary();
+        add(&conn, 1, Visibility::Public, &["Rust"]);
+        add(&conn, 2, Visibility::Public, &["cats"]);
+        let tagged = page_with_tag(&conn, "rust", Audience::Anyone, None, 10).unwrap();
+        assert_eq!(tagged.items.len(), 1);
+        assert_eq!(tagged.items[0].tags, ["Rust"]);
+        let changed = edit(
+            &conn,
+            1,
+            &PostEdit {
+                source: "bye",
+                content_html: "<p>bye</p>",
+                summary: Some("cw"),
+                sensitive: true,
+                tags: &[],
+                mentions: &[],
+            },
+            Timestamp(50),
+        )
+        .unwrap();
+        assert!(changed);
+        let post = get(&conn, 1).unwrap().unwrap();
+        assert_eq!(post.content_html, "<p>bye</p>");
+        assert_eq!(post.updated_at, Some(Timestamp(50)));
+        assert!(post.tags.is_empty());
+        let versions = history(&conn, 1).unwrap();
+        assert_eq!(
+            versions,
+            vec![(Timestamp(1), "<p>hello</p>".to_string(), None)]
+        );
+        assert!(!edit(
+            &conn,
+            99,
+            &PostEdit {
+                source: "",
+                content_html: "",
+                summary: None,
+                sensitive: false,
+                tags: &[],
+                mentions: &[]
+            },
+            Timestamp(1)
+        )
+        .unwrap());
+        assert!(delete(&conn, 1).unwrap());
+        assert!(
+            history(&conn, 1).unwrap().is_empty(),
+            "history goes with the post"
+        );
+    }
+}

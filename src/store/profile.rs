@@ -1,0 +1,182 @@
+//! The owner's profile row.
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::model::{Field, Profile, Timestamp};
+
+use super::media;
+
+/// Creates the profile row if it is missing; true when it was created.
+pub fn create_if_missing(
+    conn: &Connection,
+    display_name: &str,
+    now: Timestamp,
+) -> rusqlite::Result<bool> {
+    let inserted = conn.execute(
+        "INSERT INTO profile (id, display_name, created_at, updated_at) VALUES (1, ?1, ?2, ?2)
+         ON CONFLICT (id) DO NOTHING",
+        params![display_name, now.0],
+    )?;
+    Ok(inserted == 1)
+}
+
+pub fn get(conn: &Connection, username: &str) -> rusqlite::Result<Option<Profile>> {
+    let row = conn
+        .query_row(
+            "SELECT display_name, bio_source, bio_html, avatar_media_id, header_media_id, fields_json,
+                    manually_approves_followers, discoverable, created_at, updated_at
+             FROM profile WHERE id = 1",
+            [],
+            |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, Option<i64>>(3)?,
+                    row.get::<_, Option<i64>>(4)?,
+                    row.get::<_, String>(5)?,
+                    row.get::<_, bool>(6)?,
+                    row.get::<_, bool>(7)?,
+                    row.get::<_, i64>(8)?,
+                    row.get::<_, i64>(9)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((
+        display_name,
+        bio_source,
+        bio_html,
+        avatar,
+        header,
+        fields,
+        manual,
+        discoverable,
+        created,
+        updated,
+    )) = row
+    else {
+        return Ok(None);
+    };
+    let avatar = match avatar {
+        Some(id) => media::get(conn, id)?,
+        None => None,
+    };
+    let header = match header {
+        Some(id) => media::get(conn, id)?,
+        None => None,
+    };
+    Ok(Some(Profile {
+        username: username.to_string(),
+        display_name,
+        bio_source,
+        bio_html,
+        avatar,
+        header,
+        fields: serde_json::from_str(&fields).unwrap_or_default(),
+        manually_approves_followers: manual,
+        discoverable,
+        created_at: Timestamp(created),
+        updated_at: Timestamp(updated),
+    }))
+}
+
+/// The editable part of the profile.
+pub struct ProfileUpdate<'a> {
+    pub display_name: &'a str,
+    pub bio_source: &'a str,
+    pub bio_html: &'a str,
+    pub fields: &'a [Field],
+    pub manually_approves_followers: bool,
+    pub discoverable: bool,
+}
+
+pub fn update(conn: &Connection, update: &ProfileUpdate, now: Timestamp) -> rusqlite::Result<()> {
+    let fields = serde_json::to_string(update.fields).unwrap_or_else(|_| "[]".into());
+    conn.execute(
+        "UPDATE profile SET display_name = ?1, bio_source = ?2, bio_html = ?3, fields_json = ?4,
+                manually_approves_followers = ?5, discoverable = ?6, updated_at = ?7
+         WHERE id = 1",
+        params![
+            update.display_name,
+            update.bio_source,
+            update.bio_html,
+            fields,
+            update.manually_approves_followers,
+            update.discoverable,
+            now.0
+        ],
+    )?;
+    Ok(())
+}
+
+#[derive(Clone, Copy, Debug)]
+pub enum Picture {
+    Avatar,
+    Header,
+}
+
+/// Points the avatar or header at a stored image, deleting the one it replaces.
+pub fn set_picture(
+    conn: &Connection,
+    picture: Picture,
+    media_id: Option<i64>,
+    now: Timestamp,
+) -> rusqlite::Result<()> {
+    let column = match picture {
+        Picture::Avatar => "avatar_media_id",
+        Picture::Header => "header_media_id",
+    };
+    let previous: Option<i64> = conn.query_row(
+        &format!("SELECT {column} FROM profile WHERE id = 1"),
+        [],
+        |row| row.get(0),
+    )?;
+    conn.execute(
+        &format!("UPDATE profile SET {column} = ?1, updated_at = ?2 WHERE id = 1"),
+        params![media_id, now.0],
+    )?;
+    if let Some(old) = previous.filter(|old| Some(*old) != media_id) {
+        media::delete(conn, old)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::testing;
+
+    #[test]
+    fn profile_is_created_once_and_updates() {
+        let (_dir, conn) = testing::temporary();
+        assert!(create_if_missing(&conn, "Ana", Timestamp(1)).unwrap());
+        assert!(!create_if_missing(&conn, "Other", Timestamp(2)).unwrap());
+        let profile = get(&conn, "ana").unwrap().unwrap();
+        assert_eq!(profile.display_name, "Ana");
+        let fields = vec![Field {
+            name: "Site".into(),
+            value: "https://ana.example".into(),
+        }];
+        update(
+            &conn,
+            &ProfileUpdate {
+                display_name: "Ana B",
+                bio_source: "*hi*",
+                bio_html: "<p><em>hi</em></p>",
+                fields: &fields,
+                manually_approves_followers: true,
+                discoverable: false,
+            },
+            Timestamp(5),
+        )
+        .unwrap();
+        let profile = get(&conn, "ana").unwrap().unwrap();
+        assert_eq!(profile.display_name, "Ana B");
+        assert_eq!(profile.fields, fields);
+        assert!(profile.manually_approves_followers);
+        assert!(!profile.discoverable);
+        assert_eq!(profile.updated_at, Timestamp(5));
+        assert_eq!(profile.created_at, Timestamp(1));
+    }
+}

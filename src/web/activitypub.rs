@@ -1,0 +1,155 @@
+//! The ActivityPub side of the actor, its collections and its posts. Browsers asking for these
+//! URLs are sent to the matching page.
+
+use rocket::response::Redirect;
+use rocket::{get, State};
+
+use crate::domain::{posts as post_rules, profile as profiles};
+use crate::error::{Error, Result};
+use crate::federation::build;
+use crate::model::FollowState;
+use crate::store::follows::{self, Direction};
+use crate::store::posts::{self, Audience};
+
+use super::guards::Wants;
+use super::reply::Reply;
+use super::App;
+
+const OUTBOX_PAGE_SIZE: usize = 20;
+
+fn check_user(app: &App, user: &str) -> Result<()> {
+    if user == app.config.username {
+        Ok(())
+    } else {
+        Err(Error::not_found())
+    }
+}
+
+/// The actor document.
+pub async fn actor_document(app: &App) -> Result<Reply> {
+    let username = app.config.username.clone();
+    let profile = app.run(move |conn| profiles::get(conn, &username)).await?;
+    let fields = profiles::fields_html(&profile);
+    Ok(Reply::Activity(build::actor(
+        &app.urls,
+        &profile,
+        &fields,
+        &app.public_key_pem,
+    )))
+}
+
+#[get("/users/<user>")]
+pub async fn actor(app: &State<App>, user: &str, wants: Wants) -> Result<Reply> {
+    check_user(app, user)?;
+    match wants {
+        Wants::Activity => actor_document(app).await,
+        Wants::Page => Ok(Reply::Redirect(Redirect::to(app.urls.profile()))),
+    }
+}
+
+#[get("/users/<user>/outbox?<page>&<max_id>&<min_id>")]
+pub async fn outbox(
+    app: &State<App>,
+    user: &str,
+    page: Option<bool>,
+    max_id: Option<i64>,
+    min_id: Option<i64>,
+) -> Result<Reply> {
+    check_user(app, user)?;
+    if page != Some(true) {
+        let total = app
+            .run(|conn| Ok(posts::count(conn, Audience::Anyone)?))
+            .await?;
+        return Ok(Reply::Activity(build::outbox(&app.urls, total)));
+    }
+    let listing = app
+        .run(move |conn| {
+            Ok(posts::page(
+                conn,
+                Audience::Anyone,
+                max_id,
+                min_id,
+                OUTBOX_PAGE_SIZE,
+            )?)
+        })
+        .await?;
+    let this_page = match (max_id, min_id) {
+        (_, Some(min)) => app.urls.outbox_page_newer(min),
+        (max, None) => app.urls.outbox_page(max),
+    };
+    Ok(Reply::Activity(build::outbox_page(
+        &app.urls, &listing, &this_page,
+    )))
+}
+
+async fn follow_count(app: &App, direction: Direction) -> Result<u64> {
+    app.run(move |conn| Ok(follows::count(conn, direction, FollowState::Accepted)?))
+        .await
+}
+
+#[get("/users/<user>/followers")]
+pub async fn followers(app: &State<App>, user: &str) -> Result<Reply> {
+    check_user(app, user)?;
+    let total = follow_count(app, Direction::In).await?;
+    Ok(Reply::Activity(build::counted_collection(
+        &app.urls.followers(),
+        total,
+    )))
+}
+
+#[get("/users/<user>/following")]
+pub async fn following(app: &State<App>, user: &str) -> Result<Reply> {
+    check_user(app, user)?;
+    let total = follow_count(app, Direction::Out).await?;
+    Ok(Reply::Activity(build::counted_collection(
+        &app.urls.following(),
+        total,
+    )))
+}
+
+#[get("/users/<user>/collections/featured")]
+pub async fn featured(app: &State<App>, user: &str) -> Result<Reply> {
+    check_user(app, user)?;
+    let pinned = app
+        .run(|conn| Ok(posts::pinned(conn, Audience::Anyone)?))
+        .await?;
+    Ok(Reply::Activity(build::featured(&app.urls, &pinned)))
+}
+
+/// A post as a Note; browsers go to its page. Posts not for everyone are "not found".
+#[get("/users/<user>/statuses/<id>", rank = 2)]
+pub async fn note(app: &State<App>, user: &str, id: i64, wants: Wants) -> Result<Reply> {
+    check_user(app, user)?;
+    let post = app
+        .run(move |conn| post_rules::get_visible(conn, id, false))
+        .await?;
+    match wants {
+        Wants::Activity => Ok(Reply::Activity(build::note_document(&app.urls, &post))),
+        Wants::Page => Ok(Reply::Redirect(Redirect::to(app.urls.post_page(post.id)))),
+    }
+}
+
+#[get("/users/<user>/statuses/<id>/activity")]
+pub async fn create(app: &State<App>, user: &str, id: i64) -> Result<Reply> {
+    check_user(app, user)?;
+    let post = app
+        .run(move |conn| post_rules::get_visible(conn, id, false))
+        .await?;
+    Ok(Reply::Activity(build::create_document(&app.urls, &post)))
+}
+
+#[get("/users/<user>/statuses/<id>/replies")]
+pub async fn replies(app: &State<App>, user: &str, id: i64) -> Result<Reply> {
+    check_user(app, user)?;
+    let uri = app.urls.post(id);
+    let reply_ids = app
+        .run(move |conn| {
+            post_rules::get_visible(conn, id, false)?;
+            Ok(posts::replies_to(conn, &uri, Audience::Anyone)?)
+        })
+        .await?
+        .iter()
+        .map(|p| app.urls.post(p.id))
+        .collect::<Vec<_>>();
+    Ok(Reply::Activity(build::replies(&app.urls, id, &reply_ids)))
+}

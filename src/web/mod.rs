@@ -1,0 +1,98 @@
+//! The HTTP surface. Handlers are thin: read the request, call `domain`, hand the result to
+//! `render` or `federation::build`. The whole URL table is `routes()` below.
+
+pub mod activitypub;
+pub mod admin;
+pub mod assets;
+pub mod guards;
+pub mod pages;
+pub mod reply;
+pub mod wellknown;
+
+use rocket::{catchers, routes, Route};
+use rusqlite::Connection;
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::store::Db;
+use crate::urls::Urls;
+
+/// What every handler may read: set up once at start.
+pub struct App {
+    pub config: Config,
+    pub urls: Urls,
+    pub db: Db,
+    pub public_key_pem: String,
+}
+
+impl App {
+    /// Runs blocking database work off the async threads, on a pooled connection.
+    pub async fn run<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    {
+        let db = self.db.clone();
+        rocket::tokio::task::spawn_blocking(move || {
+            let mut conn = db.get().map_err(Error::internal)?;
+            work(&mut conn)
+        })
+        .await
+        .map_err(|e| Error::internal(format!("database task failed: {e}")))?
+    }
+}
+
+/// Every route Perch answers.
+pub fn routes() -> Vec<Route> {
+    routes![
+        // Discovery
+        wellknown::webfinger,
+        wellknown::host_meta,
+        wellknown::nodeinfo_links,
+        wellknown::nodeinfo,
+        // The actor and its collections (JSON; browsers are sent to the profile page)
+        activitypub::actor,
+        activitypub::outbox,
+        activitypub::followers,
+        activitypub::following,
+        activitypub::featured,
+        activitypub::note,
+        activitypub::create,
+        activitypub::replies,
+        // Public pages (HTML; servers get the ActivityPub twin)
+        pages::profile_or_feed,
+        pages::post_page,
+        pages::tag,
+        pages::media,
+        pages::media_preview,
+        pages::authorize_interaction,
+        assets::asset,
+        // The owner's pages
+        admin::home,
+        admin::login_form,
+        admin::login,
+        admin::logout,
+        admin::setup_form,
+        admin::setup,
+        admin::compose,
+        admin::edit_form,
+        admin::edit,
+        admin::delete,
+        admin::settings,
+        admin::update_profile,
+        admin::upload_avatar,
+        admin::upload_header,
+        admin::change_password,
+    ]
+}
+
+pub fn catchers() -> Vec<rocket::Catcher> {
+    catchers![
+        reply::unauthorized,
+        reply::not_found,
+        reply::payload_too_large,
+        reply::unprocessable,
+        reply::bad_request,
+        reply::default_catcher
+    ]
+}

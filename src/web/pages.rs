@@ -1,0 +1,238 @@
+//! Public pages: the profile with its feeds, a post's thread, tag pages, and stored media.
+
+use rocket::http::ContentType;
+use rocket::response::Redirect;
+use rocket::{get, State};
+
+use crate::domain::{posts as post_rules, profile as profiles};
+use crate::error::{Error, Result};
+use crate::model::{Counts, FollowState};
+use crate::render::{self, feeds, profile::ProfileView};
+use crate::store::follows::{self, Direction};
+use crate::store::media as stored_media;
+use crate::store::posts::{self, Audience};
+
+use super::activitypub::actor_document;
+use super::guards::{MaybeOwner, Wants};
+use super::reply::Reply;
+use super::App;
+
+const PAGE_SIZE: usize = 20;
+const FEED_SIZE: usize = 20;
+
+enum ProfileFormat {
+    Page,
+    Atom,
+    Rss,
+}
+
+/// `@user`, `@user.atom` or `@user.rss`, for our user only.
+fn parse_handle(app: &App, handle: &str) -> Option<ProfileFormat> {
+    let name = handle.strip_prefix('@')?;
+    let (name, format) = match name.rsplit_once('.') {
+        Some((n, "atom")) => (n, ProfileFormat::Atom),
+        Some((n, "rss")) => (n, ProfileFormat::Rss),
+        _ => (name, ProfileFormat::Page),
+    };
+    (name == app.config.username).then_some(format)
+}
+
+#[get("/<handle>?<max_id>&<min_id>", rank = 10)]
+pub async fn profile_or_feed(
+    app: &State<App>,
+    handle: &str,
+    max_id: Option<i64>,
+    min_id: Option<i64>,
+    wants: Wants,
+    owner: MaybeOwner,
+) -> Result<Reply> {
+    let format = parse_handle(app, handle).ok_or_else(Error::not_found)?;
+    let username = app.config.username.clone();
+    match format {
+        ProfileFormat::Page if matches!(wants, Wants::Activity) => actor_document(app).await,
+        ProfileFormat::Page => {
+            let (profile, counts, pinned, page) = app
+                .run(move |conn| {
+                    let profile = profiles::get(conn, &username)?;
+                    let counts = Counts {
+                        posts: posts::count(conn, Audience::Anyone)?,
+                        followers: follows::count(conn, Direction::In, FollowState::Accepted)?,
+                        following: follows::count(conn, Direction::Out, FollowState::Accepted)?,
+                    };
+                    let pinned = posts::pinned(conn, Audience::Anyone)?;
+                    let page = posts::page(conn, Audience::Anyone, max_id, min_id, PAGE_SIZE)?;
+                    Ok((profile, counts, pinned, page))
+                })
+                .await?;
+            let fields = profiles::fields_html(&profile);
+            let view = ProfileView {
+                profile: &profile,
+                fields_html: &fields,
+                counts,
+                pinned: &pinned,
+                page: &page,
+            };
+            Ok(Reply::Html(render::profile::profile_page(
+                &app.urls,
+                &view,
+                &owner.viewer(),
+            )))
+        }
+        ProfileFormat::Atom | ProfileFormat::Rss => {
+            let (profile, page) = app
+                .run(move |conn| {
+                    let profile = profiles::get(conn, &username)?;
+                    let page = posts::page(conn, Audience::Anyone, None, None, FEED_SIZE * 2)?;
+                    Ok((profile, page))
+                })
+                .await?;
+            // Feeds carry public posts only: unlisted ones stay off subscriptions, as on Mastodon.
+            let public: Vec<_> = page
+                .items
+                .into_iter()
+                .filter(|p| p.visibility == crate::model::Visibility::Public)
+                .take(FEED_SIZE)
+                .collect();
+            Ok(match format {
+                ProfileFormat::Atom => Reply::Xml(
+                    feeds::atom(&app.urls, &profile, &public).into_string(),
+                    ContentType::new("application", "atom+xml").with_params(("charset", "utf-8")),
+                ),
+                _ => Reply::Xml(
+                    feeds::rss(&app.urls, &profile, &public).into_string(),
+                    ContentType::new("application", "rss+xml").with_params(("charset", "utf-8")),
+                ),
+            })
+        }
+    }
+}
+
+#[get("/<handle>/<id>", rank = 10)]
+pub async fn post_page(
+    app: &State<App>,
+    handle: &str,
+    id: i64,
+    wants: Wants,
+    owner: MaybeOwner,
+) -> Result<Reply> {
+    if !matches!(parse_handle(app, handle), Some(ProfileFormat::Page)) {
+        return Err(Error::not_found());
+    }
+    let is_owner = owner.is_owner();
+    if matches!(wants, Wants::Activity) {
+        let post = app
+            .run(move |conn| post_rules::get_visible(conn, id, false))
+            .await?;
+        return Ok(Reply::Activity(crate::federation::build::note_document(
+            &app.urls, &post,
+        )));
+    }
+    let username = app.config.username.clone();
+    let urls = app.urls.clone();
+    let audience = if is_owner {
+        Audience::Owner
+    } else {
+        Audience::Anyone
+    };
+    let (profile, ancestors, post, replies, history) = app
+        .run(move |conn| {
+            let post = post_rules::get_visible(conn, id, is_owner)?;
+            let profile = profiles::get(conn, &username)?;
+            let ancestors = post_rules::ancestors(conn, &urls, &post, is_owner)?;
+            let replies = posts::replies_to(conn, &urls.post(id), audience)?;
+            let history = posts::history(conn, id)?;
+            Ok((profile, ancestors, post, replies, history))
+        })
+        .await?;
+    let viewer = owner.viewer();
+    let thread = render::posts::thread(
+        &app.urls, &profile, &ancestors, &post, &replies, &history, &viewer,
+    );
+    Ok(Reply::Html(render::profile::post_page(
+        &app.urls, &profile, thread, &post, &viewer,
+    )))
+}
+
+#[get("/tags/<tag>?<max_id>")]
+pub async fn tag(
+    app: &State<App>,
+    tag: &str,
+    max_id: Option<i64>,
+    owner: MaybeOwner,
+) -> Result<Reply> {
+    if tag.is_empty() || tag.chars().count() > 100 {
+        return Err(Error::not_found());
+    }
+    let username = app.config.username.clone();
+    let name = tag.to_string();
+    let audience = if owner.is_owner() {
+        Audience::Owner
+    } else {
+        Audience::Anyone
+    };
+    let (profile, page) = app
+        .run(move |conn| {
+            let profile = profiles::get(conn, &username)?;
+            let page = posts::page_with_tag(conn, &name, audience, max_id, PAGE_SIZE)?;
+            Ok((profile, page))
+        })
+        .await?;
+    Ok(Reply::Html(render::profile::tag_page(
+        &app.urls,
+        &profile,
+        tag,
+        &page,
+        &owner.viewer(),
+    )))
+}
+
+async fn serve_media(app: &App, id: i64, preview: bool, is_owner: bool) -> Result<Reply> {
+    let stored = app
+        .run(move |conn| stored_media::bytes(conn, id, preview)?.ok_or_else(Error::not_found))
+        .await?;
+    // Attachments of posts not for everyone are as hidden as the posts.
+    let visible = match stored.post_visibility.as_deref() {
+        None => true,
+        Some(v) => is_owner || matches!(v, "public" | "unlisted"),
+    };
+    if !visible {
+        return Err(Error::not_found());
+    }
+    // The type comes from our own encoder at upload, never from the uploader.
+    let content_type = ContentType::parse_flexible(&stored.mime)
+        .filter(|t| t.top() == "image")
+        .ok_or_else(|| Error::internal("stored media has a non-image type"))?;
+    Ok(Reply::Bytes(stored.data, content_type, 31_536_000))
+}
+
+#[get("/media/<id>/<_name>")]
+pub async fn media(app: &State<App>, id: i64, _name: &str, owner: MaybeOwner) -> Result<Reply> {
+    serve_media(app, id, false, owner.is_owner()).await
+}
+
+#[get("/media/<id>/preview/<_name>")]
+pub async fn media_preview(
+    app: &State<App>,
+    id: i64,
+    _name: &str,
+    owner: MaybeOwner,
+) -> Result<Reply> {
+    serve_media(app, id, true, owner.is_owner()).await
+}
+
+/// Where other servers send their users to interact with a remote object (the `subscribe`
+/// template of our WebFinger answer). Until the owner's search lands, show the object itself.
+#[get("/authorize_interaction?<uri>")]
+pub fn authorize_interaction(uri: Option<&str>) -> Result<Reply> {
+    let uri = uri.ok_or_else(|| Error::bad_request("the uri parameter is missing"))?;
+    let valid = url::Url::parse(uri).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
+    if !valid {
+        return Err(Error::bad_request(
+            "the uri parameter must be an http(s) URL",
+        ));
+    }
+    Ok(Reply::Redirect(Redirect::to(format!(
+        "/?q={}",
+        crate::urls::percent_encode_path(uri)
+    ))))
+}

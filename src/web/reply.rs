@@ -1,0 +1,168 @@
+//! What handlers answer with, the error responder, the security headers, and the catchers.
+
+use maud::Markup;
+use rocket::http::{ContentType, Header, Status};
+use rocket::response::{self, Redirect, Responder, Response};
+use rocket::{catch, Request};
+use serde_json::Value;
+
+use crate::error::Error;
+use crate::render::{self, Viewer};
+
+use super::guards::wants_html;
+
+/// A handler's answer.
+pub enum Reply {
+    Html(Markup),
+    /// An ActivityPub document.
+    Activity(Value),
+    /// Other JSON with its content type (JRD, NodeInfo).
+    Json(Value, ContentType),
+    Xml(String, ContentType),
+    Redirect(Redirect),
+    /// Bytes with a content type and cache lifetime in seconds.
+    Bytes(Vec<u8>, ContentType, u32),
+    /// An HTML page with a status other than 200 (a form shown again with its error).
+    HtmlStatus(Status, Markup),
+}
+
+impl<'r> Responder<'r, 'static> for Reply {
+    fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
+        match self {
+            Reply::Html(markup) => markup.respond_to(request),
+            Reply::HtmlStatus(status, markup) => Response::build_from(markup.respond_to(request)?)
+                .status(status)
+                .ok(),
+            Reply::Activity(value) => Response::build()
+                .header(
+                    ContentType::new("application", "activity+json")
+                        .with_params(("charset", "utf-8")),
+                )
+                .sized_body(None, std::io::Cursor::new(value.to_string()))
+                .ok(),
+            Reply::Json(value, content_type) => Response::build()
+                .header(content_type)
+                .sized_body(None, std::io::Cursor::new(value.to_string()))
+                .ok(),
+            Reply::Xml(text, content_type) => Response::build()
+                .header(content_type)
+                .sized_body(None, std::io::Cursor::new(text))
+                .ok(),
+            Reply::Redirect(redirect) => redirect.respond_to(request),
+            Reply::Bytes(bytes, content_type, max_age) => Response::build()
+                .header(content_type)
+                .header(Header::new(
+                    "Cache-Control",
+                    format!("public, max-age={max_age}, immutable"),
+                ))
+                .sized_body(bytes.len(), std::io::Cursor::new(bytes))
+                .ok(),
+        }
+    }
+}
+
+impl<'r> Responder<'r, 'static> for Error {
+    fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
+        if self.status >= 500 {
+            eprintln!(
+                "error: {} {}: {self}",
+                request.method(),
+                request.uri().path()
+            );
+        }
+        let status = Status::from_code(self.status).unwrap_or(Status::InternalServerError);
+        error_response(request, status, &self.message)
+    }
+}
+
+/// An error as an HTML page for browsers, as `{"error": …}` for everyone else.
+fn error_response(
+    request: &Request<'_>,
+    status: Status,
+    message: &str,
+) -> response::Result<'static> {
+    let body = if wants_html(request) {
+        let site = request
+            .rocket()
+            .state::<super::App>()
+            .map(|app| app.config.display_name.clone())
+            .unwrap_or_else(|| "Perch".into());
+        let viewer = Viewer::default();
+        Response::build_from(
+            render::error_page(status.code, message, &viewer, &site).respond_to(request)?,
+        )
+        .finalize()
+    } else {
+        let json = serde_json::json!({ "error": message }).to_string();
+        Response::build()
+            .header(ContentType::JSON)
+            .sized_body(json.len(), std::io::Cursor::new(json))
+            .finalize()
+    };
+    Response::build_from(body).status(status).ok()
+}
+
+#[catch(401)]
+pub fn unauthorized(request: &Request<'_>) -> Result<Redirect, Error> {
+    // Pages that need the owner send a browser to the login form and back.
+    if wants_html(request) && request.method() == rocket::http::Method::Get {
+        let next = request.uri().to_string();
+        let next = crate::urls::percent_encode_path(&next);
+        return Ok(Redirect::to(format!("/login?next={next}")));
+    }
+    Err(Error::new(401, "log in first"))
+}
+
+#[catch(404)]
+pub fn not_found() -> Error {
+    Error::not_found()
+}
+
+#[catch(413)]
+pub fn payload_too_large() -> Error {
+    Error::new(413, "the request is too large")
+}
+
+#[catch(422)]
+pub fn unprocessable() -> Error {
+    Error::new(422, "the form is incomplete or malformed")
+}
+
+#[catch(400)]
+pub fn bad_request() -> Error {
+    Error::bad_request("bad request")
+}
+
+#[catch(default)]
+pub fn default_catcher(status: Status, _request: &Request<'_>) -> Error {
+    Error::new(status.code, status.reason().unwrap_or("error"))
+}
+
+/// Headers on every answer: no sniffing, no framing, a strict CSP on pages, `Vary: Accept` because
+/// the same URL answers HTML or ActivityPub JSON.
+pub struct SecurityHeaders;
+
+#[rocket::async_trait]
+impl rocket::fairing::Fairing for SecurityHeaders {
+    fn info(&self) -> rocket::fairing::Info {
+        rocket::fairing::Info {
+            name: "security headers",
+            kind: rocket::fairing::Kind::Response,
+        }
+    }
+
+    async fn on_response<'r>(&self, _request: &'r Request<'_>, response: &mut Response<'r>) {
+        response.set_header(Header::new("X-Content-Type-Options", "nosniff"));
+        response.set_header(Header::new("Referrer-Policy", "same-origin"));
+        response.set_header(Header::new("X-Frame-Options", "DENY"));
+        response.set_header(Header::new("Vary", "Accept"));
+        response.set_header(Header::new(
+            "Content-Security-Policy",
+            "default-src 'none'; img-src 'self' https: http: data:; style-src 'self'; script-src 'self'; \
+             connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ));
+        if response.headers().get_one("Cache-Control").is_none() {
+            response.set_header(Header::new("Cache-Control", "no-cache"));
+        }
+    }
+}
