@@ -37,7 +37,7 @@ pub fn rocket(config: Config) -> Result<Rocket<Build>, String> {
             "ip_header",
             ip_header.map_or(serde_json::Value::Bool(false), |h| h.into()),
         ))
-        .merge(("log_level", rocket::config::LogLevel::Critical))
+        .merge(("log_level", rocket::config::LogLevel::Off))
         .merge(("cli_colors", false))
         .merge(("shutdown.ctrlc", true));
     let app = App {

@@ -218,7 +218,7 @@ pub async fn setup(
     match outcome {
         Ok(cookie) => {
             jar.add(guards::session_cookie(cookie, app.config.https));
-            Ok(Reply::Redirect(Redirect::to("/settings?welcome=1")))
+            Ok(Reply::Redirect(Redirect::to("/settings?welcome=true")))
         }
         Err(e) => Ok(Reply::HtmlStatus(
             Status::BadRequest,

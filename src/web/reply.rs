@@ -124,7 +124,11 @@ pub fn payload_too_large() -> Error {
 }
 
 #[catch(422)]
-pub fn unprocessable() -> Error {
+pub fn unprocessable(request: &Request<'_>) -> Error {
+    // On a GET, a path segment that does not parse (an id that is not a number) names nothing.
+    if request.method() == rocket::http::Method::Get {
+        return Error::not_found();
+    }
     Error::new(422, "the form is incomplete or malformed")
 }
 

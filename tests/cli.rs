@@ -1,0 +1,256 @@
+//! The command line: init, post, delete, passwd, backup, and its one-line errors.
+
+use crate::harness::{get, Instance, AS_JSON};
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// One line, prefixed, no panic message or backtrace.
+fn assert_one_line_error(out: &std::process::Output, expected: &str) {
+    assert!(!out.status.success(), "should fail: {}", stdout(out));
+    let err = stderr(out);
+    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err:?}");
+    assert!(err.starts_with("perch: "), "{err:?}");
+    assert!(
+        err.contains(expected),
+        "{err:?} should mention {expected:?}"
+    );
+    assert!(
+        !err.contains("panicked") && !err.contains("backtrace"),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn init_is_idempotent_and_keeps_the_key() {
+    let instance = Instance::new();
+    let first = instance.cli(&["init"], "");
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(stdout(&first).contains("created"));
+    let key_before = std::fs::read(instance.database()).unwrap().len();
+    let pem = |i: &Instance| {
+        let conn = rusqlite::Connection::open(i.database()).unwrap();
+        conn.query_row(
+            "SELECT value FROM settings WHERE key = 'public_key_pem'",
+            [],
+            |r| r.get::<_, Vec<u8>>(0),
+        )
+        .unwrap()
+    };
+    let key = pem(&instance);
+    let second = instance.cli(&["init"], "");
+    assert!(second.status.success());
+    assert!(
+        stdout(&second).contains("nothing to do"),
+        "{}",
+        stdout(&second)
+    );
+    assert_eq!(pem(&instance), key);
+    assert!(key_before > 0);
+}
+
+#[test]
+fn config_errors_name_the_key() {
+    let instance = Instance::new();
+    let path = instance.config_path();
+    let original = std::fs::read_to_string(&path).unwrap();
+
+    std::fs::write(&path, original.replace("username", "usernme")).unwrap();
+    assert_one_line_error(&instance.cli(&["init"], ""), "unknown key \"usernme\"");
+
+    std::fs::write(
+        &path,
+        original.replace("username = \"ana\"", "username = \"ana b\""),
+    )
+    .unwrap();
+    assert_one_line_error(&instance.cli(&["init"], ""), "username");
+
+    std::fs::write(
+        &path,
+        original.replace("domain = \"", "domain = \"https://"),
+    )
+    .unwrap();
+    assert_one_line_error(&instance.cli(&["serve"], ""), "domain");
+
+    let missing = instance.dir.path().join("nowhere.toml");
+    let out = std::process::Command::new(crate::harness::PERCH)
+        .args(["init", "--config"])
+        .arg(&missing)
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, "nowhere.toml");
+
+    // --config before the subcommand works too.
+    std::fs::write(&path, &original).unwrap();
+    let out = std::process::Command::new(crate::harness::PERCH)
+        .arg("--config")
+        .arg(&path)
+        .arg("init")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn a_database_that_is_not_one_is_a_clear_error() {
+    let instance = Instance::new();
+    std::fs::write(instance.database(), vec![b'x'; 4096]).unwrap();
+    assert_one_line_error(&instance.cli(&["init"], ""), "perch.db");
+    assert_one_line_error(&instance.cli(&["post"], "hello"), "perch.db");
+}
+
+#[test]
+fn commands_on_a_missing_database_say_to_init() {
+    let instance = Instance::new();
+    assert_one_line_error(&instance.cli(&["post"], "hello"), "perch init");
+    assert!(
+        !instance.database().exists(),
+        "post must not create a database"
+    );
+}
+
+#[test]
+fn a_busy_port_is_one_line() {
+    let instance = Instance::new();
+    let _holder = std::net::TcpListener::bind(("127.0.0.1", instance.port)).unwrap();
+    assert_one_line_error(&instance.cli(&["serve"], ""), "cannot listen");
+}
+
+#[test]
+fn post_and_delete_from_the_command_line() {
+    let mut instance = Instance::new();
+    assert!(instance.cli(&["init"], "").status.success());
+    let url = instance.post(
+        "Hello from the *command line* #perch",
+        &["--cw", "test post"],
+    );
+    assert!(
+        url.starts_with(&format!("{}/@ana/", instance.origin)),
+        "{url}"
+    );
+    let id = url.rsplit('/').next().unwrap().to_string();
+    instance.serve();
+
+    let note = get(&instance.url(&format!("/users/ana/statuses/{id}")), AS_JSON).json();
+    assert_eq!(note["summary"], "test post");
+    assert!(note["content"]
+        .as_str()
+        .unwrap()
+        .contains("<em>command line</em>"));
+
+    let reply = instance.post("a reply", &["--reply-to", &url, "--visibility", "unlisted"]);
+    let reply_id = reply.rsplit('/').next().unwrap();
+    let reply_note = get(
+        &instance.url(&format!("/users/ana/statuses/{reply_id}")),
+        AS_JSON,
+    )
+    .json();
+    assert_eq!(
+        reply_note["inReplyTo"],
+        instance.url(&format!("/users/ana/statuses/{id}"))
+    );
+
+    // Every form of reference works; an unknown one is a clear error.
+    let out = instance.cli(
+        &[
+            "delete",
+            &instance.url(&format!("/users/ana/statuses/{reply_id}")),
+        ],
+        "",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = instance.cli(&["delete", &id], "");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(get(&url, AS_JSON).status, 404);
+    assert_one_line_error(&instance.cli(&["delete", &id], ""), "no post");
+    assert_one_line_error(
+        &instance.cli(&["delete", "https://elsewhere.example/@ana/1"], ""),
+        "not one of our posts",
+    );
+
+    assert_one_line_error(&instance.cli(&["post"], "   "), "empty");
+    let out = instance.cli(&["post", "--visibility", "secret"], "hi");
+    assert!(!out.status.success());
+}
+
+#[test]
+fn passwd_reads_one_line_and_refuses_short_ones() {
+    let instance = Instance::new();
+    assert!(instance.cli(&["init"], "").status.success());
+    assert_one_line_error(&instance.cli(&["passwd"], "short\n"), "at least 8");
+    let out = instance.cli(&["passwd"], "a good password\nignored second line\n");
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn backup_while_serving_holds_everything() {
+    let instance = Instance::start();
+    let mut urls = Vec::new();
+    for i in 0..20 {
+        urls.push(instance.post(&format!("post number {i}"), &[]));
+    }
+    let target = instance.dir.path().join("copy.db");
+    // Writes keep going while the backup runs.
+    let writer = {
+        let config = instance.config_path();
+        std::thread::spawn(move || {
+            for i in 0..10 {
+                let out = std::process::Command::new(crate::harness::PERCH)
+                    .args(["post", "--config"])
+                    .arg(&config)
+                    .stdin(std::process::Stdio::piped())
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .and_then(|mut child| {
+                        use std::io::Write;
+                        child
+                            .stdin
+                            .take()
+                            .unwrap()
+                            .write_all(format!("concurrent {i}").as_bytes())?;
+                        child.wait_with_output()
+                    })
+                    .unwrap();
+                assert!(
+                    out.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            }
+        })
+    };
+    let out = instance.cli(&["backup", target.to_str().unwrap()], "");
+    assert!(out.status.success(), "{}", stderr(&out));
+    writer.join().unwrap();
+    assert_one_line_error(
+        &instance.cli(&["backup", target.to_str().unwrap()], ""),
+        "already exists",
+    );
+
+    let copy = rusqlite::Connection::open(&target).unwrap();
+    let check: String = copy
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    let posts: i64 = copy
+        .query_row("SELECT count(*) FROM posts", [], |r| r.get(0))
+        .unwrap();
+    assert!(
+        posts >= 20,
+        "all posts made before the backup are in it: {posts}"
+    );
+    let key: i64 = copy
+        .query_row(
+            "SELECT count(*) FROM settings WHERE key = 'private_key_pkcs8'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(key, 1);
+}

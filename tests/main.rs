@@ -1,0 +1,9 @@
+//! Integration tests: real `perch` processes on loopback ports, real HTTP, real SQLite files.
+//! One test binary (this file and its modules) so the stack links once.
+
+mod harness;
+
+mod cli;
+mod pages;
+mod protocol;
+mod session;
