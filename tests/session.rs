@@ -337,3 +337,47 @@ fn a_password_change_ends_other_sessions() {
     assert_eq!(second.get("/settings").status, 303, "the other one is out");
     instance.logged_in("a brand new password");
 }
+
+fn png(width: u32, height: u32) -> Vec<u8> {
+    let image = image::RgbImage::from_fn(width, height, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 90]));
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    image.write_to(&mut bytes, image::ImageFormat::Png).unwrap();
+    bytes.into_inner()
+}
+
+#[test]
+fn avatar_and_header_uploads_are_stored_and_served_as_images() {
+    let instance = Instance::start();
+    instance.set_password(PASSWORD);
+    let mut browser = instance.logged_in(PASSWORD);
+    let csrf = browser.csrf("/settings");
+
+    let uploaded = browser.post_file("/settings/avatar", &[("csrf", &csrf)], &png(900, 600), "image/png");
+    assert_eq!(uploaded.status, 303, "{}", uploaded.body);
+    let header = browser.post_file("/settings/header", &[("csrf", &csrf)], &png(2000, 900), "image/png");
+    assert_eq!(header.status, 303, "{}", header.body);
+
+    let actor = get(&instance.url("/users/ana"), AS_JSON).json();
+    assert_eq!(actor["icon"]["type"], "Image");
+    let icon_url = actor["icon"]["url"].as_str().unwrap().to_string();
+    let icon = get(&icon_url, "*/*");
+    assert_eq!(icon.status, 200);
+    assert_eq!(icon.content_type(), actor["icon"]["mediaType"].as_str().unwrap());
+    assert!(icon.content_type().starts_with("image/"));
+    assert_eq!(icon.header("x-content-type-options"), Some("nosniff"));
+    assert!(icon.header("cache-control").unwrap().contains("max-age=31536000"));
+    let decoded = image::load_from_memory(&icon.bytes).unwrap();
+    assert_eq!((decoded.width(), decoded.height()), (400, 400), "avatars are cropped square");
+    let banner_url = actor["image"]["url"].as_str().unwrap();
+    let banner = image::load_from_memory(&get(banner_url, "*/*").bytes).unwrap();
+    assert_eq!((banner.width(), banner.height()), (1500, 500));
+    assert!(get(&instance.url("/@ana"), BROWSER).body.contains(&icon_url));
+
+    // Not an image: refused with a reason, the old avatar stays.
+    let html = browser.post_file("/settings/avatar", &[("csrf", &csrf)], b"<html><script>alert(1)</script></html>", "image/png");
+    assert_eq!(html.status, 422);
+    let still = get(&instance.url("/users/ana"), AS_JSON).json();
+    assert_eq!(still["icon"]["url"], icon_url.as_str());
+    let without_token = browser.post_file("/settings/avatar", &[("csrf", "forged")], &png(10, 10), "image/png");
+    assert_eq!(without_token.status, 403);
+}

@@ -301,3 +301,96 @@ pub fn replies(urls: &Urls, post_id: i64, reply_ids: &[String]) -> Value {
         }
     })
 }
+
+/// `Update` of an edited post, to the post's own audience.
+pub fn update_note(urls: &Urls, post: &Post) -> Value {
+    let (to, cc) = addressing(urls, post);
+    let updated = post.updated_at.unwrap_or(post.created_at);
+    with_context(
+        object_context(),
+        json!({
+            "id": format!("{}#updates/{}", urls.post(post.id), updated.0),
+            "type": "Update",
+            "actor": urls.actor(),
+            "published": updated.rfc3339(),
+            "to": to,
+            "cc": cc,
+            "object": note(urls, post)
+        }),
+    )
+}
+
+/// `Delete` of a post, with a Tombstone as Mastodon sends it.
+pub fn delete_note(urls: &Urls, post: &Post) -> Value {
+    let (to, cc) = addressing(urls, post);
+    json!({
+        "@context": AS_CONTEXT,
+        "id": format!("{}#delete", urls.post(post.id)),
+        "type": "Delete",
+        "actor": urls.actor(),
+        "to": to,
+        "cc": cc,
+        "object": {"id": urls.post(post.id), "type": "Tombstone", "atomUri": urls.post(post.id)}
+    })
+}
+
+/// `Update` of the owner's profile, to followers and the public.
+pub fn update_actor(urls: &Urls, actor_document: Value, updated: crate::model::Timestamp) -> Value {
+    let mut object = actor_document;
+    let context = object
+        .as_object_mut()
+        .and_then(|o| o.remove("@context"))
+        .unwrap_or_else(actor_context);
+    json!({
+        "@context": context,
+        "id": format!("{}#updates/{}", urls.actor(), updated.0),
+        "type": "Update",
+        "actor": urls.actor(),
+        "to": [AS_PUBLIC],
+        "cc": [urls.followers()],
+        "object": object
+    })
+}
+
+/// An activity of the owner about one remote object or actor: Follow, Like, Announce, Block.
+pub fn simple(urls: &Urls, id: &str, kind: &str, object: &str, to: &[&str]) -> Value {
+    json!({
+        "@context": AS_CONTEXT,
+        "id": id,
+        "type": kind,
+        "actor": urls.actor(),
+        "object": object,
+        "to": to
+    })
+}
+
+/// `Undo` of one of the owner's earlier activities, embedding it as sent.
+pub fn undo(urls: &Urls, activity: &Value) -> Value {
+    let mut inner = activity.clone();
+    if let Some(fields) = inner.as_object_mut() {
+        fields.remove("@context");
+    }
+    let id = activity["id"].as_str().unwrap_or_default();
+    json!({
+        "@context": AS_CONTEXT,
+        "id": format!("{id}#undo"),
+        "type": "Undo",
+        "actor": urls.actor(),
+        "object": inner,
+        "to": activity.get("to").cloned().unwrap_or(Value::Array(vec![]))
+    })
+}
+
+/// A boost of a remote post: public, to the post's author and our followers.
+pub fn announce(urls: &Urls, id: &str, object: &str, author: &str, now: crate::model::Timestamp) -> Value {
+    json!({
+        "@context": AS_CONTEXT,
+        "id": id,
+        "type": "Announce",
+        "actor": urls.actor(),
+        "published": now.rfc3339(),
+        "to": [AS_PUBLIC],
+        "cc": [author, urls.followers()],
+        "object": object
+    })
+}
