@@ -181,18 +181,32 @@ pub struct Counts {
     pub following: u64,
 }
 
-/// A remote account as we know it.
+/// A remote account as we know it. Every string is capped, `summary_html` and field values are
+/// sanitised, and URLs are http(s) only (see `domain::actors`).
 #[derive(Clone, Debug)]
 pub struct Actor {
     pub id: i64,
     pub uri: String,
+    /// Person, Service, Application, Group or Organization.
+    pub kind: String,
     pub username: String,
+    /// `host[:port]` of its id.
     pub domain: String,
+    /// Plain text: escape it when showing it.
     pub display_name: String,
+    /// Sanitised HTML, safe to show as it is.
+    pub summary_html: String,
+    /// Names are plain text, values sanitised HTML.
+    pub fields: Vec<Field>,
     pub url: String,
     pub avatar_url: Option<String>,
+    pub header_url: Option<String>,
     pub inbox: String,
     pub shared_inbox: Option<String>,
+    pub followers_uri: Option<String>,
+    pub manually_approves_followers: bool,
+    /// Where the account says it moved to.
+    pub moved_to: Option<String>,
 }
 
 impl Actor {
@@ -225,6 +239,82 @@ impl FollowState {
             _ => None,
         }
     }
+}
+
+/// A post by someone else that we keep: a reply, a mention, a post of someone we follow.
+#[derive(Clone, Debug)]
+pub struct RemotePost {
+    pub id: i64,
+    pub uri: String,
+    pub actor: Actor,
+    /// The page to link to (its `url`, else its id).
+    pub url: Option<String>,
+    pub in_reply_to: Option<String>,
+    /// Sanitised HTML, safe to show as it is.
+    pub content_html: String,
+    /// The content warning, plain text.
+    pub summary: Option<String>,
+    pub sensitive: bool,
+    pub visibility: Visibility,
+    pub published_at: Timestamp,
+    pub updated_at: Option<Timestamp>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotificationKind {
+    Follow,
+    FollowRequest,
+    Mention,
+    Reply,
+    Like,
+    Announce,
+    Report,
+}
+
+impl NotificationKind {
+    pub const ALL: [NotificationKind; 7] = [
+        NotificationKind::Follow,
+        NotificationKind::FollowRequest,
+        NotificationKind::Mention,
+        NotificationKind::Reply,
+        NotificationKind::Like,
+        NotificationKind::Announce,
+        NotificationKind::Report,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotificationKind::Follow => "follow",
+            NotificationKind::FollowRequest => "follow_request",
+            NotificationKind::Mention => "mention",
+            NotificationKind::Reply => "reply",
+            NotificationKind::Like => "like",
+            NotificationKind::Announce => "announce",
+            NotificationKind::Report => "report",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<NotificationKind> {
+        NotificationKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == text)
+    }
+}
+
+/// Something the owner should hear about.
+#[derive(Clone, Debug)]
+pub struct Notification {
+    pub id: i64,
+    pub kind: NotificationKind,
+    /// Who did it (absent when the account has since been removed).
+    pub actor: Option<Actor>,
+    /// What it is about: our post, their post, a reported object.
+    pub object_uri: Option<String>,
+    pub activity_uri: Option<String>,
+    /// Plain text that came with it (a report's comment).
+    pub content: Option<String>,
+    pub created_at: Timestamp,
+    pub read: bool,
 }
 
 /// One page of a newest-first list, with the keys for the neighbouring pages.

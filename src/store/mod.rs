@@ -1,11 +1,16 @@
 //! All SQL lives under here: opening the file, migrations, and one file of plain functions per
 //! table group. Nothing here knows about HTTP or ActivityPub documents.
 
+pub mod actors;
 pub mod follows;
+pub mod inbound;
+pub mod interactions;
 pub mod media;
 pub mod migrate;
+pub mod notifications;
 pub mod posts;
 pub mod profile;
+pub mod remote_posts;
 pub mod sessions;
 pub mod settings;
 

@@ -1,0 +1,180 @@
+//! Likes and boosts: by others of our posts (actor set), by those we follow of anyone's posts
+//! (a boost we keep for the timeline), and by the owner (actor absent).
+
+use rusqlite::{params, Connection};
+
+use crate::model::Timestamp;
+
+use super::new_id;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Like,
+    Announce,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Like => "like",
+            Kind::Announce => "announce",
+        }
+    }
+}
+
+/// Records a like or boost; false when that actor already did the same to that object, or the
+/// activity id was seen before.
+pub fn insert(
+    conn: &Connection,
+    kind: Kind,
+    actor_id: Option<i64>,
+    object_uri: &str,
+    activity_uri: &str,
+    now: Timestamp,
+) -> rusqlite::Result<bool> {
+    let inserted = conn.execute(
+        "INSERT OR IGNORE INTO interactions (id, kind, actor_id, object_uri, activity_uri, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            new_id(now),
+            kind.as_str(),
+            actor_id,
+            object_uri,
+            activity_uri,
+            now.0
+        ],
+    )?;
+    Ok(inserted == 1)
+}
+
+/// Removes the like or boost made by `activity_uri`, only when `actor_id` made it (an Undo).
+pub fn delete_by_activity(
+    conn: &Connection,
+    kind: Option<Kind>,
+    actor_id: i64,
+    activity_uri: &str,
+) -> rusqlite::Result<bool> {
+    let removed = conn.execute(
+        "DELETE FROM interactions
+         WHERE actor_id = ?1 AND activity_uri = ?2 AND (?3 IS NULL OR kind = ?3)",
+        params![actor_id, activity_uri, kind.map(Kind::as_str)],
+    )?;
+    Ok(removed == 1)
+}
+
+/// Removes the owner's own like or boost of an object (actor absent); for the outbound side.
+pub fn delete_own(conn: &Connection, kind: Kind, object_uri: &str) -> rusqlite::Result<bool> {
+    let removed = conn.execute(
+        "DELETE FROM interactions WHERE actor_id IS NULL AND kind = ?1 AND object_uri = ?2",
+        params![kind.as_str(), object_uri],
+    )?;
+    Ok(removed == 1)
+}
+
+/// Removes every like and boost of an object (it was deleted).
+pub fn delete_for_object(conn: &Connection, object_uri: &str) -> rusqlite::Result<usize> {
+    conn.execute(
+        "DELETE FROM interactions WHERE object_uri = ?1",
+        [object_uri],
+    )
+}
+
+/// How many others liked or boosted an object.
+pub fn count(conn: &Connection, object_uri: &str, kind: Kind) -> rusqlite::Result<u64> {
+    conn.query_row(
+        "SELECT count(*) FROM interactions
+         WHERE object_uri = ?1 AND kind = ?2 AND actor_id IS NOT NULL",
+        params![object_uri, kind.as_str()],
+        |row| row.get::<_, i64>(0).map(|n| n as u64),
+    )
+}
+
+/// A boost by someone we follow, for the home timeline.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Boost {
+    pub id: i64,
+    pub actor_id: i64,
+    pub object_uri: String,
+    pub created_at: Timestamp,
+}
+
+/// Boosts by accounts we follow (accepted), newest first, keyset on the id.
+pub fn boosts_by_followed(
+    conn: &Connection,
+    before: Option<i64>,
+    limit: usize,
+) -> rusqlite::Result<Vec<Boost>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT interactions.id, interactions.actor_id, object_uri, interactions.created_at
+         FROM interactions JOIN follows ON follows.actor_id = interactions.actor_id
+         WHERE kind = 'announce' AND follows.direction = 'out' AND follows.state = 'accepted'
+           AND interactions.id < ?1
+         ORDER BY interactions.id DESC LIMIT ?2",
+    )?;
+    let rows = statement.query_map(params![before.unwrap_or(i64::MAX), limit as i64], |row| {
+        Ok(Boost {
+            id: row.get(0)?,
+            actor_id: row.get(1)?,
+            object_uri: row.get(2)?,
+            created_at: Timestamp(row.get(3)?),
+        })
+    })?;
+    rows.collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::actors::{self, tests::sample};
+    use crate::store::testing;
+
+    #[test]
+    fn likes_count_once_and_only_their_actor_undoes_them() {
+        let (_dir, conn) = testing::temporary();
+        let alice = actors::upsert(&conn, &sample("alice", "a.example"), Timestamp(1)).unwrap();
+        let bob = actors::upsert(&conn, &sample("bob", "b.example"), Timestamp(1)).unwrap();
+        let post = "https://me.example/users/me/statuses/1";
+        assert!(insert(
+            &conn,
+            Kind::Like,
+            Some(alice),
+            post,
+            "https://a/l1",
+            Timestamp(1)
+        )
+        .unwrap());
+        assert!(!insert(
+            &conn,
+            Kind::Like,
+            Some(alice),
+            post,
+            "https://a/l2",
+            Timestamp(2)
+        )
+        .unwrap());
+        assert!(!insert(
+            &conn,
+            Kind::Like,
+            Some(bob),
+            post,
+            "https://a/l1",
+            Timestamp(2)
+        )
+        .unwrap());
+        insert(
+            &conn,
+            Kind::Like,
+            None,
+            post,
+            "https://me/like",
+            Timestamp(2),
+        )
+        .unwrap();
+        assert_eq!(count(&conn, post, Kind::Like).unwrap(), 1);
+        assert!(!delete_by_activity(&conn, None, bob, "https://a/l1").unwrap());
+        assert!(!delete_by_activity(&conn, Some(Kind::Announce), alice, "https://a/l1").unwrap());
+        assert!(delete_by_activity(&conn, Some(Kind::Like), alice, "https://a/l1").unwrap());
+        assert_eq!(count(&conn, post, Kind::Like).unwrap(), 0);
+        assert!(delete_own(&conn, Kind::Like, post).unwrap());
+    }
+}

@@ -1,0 +1,177 @@
+//! The owner's notifications: follows, requests, mentions, replies, likes, boosts, reports.
+
+use rusqlite::{params, Connection};
+
+use crate::model::{Notification, NotificationKind, Timestamp};
+
+use super::{actors, new_id};
+
+/// Adds a notification; false when one of this kind for this activity exists (a replay).
+pub fn insert(
+    conn: &Connection,
+    kind: NotificationKind,
+    actor_id: Option<i64>,
+    object_uri: Option<&str>,
+    activity_uri: Option<&str>,
+    content: Option<&str>,
+    now: Timestamp,
+) -> rusqlite::Result<bool> {
+    let inserted = conn.execute(
+        "INSERT OR IGNORE INTO notifications
+                (id, kind, actor_id, object_uri, activity_uri, content, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            new_id(now),
+            kind.as_str(),
+            actor_id,
+            object_uri,
+            activity_uri,
+            content,
+            now.0
+        ],
+    )?;
+    Ok(inserted == 1)
+}
+
+/// Notifications newest first, by keyset on the id (`before` = the last id of the previous page).
+pub fn list(
+    conn: &Connection,
+    before: Option<i64>,
+    limit: usize,
+) -> rusqlite::Result<Vec<Notification>> {
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT notifications.id, notifications.kind, notifications.object_uri,
+                notifications.activity_uri, notifications.content, notifications.created_at,
+                notifications.read_at IS NOT NULL, actors.id IS NOT NULL, {}
+         FROM notifications LEFT JOIN actors ON actors.id = notifications.actor_id
+         WHERE notifications.id < ?1
+         ORDER BY notifications.id DESC LIMIT ?2",
+        actors::COLUMNS
+    ))?;
+    let rows = statement.query_map(params![before.unwrap_or(i64::MAX), limit as i64], |row| {
+        let kind: String = row.get(1)?;
+        let has_actor: bool = row.get(7)?;
+        Ok((
+            NotificationKind::parse(&kind),
+            Notification {
+                id: row.get(0)?,
+                kind: NotificationKind::Mention, // replaced below
+                actor: if has_actor {
+                    Some(actors::from_row(row, 8)?)
+                } else {
+                    None
+                },
+                object_uri: row.get(2)?,
+                activity_uri: row.get(3)?,
+                content: row.get(4)?,
+                created_at: Timestamp(row.get(5)?),
+                read: row.get(6)?,
+            },
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        // Kinds written by a newer Perch are skipped rather than shown wrongly.
+        if let (Some(kind), notification) = row? {
+            out.push(Notification {
+                kind,
+                ..notification
+            });
+        }
+    }
+    Ok(out)
+}
+
+pub fn unread_count(conn: &Connection) -> rusqlite::Result<u64> {
+    conn.query_row(
+        "SELECT count(*) FROM notifications WHERE read_at IS NULL",
+        [],
+        |row| row.get::<_, i64>(0).map(|n| n as u64),
+    )
+}
+
+/// Marks every notification up to and including `up_to` (all when absent) as read.
+pub fn mark_read(conn: &Connection, up_to: Option<i64>, now: Timestamp) -> rusqlite::Result<usize> {
+    conn.execute(
+        "UPDATE notifications SET read_at = ?2 WHERE read_at IS NULL AND id <= ?1",
+        params![up_to.unwrap_or(i64::MAX), now.0],
+    )
+}
+
+/// Removes the notifications about an object that is gone.
+pub fn delete_for_object(conn: &Connection, object_uri: &str) -> rusqlite::Result<usize> {
+    conn.execute(
+        "DELETE FROM notifications WHERE object_uri = ?1",
+        [object_uri],
+    )
+}
+
+/// Removes the notification a given activity caused (its Undo came).
+pub fn delete_for_activity(
+    conn: &Connection,
+    actor_id: i64,
+    activity_uri: &str,
+) -> rusqlite::Result<usize> {
+    conn.execute(
+        "DELETE FROM notifications WHERE actor_id = ?1 AND activity_uri = ?2",
+        params![actor_id, activity_uri],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::actors::{self, tests::sample};
+    use crate::store::testing;
+
+    #[test]
+    fn notifications_list_newest_first_once_each() {
+        let (_dir, conn) = testing::temporary();
+        let alice = actors::upsert(&conn, &sample("alice", "a.example"), Timestamp(1)).unwrap();
+        let follow = Some("https://a.example/follow/1");
+        assert!(insert(
+            &conn,
+            NotificationKind::Follow,
+            Some(alice),
+            None,
+            follow,
+            None,
+            Timestamp(10)
+        )
+        .unwrap());
+        assert!(!insert(
+            &conn,
+            NotificationKind::Follow,
+            Some(alice),
+            None,
+            follow,
+            None,
+            Timestamp(11)
+        )
+        .unwrap());
+        insert(
+            &conn,
+            NotificationKind::Report,
+            None,
+            Some("https://me/users/me"),
+            Some("https://x/flag"),
+            Some("spam"),
+            Timestamp(20),
+        )
+        .unwrap();
+        let all = list(&conn, None, 10).unwrap();
+        assert_eq!(all.len(), 2);
+        assert_eq!(all[0].kind, NotificationKind::Report);
+        assert_eq!(all[0].content.as_deref(), Some("spam"));
+        assert!(all[0].actor.is_none());
+        assert_eq!(all[1].actor.as_ref().unwrap().username, "alice");
+        assert_eq!(list(&conn, Some(all[0].id), 10).unwrap().len(), 1);
+        assert_eq!(unread_count(&conn).unwrap(), 2);
+        mark_read(&conn, Some(all[1].id), Timestamp(30)).unwrap();
+        assert_eq!(unread_count(&conn).unwrap(), 1);
+        assert_eq!(
+            delete_for_activity(&conn, alice, "https://a.example/follow/1").unwrap(),
+            1
+        );
+    }
+}
