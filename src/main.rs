@@ -195,7 +195,7 @@ fn delete(config: &Config, reference: &str) -> Result<(), String> {
     let id = urls.parse_post_reference(reference).ok_or_else(|| {
         format!("\"{reference}\" is not one of our posts (give its URL, id or number)")
     })?;
-    posts::delete(&mut conn, id).map_err(|e| match e.status {
+    posts::delete(&mut conn, &urls, id, Timestamp::now()).map_err(|e| match e.status {
         404 => format!("no post {id}"),
         _ => e.to_string(),
     })?;

@@ -2,9 +2,11 @@
 
 use rusqlite::Connection;
 
+use crate::delivery;
 use crate::error::{Error, Result};
+use crate::federation::build;
 use crate::model::{Post, Timestamp, Visibility};
-use crate::store::{self, posts};
+use crate::store::{self, actors, follows, posts};
 use crate::urls::Urls;
 
 use super::text;
@@ -69,6 +71,34 @@ fn reply_target(urls: &Urls, in_reply_to: Option<&str>) -> Result<Option<String>
     }
 }
 
+/// Where a post and its edits and deletion go: followers (collapsed to shared inboxes) unless
+/// it is direct, and every mentioned actor. Followers-only and direct posts reach nobody else.
+fn recipients(conn: &Connection, post: &Post) -> rusqlite::Result<Vec<String>> {
+    let mut inboxes = match post.visibility {
+        Visibility::Direct => Vec::new(),
+        _ => follows::follower_inboxes(conn)?,
+    };
+    for mention in &post.mentions {
+        if let Some(actor) = actors::get_by_uri(conn, &mention.uri)? {
+            inboxes.push(actor.inbox);
+        }
+    }
+    Ok(inboxes)
+}
+
+/// Queues `activity` about `post` for its recipients, in the caller's transaction.
+fn send(
+    conn: &Connection,
+    urls: &Urls,
+    post: &Post,
+    activity: &serde_json::Value,
+    now: Timestamp,
+) -> rusqlite::Result<()> {
+    let inboxes = recipients(conn, post)?;
+    delivery::enqueue(conn, activity, &inboxes, urls.origin(), now)?;
+    Ok(())
+}
+
 pub fn publish(
     conn: &mut Connection,
     urls: &Urls,
@@ -95,9 +125,12 @@ pub fn publish(
                 mentions: &[],
             },
             now,
-        )
-    })?;
-    posts::get(conn, id)?.ok_or_else(|| Error::internal("a post vanished after insert"))
+        )?;
+        // The post and its deliveries commit together: a crash loses neither alone.
+        let post = posts::get(tx, id)?.ok_or_else(|| Error::internal("a post vanished after insert"))?;
+        send(tx, urls, &post, &build::create_document(urls, &post), now)?;
+        Ok(post)
+    })
 }
 
 pub fn edit(
@@ -112,8 +145,8 @@ pub fn edit(
     check_text(source, summary.as_deref())?;
     let rendered = text::render_markdown(source, &|tag| urls.tag(&tag.to_lowercase()));
     let existing = posts::get(conn, id)?.ok_or_else(Error::not_found)?;
-    let changed = store::write(conn, |tx| {
-        posts::edit(
+    store::write(conn, |tx| {
+        let changed = posts::edit(
             tx,
             id,
             &posts::PostEdit {
@@ -125,18 +158,23 @@ pub fn edit(
                 mentions: &existing.mentions,
             },
             now,
-        )
-    })?;
-    if !changed {
-        return Err(Error::not_found());
-    }
-    posts::get(conn, id)?.ok_or_else(Error::not_found)
+        )?;
+        if !changed {
+            return Err(Error::not_found());
+        }
+        let post = posts::get(tx, id)?.ok_or_else(Error::not_found)?;
+        send(tx, urls, &post, &build::update_note(urls, &post), now)?;
+        Ok(post)
+    })
 }
 
-pub fn delete(conn: &mut Connection, id: i64) -> Result<Post> {
-    let post = posts::get(conn, id)?.ok_or_else(Error::not_found)?;
-    store::write(conn, |tx| posts::delete(tx, id))?;
-    Ok(post)
+pub fn delete(conn: &mut Connection, urls: &Urls, id: i64, now: Timestamp) -> Result<Post> {
+    store::write(conn, |tx| {
+        let post = posts::get(tx, id)?.ok_or_else(Error::not_found)?;
+        send(tx, urls, &post, &build::delete_note(urls, &post), now)?;
+        posts::delete(tx, id)?;
+        Ok(post)
+    })
 }
 
 /// A post anyone may read: public or unlisted. Others are "not found" to strangers, never
@@ -250,7 +288,7 @@ mod tests {
         let post = publish(&mut conn, &u, &c, Timestamp(1)).unwrap();
         assert_eq!(get_visible(&conn, post.id, false).unwrap_err().status, 404);
         assert!(get_visible(&conn, post.id, true).is_ok());
-        delete(&mut conn, post.id).unwrap();
-        assert_eq!(delete(&mut conn, post.id).unwrap_err().status, 404);
+        delete(&mut conn, &u, post.id, Timestamp(2)).unwrap();
+        assert_eq!(delete(&mut conn, &u, post.id, Timestamp(3)).unwrap_err().status, 404);
     }
 }

@@ -2,9 +2,11 @@
 
 use rusqlite::Connection;
 
+use crate::delivery;
 use crate::error::{Error, Result};
+use crate::federation::build;
 use crate::model::{Field, Profile, Timestamp};
-use crate::store::{self, media as stored_media, profile};
+use crate::store::{self, follows, media as stored_media, profile};
 
 pub use crate::store::profile::Picture;
 use crate::urls::Urls;
@@ -16,6 +18,16 @@ pub const MAX_DISPLAY_NAME_CHARS: usize = 100;
 pub const MAX_BIO_CHARS: usize = 2_000;
 pub const MAX_FIELDS: usize = 4;
 pub const MAX_FIELD_CHARS: usize = 255;
+
+/// Tells followers the profile changed (Update of the actor), in the caller's transaction.
+fn send_update(conn: &Connection, urls: &Urls, username: &str, now: Timestamp) -> Result<()> {
+    let profile = get(conn, username)?;
+    let pem = super::instance::public_key_pem(conn)?;
+    let actor = build::actor(urls, &profile, &fields_html(&profile), &pem);
+    let update = build::update_actor(urls, actor, now);
+    delivery::enqueue(conn, &update, &follows::follower_inboxes(conn)?, urls.origin(), now)?;
+    Ok(())
+}
 
 pub fn get(conn: &Connection, username: &str) -> Result<Profile> {
     profile::get(conn, username)?
@@ -35,6 +47,7 @@ pub struct ProfileForm {
 pub fn update(
     conn: &mut Connection,
     urls: &Urls,
+    username: &str,
     form: &ProfileForm,
     now: Timestamp,
 ) -> Result<()> {
@@ -87,9 +100,9 @@ pub fn update(
                 discoverable: form.discoverable,
             },
             now,
-        )
-    })?;
-    Ok(())
+        )?;
+        send_update(tx, urls, username, now)
+    })
 }
 
 /// A field's value as HTML: a web address becomes a `rel="me"` link (so a personal site can
@@ -142,6 +155,8 @@ pub fn escape_html(text: &str) -> String {
 /// Stores a new avatar or header (metadata stripped, resized) and puts it on the profile.
 pub fn set_picture(
     conn: &mut Connection,
+    urls: &Urls,
+    username: &str,
     picture: Picture,
     data: &[u8],
     now: Timestamp,
@@ -167,14 +182,16 @@ pub fn set_picture(
             },
             now,
         )?;
-        profile::set_picture(tx, picture, Some(id), now)
-    })?;
-    Ok(())
+        profile::set_picture(tx, picture, Some(id), now)?;
+        send_update(tx, urls, username, now)
+    })
 }
 
-pub fn remove_picture(conn: &mut Connection, picture: Picture, now: Timestamp) -> Result<()> {
-    store::write(conn, |tx| profile::set_picture(tx, picture, None, now))?;
-    Ok(())
+pub fn remove_picture(conn: &mut Connection, urls: &Urls, username: &str, picture: Picture, now: Timestamp) -> Result<()> {
+    store::write(conn, |tx| {
+        profile::set_picture(tx, picture, None, now)?;
+        send_update(tx, urls, username, now)
+    })
 }
 
 #[cfg(test)]

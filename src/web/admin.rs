@@ -326,7 +326,8 @@ pub async fn delete(
     form: Form<CsrfOnly<'_>>,
 ) -> Result<Reply> {
     owner.check_csrf(form.csrf)?;
-    app.run(move |conn| post_rules::delete(conn, id)).await?;
+    let urls = app.urls.clone();
+    app.run(move |conn| post_rules::delete(conn, &urls, id, Timestamp::now())).await?;
     Ok(Reply::Redirect(Redirect::to("/")))
 }
 
@@ -412,9 +413,9 @@ pub async fn update_profile(
         manually_approves_followers: form.manually_approves_followers,
         discoverable: form.discoverable,
     };
-    let urls = app.urls.clone();
+    let (urls, username) = (app.urls.clone(), app.config.username.clone());
     let result = app
-        .run(move |conn| Ok(profiles::update(conn, &urls, &update, Timestamp::now())))
+        .run(move |conn| Ok(profiles::update(conn, &urls, &username, &update, Timestamp::now())))
         .await?;
     settings_outcome(app, &owner, result).await
 }
@@ -433,10 +434,13 @@ async fn upload(
 ) -> Result<Reply> {
     owner.check_csrf(form.csrf)?;
     let data = form.file.to_vec();
+    let (urls, username) = (app.urls.clone(), app.config.username.clone());
     let result = app
         .run(move |conn| {
             Ok(profiles::set_picture(
                 conn,
+                &urls,
+                &username,
                 picture,
                 &data,
                 Timestamp::now(),
