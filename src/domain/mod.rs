@@ -1,12 +1,16 @@
 //! What Perch does, without HTTP: publishing, the profile, logging in, setting up. Functions take a
 //! database connection and plain values, and return model values or an `Error`.
 
+pub mod actors;
 pub mod auth;
 pub mod instance;
 pub mod media;
 pub mod posts;
 pub mod profile;
 pub mod text;
+
+#[cfg(test)]
+pub mod testkit;
 
 /// Random bytes as URL-safe base64: session tokens, CSRF tokens, set-up tokens.
 pub fn random_token() -> String {

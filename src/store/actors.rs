@@ -40,7 +40,8 @@ pub struct StoredKey {
     pub key_fetched_at: Option<Timestamp>,
 }
 
-/// Inserts or refreshes an actor by its id (URI); returns its row id.
+/// Inserts or refreshes an actor by its id (URI); returns its row id. A document without a usable
+/// key leaves the cached key in place (a failed verification refetches it anyway).
 pub fn upsert(conn: &Connection, actor: &NewActor, now: Timestamp) -> rusqlite::Result<i64> {
     let (key_id, pem) = match &actor.key {
         Some((id, pem)) => (Some(id.as_str()), Some(pem.as_str())),
@@ -69,10 +70,11 @@ pub fn upsert(conn: &Connection, actor: &NewActor, now: Timestamp) -> rusqlite::
                 inbox = excluded.inbox, shared_inbox = excluded.shared_inbox,
                 followers_uri = excluded.followers_uri,
                 manually_approves_followers = excluded.manually_approves_followers,
-                key_id = excluded.key_id, public_key_pem = excluded.public_key_pem,
+                key_id = coalesce(excluded.key_id, actors.key_id),
+                public_key_pem = coalesce(excluded.public_key_pem, actors.public_key_pem),
                 moved_to = coalesce(excluded.moved_to, actors.moved_to),
                 raw = excluded.raw, fetched_at = excluded.fetched_at,
-                key_fetched_at = excluded.key_fetched_at
+                key_fetched_at = coalesce(excluded.key_fetched_at, actors.key_fetched_at)
          RETURNING id",
         params![
             new_id(now),

@@ -1,0 +1,177 @@
+//! Remote actors' signing keys: the cache in `actors`, fetching a key by its id, and the rule for
+//! refetching one that failed (key rotation).
+//!
+//! A key is only ever believed to belong to the actor whose own document lists it: `publicKey.id`
+//! equal to the key id, `publicKey.owner` equal to the document's id, and both on one host.
+
+use rusqlite::Connection;
+
+use crate::federation::documents::{http_url, id_of, same_authority};
+use crate::federation::keys::VerifyingKey;
+use crate::model::Timestamp;
+use crate::store::actors;
+
+use super::{invalid, parse_actor, refuse_blocked, ActorError, Fetch};
+
+/// A key that failed to verify is fetched again only if we fetched it longer ago than this, so
+/// that a stream of bad signatures cannot make us fetch the same key over and over.
+pub const REFETCH_AFTER_MS: i64 = 5 * 60 * 1000;
+
+/// A key and the actor it belongs to.
+#[derive(Clone, Debug)]
+pub struct KeyOwner {
+    pub actor_id: i64,
+    pub actor_uri: String,
+    pub key: VerifyingKey,
+    pub fetched_at: Option<Timestamp>,
+}
+
+impl KeyOwner {
+    /// Whether a failed verification may fetch the key again (see [`REFETCH_AFTER_MS`]).
+    pub fn may_refetch(&self, now: Timestamp) -> bool {
+        self.fetched_at
+            .is_none_or(|at| now.0.saturating_sub(at.0) > REFETCH_AFTER_MS)
+    }
+}
+
+/// The key named `key_id`, if we hold it.
+pub fn cached_key(conn: &Connection, key_id: &str) -> rusqlite::Result<Option<KeyOwner>> {
+    let Some(stored) = actors::key_by_id(conn, key_id)? else {
+        return Ok(None);
+    };
+    // A key stored by an older Perch that no longer reads is as good as none.
+    Ok(VerifyingKey::from_pem(&stored.pem)
+        .ok()
+        .map(|key| KeyOwner {
+            actor_id: stored.actor_id,
+            actor_uri: stored.actor_uri,
+            key,
+            fetched_at: stored.key_fetched_at,
+        }))
+}
+
+/// Fetches the key `key_id` and its owner, proves that the owner lists it as its own, and stores
+/// both. The key id is usually the actor's id with a fragment (`…/users/a#main-key`); a key
+/// published as a document of its own must name an owner on its host, whose document lists it.
+pub fn fetch_key(
+    conn: &Connection,
+    remote: &dyn Fetch,
+    key_id: &str,
+    now: Timestamp,
+) -> Result<KeyOwner, ActorError> {
+    let key_url = http_url(key_id).ok_or_else(|| invalid("the keyId is not an http(s) URL"))?;
+    refuse_blocked(conn, &key_url)?;
+    let document = remote.get_activity(&key_url)?;
+    let without_fragment = key_url.split('#').next().unwrap_or_default();
+    let actor_document = if document.get("inbox").is_some() {
+        // The key id is the actor's id with a fragment: that document must be that actor.
+        if document.get("id").and_then(|id| id.as_str()) != Some(without_fragment) {
+            return Err(invalid("the key's document is not the actor it names"));
+        }
+        document
+    } else {
+        let owner = document
+            .get("owner")
+            .and_then(id_of)
+            .ok_or_else(|| invalid("the key document names no owner"))?;
+        if !same_authority(&owner, key_id) {
+            return Err(invalid("the key's owner is on another host"));
+        }
+        let owner_document = remote.get_activity(&owner)?;
+        if owner_document.get("id").and_then(|id| id.as_str()) != Some(owner.as_str()) {
+            return Err(invalid("the key's owner is not the actor it names"));
+        }
+        owner_document
+    };
+    let parsed = parse_actor(&actor_document, Some(key_id)).map_err(invalid)?;
+    let Some((_, pem)) = &parsed.key else {
+        return Err(invalid("the actor does not list this key as its own"));
+    };
+    let key = VerifyingKey::from_pem(pem).map_err(|e| ActorError::Invalid(e.to_string()))?;
+    refuse_blocked(conn, &parsed.uri)?;
+    let actor_id = actors::upsert(conn, &parsed, now)?;
+    Ok(KeyOwner {
+        actor_id,
+        actor_uri: parsed.uri,
+        key,
+        fetched_at: Some(now),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::testkit::{actor_doc, FakeRemote};
+    use crate::store::testing;
+    use serde_json::json;
+
+    const ALICE_KEY: &str = "https://a.example/users/alice#main-key";
+
+    #[test]
+    fn a_key_is_fetched_once_then_cached() {
+        let (_dir, conn) = testing::temporary();
+        let remote = FakeRemote::with([actor_doc("https://a.example", "alice")]);
+        assert!(cached_key(&conn, ALICE_KEY).unwrap().is_none());
+        let owner = fetch_key(&conn, &remote, ALICE_KEY, Timestamp(1_000)).unwrap();
+        assert_eq!(owner.actor_uri, "https://a.example/users/alice");
+        assert_eq!(*remote.fetched.borrow(), ["https://a.example/users/alice"]);
+        let cached = cached_key(&conn, ALICE_KEY).unwrap().unwrap();
+        assert_eq!(cached.actor_id, owner.actor_id);
+        assert!(!cached.may_refetch(Timestamp(1_000 + REFETCH_AFTER_MS)));
+        assert!(cached.may_refetch(Timestamp(1_001 + REFETCH_AFTER_MS)));
+    }
+
+    #[test]
+    fn a_key_on_its_own_document_needs_an_owner_that_lists_it() {
+        let (_dir, conn) = testing::temporary();
+        let key_id = "https://a.example/keys/alice";
+        let mut actor = actor_doc("https://a.example", "alice");
+        actor["publicKey"]["id"] = json!(key_id);
+        let key_doc = json!({"id": key_id, "owner": "https://a.example/users/alice",
+                             "publicKeyPem": actor["publicKey"]["publicKeyPem"]});
+        let remote = FakeRemote::with([actor.clone(), key_doc.clone()]);
+        let owner = fetch_key(&conn, &remote, key_id, Timestamp(1)).unwrap();
+        assert_eq!(owner.actor_uri, "https://a.example/users/alice");
+
+        // A key document pointing at an owner that does not list it.
+        let (_dir, conn) = testing::temporary();
+        let remote = FakeRemote::with([actor_doc("https://a.example", "alice"), key_doc]);
+        assert!(matches!(
+            fetch_key(&conn, &remote, key_id, Timestamp(1)),
+            Err(ActorError::Invalid(_))
+        ));
+        // An owner on another host.
+        let foreign =
+            json!({"id": key_id, "owner": "https://b.example/users/alice", "publicKeyPem": "x"});
+        let remote = FakeRemote::with([foreign, actor_doc("https://b.example", "alice")]);
+        assert!(matches!(
+            fetch_key(&conn, &remote, key_id, Timestamp(1)),
+            Err(ActorError::Invalid(_))
+        ));
+    }
+
+    #[test]
+    fn an_actor_claiming_another_actors_key_is_refused() {
+        let (_dir, conn) = testing::temporary();
+        // Bob's document says its key is Alice's key id.
+        let mut bob = actor_doc("https://a.example", "bob");
+        bob["publicKey"]["id"] = json!(ALICE_KEY);
+        let mut remote = FakeRemote::default();
+        remote
+            .documents
+            .insert("https://a.example/users/alice".into(), bob);
+        assert!(fetch_key(&conn, &remote, ALICE_KEY, Timestamp(1)).is_err());
+        assert!(cached_key(&conn, ALICE_KEY).unwrap().is_none());
+        // And a document without that key at all.
+        let remote = FakeRemote::with([actor_doc("https://a.example", "alice")]);
+        assert!(matches!(
+            fetch_key(
+                &conn,
+                &remote,
+                "https://a.example/users/alice#other-key",
+                Timestamp(1)
+            ),
+            Err(ActorError::Invalid(_))
+        ));
+    }
+}

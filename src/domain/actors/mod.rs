@@ -1,0 +1,411 @@
+//! Remote actors: fetching and caching their documents, their signing keys (`keys`), WebFinger
+//! handles, and applying what they say about themselves (Update, Delete, Move).
+//!
+//! Network access goes through [`Fetch`], so that the rules here are tested without a network;
+//! production code passes a [`Remote`] (the signed, guarded client).
+
+mod document;
+pub mod keys;
+
+use std::fmt;
+
+use rusqlite::Connection;
+use serde_json::Value;
+
+use crate::federation::client::{Client, FetchError, WebfingerAnswer};
+use crate::federation::documents::{authority, ids};
+use crate::federation::signatures::Signer;
+use crate::model::{Actor, Timestamp};
+use crate::store::actors;
+
+pub use document::{
+    is_actor_type, parse_actor, ACTOR_TYPES, MAX_DISPLAY_NAME_CHARS, MAX_FIELDS, MAX_FIELD_CHARS,
+    MAX_SUMMARY_CHARS,
+};
+
+/// A stored actor document is fetched again when older than this (one day).
+const ACTOR_MAX_AGE_MS: i64 = 24 * 3600 * 1000;
+
+/// Where remote documents come from.
+pub trait Fetch {
+    /// A document by its id, proven to be what it says (see `Client::get_activity`).
+    fn get_activity(&self, url: &str) -> Result<Value, FetchError>;
+    fn webfinger(&self, user: &str, domain: &str) -> Result<WebfingerAnswer, FetchError>;
+}
+
+/// The real remote web: the guarded client, every GET signed with the owner's key.
+pub struct Remote<'a> {
+    pub client: &'a Client,
+    pub signer: Signer<'a>,
+}
+
+impl Fetch for Remote<'_> {
+    fn get_activity(&self, url: &str) -> Result<Value, FetchError> {
+        self.client.get_activity(url, Some(&self.signer))
+    }
+
+    fn webfinger(&self, user: &str, domain: &str) -> Result<WebfingerAnswer, FetchError> {
+        self.client.webfinger(user, domain)
+    }
+}
+
+/// Why an actor could not be had. `Display` is one line, safe to show.
+#[derive(Debug)]
+pub enum ActorError {
+    /// The remote server could not be reached or answered badly.
+    Fetch(FetchError),
+    /// The document, or the handle, is not acceptable.
+    Invalid(String),
+    /// The actor's domain is blocked here.
+    Blocked,
+    Database(rusqlite::Error),
+}
+
+impl ActorError {
+    /// Whether trying again later may succeed (the network, a busy server, a busy database).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            ActorError::Fetch(FetchError::Timeout | FetchError::Network(_)) => true,
+            ActorError::Fetch(FetchError::Status(status)) => {
+                *status >= 500 || *status == 429 || *status == 408
+            }
+            ActorError::Database(_) => true,
+            _ => false,
+        }
+    }
+}
+
+impl fmt::Display for ActorError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ActorError::Fetch(e) => write!(f, "cannot fetch the actor: {e}"),
+            ActorError::Invalid(why) => f.write_str(why),
+            ActorError::Blocked => f.write_str("the actor's domain is blocked"),
+            ActorError::Database(e) => write!(f, "database: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for ActorError {}
+
+impl From<FetchError> for ActorError {
+    fn from(e: FetchError) -> ActorError {
+        ActorError::Fetch(e)
+    }
+}
+
+impl From<rusqlite::Error> for ActorError {
+    fn from(e: rusqlite::Error) -> ActorError {
+        ActorError::Database(e)
+    }
+}
+
+fn invalid(why: &str) -> ActorError {
+    ActorError::Invalid(why.to_string())
+}
+
+fn refuse_blocked(conn: &Connection, uri: &str) -> Result<(), ActorError> {
+    let host = authority(uri).ok_or_else(|| invalid("not an http(s) URL"))?;
+    if actors::is_domain_blocked(conn, &host)? {
+        return Err(ActorError::Blocked);
+    }
+    Ok(())
+}
+
+/// Fetches the actor document at `uri` (its id must be exactly `uri`), stores it, returns it.
+pub fn fetch_actor(
+    conn: &Connection,
+    remote: &dyn Fetch,
+    uri: &str,
+    now: Timestamp,
+) -> Result<Actor, ActorError> {
+    let (actor, _) = fetch_actor_document(conn, remote, uri, now)?;
+    Ok(actor)
+}
+
+/// [`fetch_actor`], also returning the document (for checks such as `alsoKnownAs`).
+fn fetch_actor_document(
+    conn: &Connection,
+    remote: &dyn Fetch,
+    uri: &str,
+    now: Timestamp,
+) -> Result<(Actor, Value), ActorError> {
+    refuse_blocked(conn, uri)?;
+    let document = remote.get_activity(uri)?;
+    let parsed = parse_actor(&document, None).map_err(invalid)?;
+    if parsed.uri != uri {
+        return Err(invalid("the actor's id is not the URL it was fetched from"));
+    }
+    let id = actors::upsert(conn, &parsed, now)?;
+    let actor = actors::get(conn, id)?.ok_or_else(|| invalid("the actor vanished"))?;
+    Ok((actor, document))
+}
+
+/// The stored actor, fetched when unknown or older than a day (a stale copy is kept when the
+/// refresh fails).
+pub fn get_or_fetch(
+    conn: &Connection,
+    remote: &dyn Fetch,
+    uri: &str,
+    now: Timestamp,
+) -> Result<Actor, ActorError> {
+    match actors::get_with_age(conn, uri)? {
+        Some((actor, fetched)) if now.0 - fetched.0 < ACTOR_MAX_AGE_MS => Ok(actor),
+        Some((stale, _)) => Ok(fetch_actor(conn, remote, uri, now).unwrap_or(stale)),
+        None => fetch_actor(conn, remote, uri, now),
+    }
+}
+
+/// `@user@domain` (also `user@domain`, `acct:user@domain`) as `(user, domain)`.
+pub fn parse_handle(handle: &str) -> Option<(String, String)> {
+    let handle = handle.trim();
+    let handle = handle.strip_prefix("acct:").unwrap_or(handle);
+    let handle = handle.strip_prefix('@').unwrap_or(handle);
+    let (user, domain) = handle.split_once('@')?;
+    let valid = !user.is_empty()
+        && !domain.is_empty()
+        && handle.len() <= 300
+        && !domain.contains('@')
+        && !handle.contains(|c: char| c.is_whitespace() || c.is_control());
+    valid.then(|| (user.to_string(), domain.to_ascii_lowercase()))
+}
+
+/// Finds the actor behind `@user@domain` by WebFinger and stores it. The actor must live on that
+/// domain, or its own host must answer WebFinger for it with the same actor (Mastodon's rule for
+/// accounts whose handle domain differs from their server).
+pub fn resolve_handle(
+    conn: &Connection,
+    remote: &dyn Fetch,
+    handle: &str,
+    now: Timestamp,
+) -> Result<Actor, ActorError> {
+    let (user, domain) =
+        parse_handle(handle).ok_or_else(|| invalid("not a handle like @user@domain"))?;
+    if actors::is_domain_blocked(conn, &domain)? {
+        return Err(ActorError::Blocked);
+    }
+    let answer = remote.webfinger(&user, &domain)?;
+    refuse_blocked(conn, &answer.actor_id)?;
+    let document = remote.get_activity(&answer.actor_id)?;
+    let parsed = parse_actor(&document, None).map_err(invalid)?;
+    if !parsed.domain.eq_ignore_ascii_case(&domain) {
+        let confirmed = remote.webfinger(&parsed.username, &parsed.domain)?;
+        if confirmed.actor_id != parsed.uri {
+            return Err(invalid(
+                "the account's own server does not confirm this handle",
+            ));
+        }
+    }
+    refuse_blocked(conn, &parsed.uri)?;
+    let id = actors::upsert(conn, &parsed, now)?;
+    actors::get(conn, id)?.ok_or_else(|| invalid("the actor vanished"))
+}
+
+/// Update(Person): the actor's new profile, from the activity itself (it is signed by the actor).
+/// Returns false when the object is not that actor.
+pub fn apply_update(
+    conn: &Connection,
+    actor_uri: &str,
+    object: &Value,
+    now: Timestamp,
+) -> Result<bool, ActorError> {
+    let parsed = parse_actor(object, None).map_err(invalid)?;
+    if parsed.uri != actor_uri {
+        return Ok(false);
+    }
+    actors::upsert(conn, &parsed, now)?;
+    Ok(true)
+}
+
+/// Delete(actor): removes the actor and everything we keep of them.
+pub fn remove(conn: &Connection, actor_uri: &str) -> rusqlite::Result<bool> {
+    match actors::get_by_uri(conn, actor_uri)? {
+        Some(actor) => actors::delete(conn, actor.id),
+        None => Ok(false),
+    }
+}
+
+/// Move: records where `actor` went, once the target confirms it (its `alsoKnownAs` names the
+/// old account). Returns false when the target does not confirm.
+pub fn apply_move(
+    conn: &Connection,
+    remote: &dyn Fetch,
+    actor: &Actor,
+    target: &str,
+    now: Timestamp,
+) -> Result<bool, ActorError> {
+    let (_, document) = fetch_actor_document(conn, remote, target, now)?;
+    let aliases = ids(document.get("alsoKnownAs"), 32);
+    if !aliases.iter().any(|alias| *alias == actor.uri) {
+        return Ok(false);
+    }
+    Ok(actors::set_moved_to(conn, actor.id, target)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::testkit::{actor_doc, FakeRemote};
+    use crate::store::testing;
+    use serde_json::json;
+
+    #[test]
+    fn actors_are_fetched_once_then_served_from_the_store() {
+        let (_dir, conn) = testing::temporary();
+        let remote = FakeRemote::with([actor_doc("https://a.example", "alice")]);
+        let uri = "https://a.example/users/alice";
+        let actor = get_or_fetch(&conn, &remote, uri, Timestamp(1_000)).unwrap();
+        assert_eq!(
+            (actor.username.as_str(), actor.display_name.as_str()),
+            ("alice", "ALICE")
+        );
+        get_or_fetch(&conn, &remote, uri, Timestamp(2_000)).unwrap();
+        assert_eq!(remote.fetched.borrow().len(), 1);
+        // A day later it is refreshed; when that fails, the stale copy serves.
+        let mut gone = FakeRemote::default();
+        gone.down.push(uri.into());
+        let later = Timestamp(1_000 + ACTOR_MAX_AGE_MS);
+        assert_eq!(get_or_fetch(&conn, &gone, uri, later).unwrap().id, actor.id);
+        assert_eq!(gone.fetched.borrow().len(), 1);
+    }
+
+    #[test]
+    fn a_document_with_another_id_or_a_blocked_domain_is_refused() {
+        let (_dir, conn) = testing::temporary();
+        let mut remote = FakeRemote::default();
+        let mut doc = actor_doc("https://a.example", "alice");
+        remote
+            .documents
+            .insert("https://a.example/users/bob".into(), doc.clone());
+        assert!(matches!(
+            fetch_actor(&conn, &remote, "https://a.example/users/bob", Timestamp(1)),
+            Err(ActorError::Invalid(_))
+        ));
+        doc["id"] = json!("https://evil.example/users/alice");
+        remote.add(doc);
+        conn.execute(
+            "INSERT INTO domain_blocks (domain, created_at) VALUES ('evil.example', 0)",
+            [],
+        )
+        .unwrap();
+        assert!(matches!(
+            fetch_actor(
+                &conn,
+                &remote,
+                "https://evil.example/users/alice",
+                Timestamp(1)
+            ),
+            Err(ActorError::Blocked)
+        ));
+        assert_eq!(
+            remote.fetched.borrow().len(),
+            1,
+            "no request to a blocked domain"
+        );
+    }
+
+    #[test]
+    fn handles_resolve_on_their_domain_or_when_the_host_confirms() {
+        let (_dir, conn) = testing::temporary();
+        let mut remote = FakeRemote::with([
+            actor_doc("https://a.example", "alice"),
+            actor_doc("https://social.b.example", "bob"),
+            actor_doc("https://c.example", "carol"),
+        ]);
+        remote.webfinger.insert(
+            "alice@a.example".into(),
+            "https://a.example/users/alice".into(),
+        );
+        // bob@b.example lives on social.b.example, which confirms it.
+        remote.webfinger.insert(
+            "bob@b.example".into(),
+            "https://social.b.example/users/bob".into(),
+        );
+        remote.webfinger.insert(
+            "bob@social.b.example".into(),
+            "https://social.b.example/users/bob".into(),
+        );
+        // evil.example claims carol, and c.example does not confirm.
+        remote.webfinger.insert(
+            "carol@evil.example".into(),
+            "https://c.example/users/carol".into(),
+        );
+        remote.webfinger.insert(
+            "carol@c.example".into(),
+            "https://c.example/users/someone-else".into(),
+        );
+
+        let alice = resolve_handle(&conn, &remote, "@alice@A.example", Timestamp(1)).unwrap();
+        assert_eq!(alice.uri, "https://a.example/users/alice");
+        let bob = resolve_handle(&conn, &remote, "bob@b.example", Timestamp(1)).unwrap();
+        assert_eq!(bob.uri, "https://social.b.example/users/bob");
+        assert!(matches!(
+            resolve_handle(&conn, &remote, "@carol@evil.example", Timestamp(1)),
+            Err(ActorError::Invalid(_))
+        ));
+        assert!(matches!(
+            resolve_handle(&conn, &remote, "@nobody", Timestamp(1)),
+            Err(ActorError::Invalid(_))
+        ));
+        assert!(
+            resolve_handle(&conn, &remote, "@x@nowhere.example", Timestamp(1))
+                .is_err_and(|e| !e.is_transient())
+        );
+    }
+
+    #[test]
+    fn updates_apply_only_to_the_actor_itself_and_moves_need_confirmation() {
+        let (_dir, conn) = testing::temporary();
+        let mut remote = FakeRemote::with([actor_doc("https://a.example", "alice")]);
+        let alice = fetch_actor(
+            &conn,
+            &remote,
+            "https://a.example/users/alice",
+            Timestamp(1),
+        )
+        .unwrap();
+        let mut changed = actor_doc("https://a.example", "alice");
+        changed["name"] = json!("Alice Liddell");
+        assert!(apply_update(&conn, &alice.uri, &changed, Timestamp(2)).unwrap());
+        let other = actor_doc("https://a.example", "bob");
+        assert!(!apply_update(&conn, &alice.uri, &other, Timestamp(2)).unwrap());
+        assert!(actors::get_by_uri(&conn, &other["id"].as_str().unwrap())
+            .unwrap()
+            .is_none());
+        assert_eq!(
+            actors::get(&conn, alice.id).unwrap().unwrap().display_name,
+            "Alice Liddell"
+        );
+
+        let mut target = actor_doc("https://b.example", "alice");
+        remote.add(target.clone());
+        assert!(!apply_move(
+            &conn,
+            &remote,
+            &alice,
+            "https://b.example/users/alice",
+            Timestamp(3)
+        )
+        .unwrap());
+        target["alsoKnownAs"] = json!([alice.uri]);
+        remote.add(target);
+        assert!(apply_move(
+            &conn,
+            &remote,
+            &alice,
+            "https://b.example/users/alice",
+            Timestamp(3)
+        )
+        .unwrap());
+        assert_eq!(
+            actors::get(&conn, alice.id)
+                .unwrap()
+                .unwrap()
+                .moved_to
+                .as_deref(),
+            Some("https://b.example/users/alice")
+        );
+        assert!(remove(&conn, &alice.uri).unwrap());
+        assert!(!remove(&conn, &alice.uri).unwrap());
+    }
+}

@@ -1,0 +1,152 @@
+//! What the domain tests share: one RSA key (generating one takes a while), our instance's URLs,
+//! remote actor documents, and a remote web made of a map.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use serde_json::{json, Value};
+
+use crate::config::Config;
+use crate::federation::client::{FetchError, WebfingerAnswer};
+use crate::federation::keys::{self, SigningKey};
+use crate::urls::Urls;
+
+use super::actors::Fetch;
+
+/// One key for every test: its private half and its public PEM.
+pub fn test_key() -> &'static (SigningKey, String) {
+    static KEY: OnceLock<(SigningKey, String)> = OnceLock::new();
+    KEY.get_or_init(|| {
+        let (der, pem) = keys::generate().expect("key generation");
+        (
+            SigningKey::from_pkcs8(&der).expect("a generated key loads"),
+            pem,
+        )
+    })
+}
+
+/// Our instance: `http://perch.test/users/me`.
+pub fn urls() -> Urls {
+    let config = Config::parse(
+        "domain = \"perch.test\"\nusername = \"me\"",
+        std::path::Path::new("."),
+    )
+    .expect("a valid test configuration");
+    Urls::new(&config)
+}
+
+/// A Mastodon-like actor document at `{origin}/users/{name}` with the test key.
+pub fn actor_doc(origin: &str, name: &str) -> Value {
+    let id = format!("{origin}/users/{name}");
+    json!({
+        "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+        "id": id,
+        "type": "Person",
+        "preferredUsername": name,
+        "name": name.to_uppercase(),
+        "summary": "<p>hello</p>",
+        "inbox": format!("{id}/inbox"),
+        "outbox": format!("{id}/outbox"),
+        "followers": format!("{id}/followers"),
+        "endpoints": {"sharedInbox": format!("{origin}/inbox")},
+        "url": format!("{origin}/@{name}"),
+        "publicKey": {
+            "id": format!("{id}#main-key"),
+            "owner": id,
+            "publicKeyPem": test_key().1,
+        }
+    })
+}
+
+/// A remote web held in memory: documents by URL, WebFinger answers by `user@domain`.
+#[derive(Default)]
+pub struct FakeRemote {
+    pub documents: HashMap<String, Value>,
+    pub webfinger: HashMap<String, String>,
+    /// URLs that answer as if the network were down.
+    pub down: Vec<String>,
+    pub fetched: RefCell<Vec<String>>,
+}
+
+impl FakeRemote {
+    pub fn with(documents: impl IntoIterator<Item = Value>) -> FakeRemote {
+        let mut remote = FakeRemote::default();
+        for document in documents {
+            remote.add(document);
+        }
+        remote
+    }
+
+    pub fn add(&mut self, document: Value) {
+        let id = document["id"]
+            .as_str()
+            .expect("a test document has an id")
+            .to_string();
+        self.documents.insert(id, document);
+    }
+}
+
+impl Fetch for FakeRemote {
+    fn get_activity(&self, url: &str) -> Result<Value, FetchError> {
+        let url = url.split('#').next().unwrap_or(url);
+        self.fetched.borrow_mut().push(url.to_string());
+        if self.down.iter().any(|d| d == url) {
+            return Err(FetchError::Network("connection refused".into()));
+        }
+        self.documents
+            .get(url)
+            .cloned()
+            .ok_or(FetchError::Status(404))
+    }
+
+    fn webfinger(&self, user: &str, domain: &str) -> Result<WebfingerAnswer, FetchError> {
+        self.fetched
+            .borrow_mut()
+            .push(format!("acct:{user}@{domain}"));
+        match self.webfinger.get(&format!("{user}@{domain}")) {
+            Some(actor_id) => Ok(WebfingerAnswer {
+                actor_id: actor_id.clone(),
+                subscribe_template: None,
+            }),
+            None => Err(FetchError::Status(404)),
+        }
+    }
+}
+
+/// The shared fixtures folder, or None (with a note) when it is absent.
+pub fn fixtures() -> Option<std::path::PathBuf> {
+    let root = std::env::var_os("PERCH_FIXTURES")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures").into());
+    if root.is_dir() {
+        Some(root)
+    } else {
+        println!(
+            "skipped: no fixtures at {} (set PERCH_FIXTURES)",
+            root.display()
+        );
+        None
+    }
+}
+
+/// Every `.json` file under the fixtures folder, sorted.
+pub fn fixture_files() -> Vec<std::path::PathBuf> {
+    let Some(root) = fixtures() else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    let mut folders = vec![root];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).expect("a readable fixtures folder") {
+            let path = entry.expect("a readable entry").path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.extension().is_some_and(|e| e == "json") {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
