@@ -3,7 +3,9 @@
 
 pub mod actors;
 pub mod auth;
+pub mod follows;
 pub mod instance;
+pub mod interactions;
 pub mod media;
 pub mod posts;
 pub mod profile;

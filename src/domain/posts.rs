@@ -127,7 +127,8 @@ pub fn publish(
             now,
         )?;
         // The post and its deliveries commit together: a crash loses neither alone.
-        let post = posts::get(tx, id)?.ok_or_else(|| Error::internal("a post vanished after insert"))?;
+        let post =
+            posts::get(tx, id)?.ok_or_else(|| Error::internal("a post vanished after insert"))?;
         send(tx, urls, &post, &build::create_document(urls, &post), now)?;
         Ok(post)
     })
@@ -289,6 +290,11 @@ mod tests {
         assert_eq!(get_visible(&conn, post.id, false).unwrap_err().status, 404);
         assert!(get_visible(&conn, post.id, true).is_ok());
         delete(&mut conn, &u, post.id, Timestamp(2)).unwrap();
-        assert_eq!(delete(&mut conn, &u, post.id, Timestamp(3)).unwrap_err().status, 404);
+        assert_eq!(
+            delete(&mut conn, &u, post.id, Timestamp(3))
+                .unwrap_err()
+                .status,
+            404
+        );
     }
 }

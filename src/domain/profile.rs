@@ -25,7 +25,13 @@ fn send_update(conn: &Connection, urls: &Urls, username: &str, now: Timestamp) -
     let pem = super::instance::public_key_pem(conn)?;
     let actor = build::actor(urls, &profile, &fields_html(&profile), &pem);
     let update = build::update_actor(urls, actor, now);
-    delivery::enqueue(conn, &update, &follows::follower_inboxes(conn)?, urls.origin(), now)?;
+    delivery::enqueue(
+        conn,
+        &update,
+        &follows::follower_inboxes(conn)?,
+        urls.origin(),
+        now,
+    )?;
     Ok(())
 }
 
@@ -187,7 +193,13 @@ pub fn set_picture(
     })
 }
 
-pub fn remove_picture(conn: &mut Connection, urls: &Urls, username: &str, picture: Picture, now: Timestamp) -> Result<()> {
+pub fn remove_picture(
+    conn: &mut Connection,
+    urls: &Urls,
+    username: &str,
+    picture: Picture,
+    now: Timestamp,
+) -> Result<()> {
     store::write(conn, |tx| {
         profile::set_picture(tx, picture, None, now)?;
         send_update(tx, urls, username, now)

@@ -382,7 +382,13 @@ pub fn undo(urls: &Urls, activity: &Value) -> Value {
 }
 
 /// A boost of a remote post: public, to the post's author and our followers.
-pub fn announce(urls: &Urls, id: &str, object: &str, author: &str, now: crate::model::Timestamp) -> Value {
+pub fn announce(
+    urls: &Urls,
+    id: &str,
+    object: &str,
+    author: &str,
+    now: crate::model::Timestamp,
+) -> Value {
     json!({
         "@context": AS_CONTEXT,
         "id": id,

@@ -1,7 +1,7 @@
 //! Likes and boosts: by others of our posts (actor set), by those we follow of anyone's posts
 //! (a boost we keep for the timeline), and by the owner (actor absent).
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::model::Timestamp;
 
@@ -87,6 +87,20 @@ pub fn count(conn: &Connection, object_uri: &str, kind: Kind) -> rusqlite::Resul
         params![object_uri, kind.as_str()],
         |row| row.get::<_, i64>(0).map(|n| n as u64),
     )
+}
+
+/// The id of the owner's own like or boost of an object, for its Undo.
+pub fn own_activity(
+    conn: &Connection,
+    kind: Kind,
+    object_uri: &str,
+) -> rusqlite::Result<Option<String>> {
+    conn.query_row(
+        "SELECT activity_uri FROM interactions WHERE actor_id IS NULL AND kind = ?1 AND object_uri = ?2",
+        params![kind.as_str(), object_uri],
+        |row| row.get(0),
+    )
+    .optional()
 }
 
 /// A boost by someone we follow, for the home timeline.

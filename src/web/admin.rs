@@ -327,7 +327,8 @@ pub async fn delete(
 ) -> Result<Reply> {
     owner.check_csrf(form.csrf)?;
     let urls = app.urls.clone();
-    app.run(move |conn| post_rules::delete(conn, &urls, id, Timestamp::now())).await?;
+    app.run(move |conn| post_rules::delete(conn, &urls, id, Timestamp::now()))
+        .await?;
     Ok(Reply::Redirect(Redirect::to("/")))
 }
 
@@ -415,7 +416,15 @@ pub async fn update_profile(
     };
     let (urls, username) = (app.urls.clone(), app.config.username.clone());
     let result = app
-        .run(move |conn| Ok(profiles::update(conn, &urls, &username, &update, Timestamp::now())))
+        .run(move |conn| {
+            Ok(profiles::update(
+                conn,
+                &urls,
+                &username,
+                &update,
+                Timestamp::now(),
+            ))
+        })
         .await?;
     settings_outcome(app, &owner, result).await
 }
