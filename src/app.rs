@@ -4,8 +4,11 @@ use rocket::config::Ident;
 use rocket::data::{Limits, ToByteUnit};
 use rocket::{Build, Rocket};
 
+use std::sync::Arc;
+
 use crate::config::Config;
 use crate::domain::instance;
+use crate::federation::client::{Client, ClientConfig};
 use crate::store::Db;
 use crate::urls::Urls;
 use crate::web::{self, App};
@@ -13,10 +16,16 @@ use crate::web::{self, App};
 /// The rocket for an initialised database: routes, state, limits and headers.
 pub fn rocket(config: Config) -> Result<Rocket<Build>, String> {
     let db = Db::open(&config.database)?;
-    let public_key_pem = {
+    let (public_key_pem, key) = {
         let conn = db.get()?;
-        instance::public_key_pem(&conn).map_err(|e| e.to_string())?
+        let pem = instance::public_key_pem(&conn).map_err(|e| e.to_string())?;
+        (pem, instance::signing_key(&conn)?)
     };
+    let user_agent = format!("Perch/{} (+{})", env!("CARGO_PKG_VERSION"), config.origin());
+    let client = Client::new(ClientConfig::new(
+        config.federation.allow_private_addresses,
+        user_agent,
+    ));
     let limits = Limits::default()
         .limit("form", 64.kibibytes())
         .limit("data-form", 20.mebibytes())
@@ -45,6 +54,8 @@ pub fn rocket(config: Config) -> Result<Rocket<Build>, String> {
         config,
         db,
         public_key_pem,
+        client: Arc::new(client),
+        key: Arc::new(key),
     };
     Ok(rocket::custom(figment)
         .manage(app)

@@ -339,7 +339,9 @@ fn a_password_change_ends_other_sessions() {
 }
 
 fn png(width: u32, height: u32) -> Vec<u8> {
-    let image = image::RgbImage::from_fn(width, height, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 90]));
+    let image = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])
+    });
     let mut bytes = std::io::Cursor::new(Vec::new());
     image.write_to(&mut bytes, image::ImageFormat::Png).unwrap();
     bytes.into_inner()
@@ -352,9 +354,19 @@ fn avatar_and_header_uploads_are_stored_and_served_as_images() {
     let mut browser = instance.logged_in(PASSWORD);
     let csrf = browser.csrf("/settings");
 
-    let uploaded = browser.post_file("/settings/avatar", &[("csrf", &csrf)], &png(900, 600), "image/png");
+    let uploaded = browser.post_file(
+        "/settings/avatar",
+        &[("csrf", &csrf)],
+        &png(900, 600),
+        "image/png",
+    );
     assert_eq!(uploaded.status, 303, "{}", uploaded.body);
-    let header = browser.post_file("/settings/header", &[("csrf", &csrf)], &png(2000, 900), "image/png");
+    let header = browser.post_file(
+        "/settings/header",
+        &[("csrf", &csrf)],
+        &png(2000, 900),
+        "image/png",
+    );
     assert_eq!(header.status, 303, "{}", header.body);
 
     let actor = get(&instance.url("/users/ana"), AS_JSON).json();
@@ -362,22 +374,44 @@ fn avatar_and_header_uploads_are_stored_and_served_as_images() {
     let icon_url = actor["icon"]["url"].as_str().unwrap().to_string();
     let icon = get(&icon_url, "*/*");
     assert_eq!(icon.status, 200);
-    assert_eq!(icon.content_type(), actor["icon"]["mediaType"].as_str().unwrap());
+    assert_eq!(
+        icon.content_type(),
+        actor["icon"]["mediaType"].as_str().unwrap()
+    );
     assert!(icon.content_type().starts_with("image/"));
     assert_eq!(icon.header("x-content-type-options"), Some("nosniff"));
-    assert!(icon.header("cache-control").unwrap().contains("max-age=31536000"));
+    assert!(icon
+        .header("cache-control")
+        .unwrap()
+        .contains("max-age=31536000"));
     let decoded = image::load_from_memory(&icon.bytes).unwrap();
-    assert_eq!((decoded.width(), decoded.height()), (400, 400), "avatars are cropped square");
+    assert_eq!(
+        (decoded.width(), decoded.height()),
+        (400, 400),
+        "avatars are cropped square"
+    );
     let banner_url = actor["image"]["url"].as_str().unwrap();
     let banner = image::load_from_memory(&get(banner_url, "*/*").bytes).unwrap();
     assert_eq!((banner.width(), banner.height()), (1500, 500));
-    assert!(get(&instance.url("/@ana"), BROWSER).body.contains(&icon_url));
+    assert!(get(&instance.url("/@ana"), BROWSER)
+        .body
+        .contains(&icon_url));
 
     // Not an image: refused with a reason, the old avatar stays.
-    let html = browser.post_file("/settings/avatar", &[("csrf", &csrf)], b"<html><script>alert(1)</script></html>", "image/png");
+    let html = browser.post_file(
+        "/settings/avatar",
+        &[("csrf", &csrf)],
+        b"<html><script>alert(1)</script></html>",
+        "image/png",
+    );
     assert_eq!(html.status, 422);
     let still = get(&instance.url("/users/ana"), AS_JSON).json();
     assert_eq!(still["icon"]["url"], icon_url.as_str());
-    let without_token = browser.post_file("/settings/avatar", &[("csrf", "forged")], &png(10, 10), "image/png");
+    let without_token = browser.post_file(
+        "/settings/avatar",
+        &[("csrf", "forged")],
+        &png(10, 10),
+        "image/png",
+    );
     assert_eq!(without_token.status, 403);
 }

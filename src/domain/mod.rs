@@ -10,6 +10,7 @@ pub mod media;
 pub mod posts;
 pub mod profile;
 pub mod text;
+pub mod timeline;
 
 #[cfg(test)]
 pub mod testkit;

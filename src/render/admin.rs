@@ -2,7 +2,7 @@
 
 use maud::{html, Markup};
 
-use crate::model::{Page, Post, Profile, Visibility};
+use crate::model::{Post, Profile, Visibility};
 use crate::urls::Urls;
 
 use super::{avatar_url, layout, posts, PageMeta, Viewer};
@@ -92,29 +92,6 @@ impl Default for Draft {
             in_reply_to: None,
         }
     }
-}
-
-pub fn home(
-    urls: &Urls,
-    profile: &Profile,
-    page: &Page<Post>,
-    viewer: &Viewer,
-    draft: &Draft,
-    error: Option<&str>,
-) -> Markup {
-    let body = html! {
-        section.panel {
-            div.me {
-                img.avatar src=(avatar_url(urls, profile)) alt="" width="48" height="48";
-                div { strong { (profile.display_name) } br; a href=(urls.profile()) { "@" (profile.username) "@" (urls.host()) } }
-            }
-            (notice(error))
-            (compose(viewer, draft))
-        }
-        h2 { "Your posts" }
-        (posts::list(urls, profile, page, viewer, "/"))
-    };
-    layout(&meta("Home"), viewer, &profile.display_name, body)
 }
 
 pub fn edit_post(profile: &Profile, post: &Post, viewer: &Viewer, error: Option<&str>) -> Markup {

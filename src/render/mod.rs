@@ -6,6 +6,7 @@ pub mod admin;
 pub mod feeds;
 pub mod posts;
 pub mod profile;
+pub mod social;
 
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
@@ -17,6 +18,8 @@ use crate::urls::Urls;
 pub struct Viewer {
     /// The session's CSRF token when the owner is logged in.
     pub csrf: Option<String>,
+    /// Unread notifications, shown in the owner's navigation.
+    pub unread: u64,
 }
 
 impl Viewer {
@@ -76,6 +79,12 @@ pub fn layout(meta: &PageMeta, viewer: &Viewer, site_name: &str, body: Markup) -
                         a.brand href="/" { (site_name) }
                         @if let Some(csrf) = &viewer.csrf {
                             a href="/" { "Home" }
+                            a href="/notifications" {
+                                "Notifications"
+                                @if viewer.unread > 0 { " " span.badge aria-label=(format!("{} unread", viewer.unread)) { (viewer.unread) } }
+                            }
+                            a href="/search" { "Search" }
+                            a href="/people" { "People" }
                             a href="/settings" { "Settings" }
                             form.inline method="post" action="/logout" {
                                 input type="hidden" name="csrf" value=(csrf);

@@ -11,7 +11,6 @@ use crate::domain::profile::{self as profiles, Picture, ProfileForm};
 use crate::error::{Error, Result};
 use crate::model::{Field, Timestamp, Visibility};
 use crate::render::{self, admin::Draft, Viewer};
-use crate::store::posts::{self, Audience};
 
 use super::guards::{self, ClientAddress, Owner, SameOrigin, UserAgent};
 use super::reply::Reply;
@@ -29,28 +28,31 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
+/// The home timeline with the compose form above it; `error` shows a refused draft again.
 async fn home_page(
     app: &App,
     owner: &Owner,
     max_id: Option<i64>,
-    min_id: Option<i64>,
     draft: Draft,
     error: Option<Error>,
 ) -> Result<Reply> {
     let username = app.config.username.clone();
+    let urls = app.urls.clone();
     let (profile, page) = app
         .run(move |conn| {
             let profile = profiles::get(conn, &username)?;
-            let page = posts::page(conn, Audience::Owner, max_id, min_id, PAGE_SIZE)?;
+            let page = crate::domain::timeline::home(conn, &urls, max_id, PAGE_SIZE)?;
             Ok((profile, page))
         })
         .await?;
-    let markup = render::admin::home(
+    let viewer = owner.viewer();
+    let compose = render::admin::compose(&viewer, &draft);
+    let markup = render::social::timeline(
         &app.urls,
         &profile,
         &page,
-        &owner.viewer(),
-        &draft,
+        &viewer,
+        compose,
         error.as_ref().map(|e| e.message.as_str()),
     );
     Ok(match error {
@@ -63,12 +65,11 @@ async fn home_page(
 }
 
 /// The owner's home; everyone else is shown the profile.
-#[get("/?<max_id>&<min_id>&<reply_to>")]
+#[get("/?<max_id>&<reply_to>")]
 pub async fn home(
     app: &State<App>,
     owner: Option<Owner>,
     max_id: Option<i64>,
-    min_id: Option<i64>,
     reply_to: Option<&str>,
 ) -> Result<Reply> {
     let Some(owner) = owner else {
@@ -78,7 +79,7 @@ pub async fn home(
         in_reply_to: reply_to.map(str::to_string),
         ..Draft::default()
     };
-    home_page(app, &owner, max_id, min_id, draft, None).await
+    home_page(app, &owner, max_id, draft, None).await
 }
 
 #[get("/login?<next>")]
@@ -261,7 +262,7 @@ pub async fn compose(app: &State<App>, owner: Owner, form: Form<ComposeForm<'_>>
                 visibility,
                 in_reply_to: compose.in_reply_to,
             };
-            home_page(app, &owner, None, None, draft, Some(e)).await
+            home_page(app, &owner, None, draft, Some(e)).await
         }
         Err(e) => Err(e),
     }

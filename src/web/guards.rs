@@ -62,22 +62,32 @@ impl<'r> FromRequest<'r> for Wants {
     }
 }
 
-async fn find_session(request: &Request<'_>) -> Option<Session> {
+/// The session behind the cookie, with the unread notification count the navigation shows.
+async fn find_session(request: &Request<'_>) -> Option<(Session, u64)> {
     let cookie = request.cookies().get(SESSION_COOKIE)?.value().to_string();
     let app = request.rocket().state::<App>()?;
-    app.run(move |conn| auth::session(conn, &cookie, Timestamp::now()))
-        .await
-        .ok()
-        .flatten()
+    app.run(move |conn| {
+        let Some(session) = auth::session(conn, &cookie, Timestamp::now())? else {
+            return Ok(None);
+        };
+        Ok(Some((
+            session,
+            crate::store::notifications::unread_count(conn)?,
+        )))
+    })
+    .await
+    .ok()
+    .flatten()
 }
 
 /// The logged-in owner; anyone else is answered 401 (a browser is sent to the login form).
-pub struct Owner(pub Session);
+pub struct Owner(pub Session, pub u64);
 
 impl Owner {
     pub fn viewer(&self) -> Viewer {
         Viewer {
             csrf: Some(self.0.csrf_token.clone()),
+            unread: self.1,
         }
     }
 
@@ -102,19 +112,20 @@ impl<'r> FromRequest<'r> for Owner {
             return Outcome::Error((Status::Forbidden, error));
         }
         match find_session(request).await {
-            Some(session) => Outcome::Success(Owner(session)),
+            Some((session, unread)) => Outcome::Success(Owner(session, unread)),
             None => Outcome::Error((Status::Unauthorized, Error::new(401, "log in first"))),
         }
     }
 }
 
 /// The owner if logged in, for public pages that show more to the owner.
-pub struct MaybeOwner(pub Option<Session>);
+pub struct MaybeOwner(pub Option<(Session, u64)>);
 
 impl MaybeOwner {
     pub fn viewer(&self) -> Viewer {
         Viewer {
-            csrf: self.0.as_ref().map(|s| s.csrf_token.clone()),
+            csrf: self.0.as_ref().map(|(s, _)| s.csrf_token.clone()),
+            unread: self.0.as_ref().map_or(0, |(_, unread)| *unread),
         }
     }
 

@@ -7,13 +7,20 @@ pub mod assets;
 pub mod guards;
 pub mod pages;
 pub mod reply;
+pub mod social;
 pub mod wellknown;
 
 use rocket::{catchers, routes, Route};
 use rusqlite::Connection;
 
+use std::sync::Arc;
+
 use crate::config::Config;
+use crate::domain::actors::Remote;
 use crate::error::{Error, Result};
+use crate::federation::client::Client;
+use crate::federation::keys::SigningKey;
+use crate::federation::signatures::Signer;
 use crate::store::Db;
 use crate::urls::Urls;
 
@@ -23,6 +30,9 @@ pub struct App {
     pub urls: Urls,
     pub db: Db,
     pub public_key_pem: String,
+    /// The guarded outgoing client; used only on blocking threads.
+    pub client: Arc<Client>,
+    pub key: Arc<SigningKey>,
 }
 
 impl App {
@@ -39,6 +49,26 @@ impl App {
         })
         .await
         .map_err(|e| Error::internal(format!("database task failed: {e}")))?
+    }
+
+    /// Like `run`, for work that also fetches from other servers (signed with the owner's key).
+    pub async fn run_remote<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection, &Remote) -> Result<T> + Send + 'static,
+    {
+        let (client, key, key_id) = (self.client.clone(), self.key.clone(), self.urls.key_id());
+        self.run(move |conn| {
+            let remote = Remote {
+                client: &client,
+                signer: Signer {
+                    key: &key,
+                    key_id: &key_id,
+                },
+            };
+            work(conn, &remote)
+        })
+        .await
     }
 }
 
@@ -83,6 +113,20 @@ pub fn routes() -> Vec<Route> {
         admin::upload_avatar,
         admin::upload_header,
         admin::change_password,
+        // The owner's view of the fediverse
+        social::notifications,
+        social::people,
+        social::search,
+        social::thread,
+        social::like,
+        social::unlike,
+        social::boost,
+        social::unboost,
+        social::follow,
+        social::unfollow,
+        social::remove_follower,
+        social::approve,
+        social::reject,
     ]
 }
 

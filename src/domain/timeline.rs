@@ -1,0 +1,102 @@
+//! The owner's home timeline: our posts, posts we keep from others, and boosts by those we
+//! follow, merged newest first by id (all ids are time-sortable) with keyset paging.
+
+use rusqlite::Connection;
+
+use crate::error::Result;
+use crate::model::{Actor, Page, Post, RemotePost};
+use crate::store::interactions::{self, Kind};
+use crate::store::posts::{self, Audience};
+use crate::store::{actors, remote_posts};
+
+/// A post of ours or someone else's.
+#[derive(Clone, Debug)]
+pub enum Shown {
+    Own(Post),
+    Remote(RemotePost),
+}
+
+impl Shown {
+    pub fn uri(&self, urls: &crate::urls::Urls) -> String {
+        match self {
+            Shown::Own(post) => urls.post(post.id),
+            Shown::Remote(post) => post.uri.clone(),
+        }
+    }
+}
+
+/// One line of the timeline, with what the owner did to it.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub id: i64,
+    pub shown: Shown,
+    pub boosted_by: Option<Actor>,
+    pub liked: bool,
+    pub boosted: bool,
+}
+
+/// Looks up a post by its id wherever we keep it.
+pub fn find(conn: &Connection, urls: &crate::urls::Urls, uri: &str) -> Result<Option<Shown>> {
+    if let Some(id) = urls
+        .parse_post_reference(uri)
+        .filter(|_| uri.starts_with(urls.origin()))
+    {
+        return Ok(posts::get(conn, id)?.map(Shown::Own));
+    }
+    Ok(remote_posts::get_by_uri(conn, uri)?.map(Shown::Remote))
+}
+
+pub fn entry(
+    conn: &Connection,
+    urls: &crate::urls::Urls,
+    id: i64,
+    shown: Shown,
+    boosted_by: Option<Actor>,
+) -> Result<Entry> {
+    let uri = shown.uri(urls);
+    Ok(Entry {
+        id,
+        liked: interactions::own_activity(conn, Kind::Like, &uri)?.is_some(),
+        boosted: interactions::own_activity(conn, Kind::Announce, &uri)?.is_some(),
+        shown,
+        boosted_by,
+    })
+}
+
+pub fn home(
+    conn: &Connection,
+    urls: &crate::urls::Urls,
+    max_id: Option<i64>,
+    limit: usize,
+) -> Result<Page<Entry>> {
+    let fetch = limit + 1;
+    let mut entries = Vec::new();
+    for post in posts::page(conn, Audience::Owner, max_id, None, fetch)?.items {
+        entries.push(entry(conn, urls, post.id, Shown::Own(post), None)?);
+    }
+    for post in remote_posts::page(conn, max_id, None, fetch)? {
+        entries.push(entry(conn, urls, post.id, Shown::Remote(post), None)?);
+    }
+    for boost in interactions::boosts_by_followed(conn, max_id, fetch)? {
+        let (Some(target), Some(by)) = (
+            find(conn, urls, &boost.object_uri)?,
+            actors::get(conn, boost.actor_id)?,
+        ) else {
+            continue;
+        };
+        entries.push(entry(conn, urls, boost.id, target, Some(by))?);
+    }
+    entries.sort_by(|a, b| b.id.cmp(&a.id));
+    let more = entries.len() > limit;
+    entries.truncate(limit);
+    let older = if more {
+        entries.last().map(|e| e.id)
+    } else {
+        None
+    };
+    Ok(Page {
+        items: entries,
+        older,
+        newer: None,
+    })
+}

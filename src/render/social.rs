@@ -1,0 +1,283 @@
+//! The owner's view of the fediverse: timeline, other people's posts, notifications, the people
+//! who follow and are followed, and search results. Remote text arrives sanitised (HTML) or as
+//! plain text that maud escapes.
+
+use maud::{html, Markup};
+
+use crate::domain::timeline::{Entry, Shown};
+use crate::model::{Actor, Notification, NotificationKind, Page, Profile, RemotePost};
+use crate::urls::Urls;
+
+use super::{layout, posts, time, trusted, PageMeta, Viewer};
+
+fn meta(title: &str) -> PageMeta {
+    PageMeta {
+        title: title.to_string(),
+        description: title.to_string(),
+        ..PageMeta::default()
+    }
+}
+
+fn csrf(viewer: &Viewer) -> &str {
+    viewer.csrf.as_deref().unwrap_or("")
+}
+
+/// A small form posting one action about one thing, then coming back to `back`.
+pub fn action(
+    viewer: &Viewer,
+    path: &str,
+    field: &str,
+    value: &str,
+    label: &str,
+    back: &str,
+) -> Markup {
+    html! {
+        form.inline method="post" action=(path) {
+            input type="hidden" name="csrf" value=(csrf(viewer));
+            input type="hidden" name=(field) value=(value);
+            input type="hidden" name="back" value=(back);
+            button.link type="submit" { (label) }
+        }
+    }
+}
+
+fn avatar(actor: &Actor) -> Markup {
+    html! {
+        @match &actor.avatar_url {
+            Some(url) => img.avatar src=(url) alt="" width="48" height="48" loading="lazy";
+            None => img.avatar src="/assets/avatar.svg" alt="" width="48" height="48";
+        }
+    }
+}
+
+fn name(actor: &Actor) -> &str {
+    if actor.display_name.trim().is_empty() {
+        &actor.username
+    } else {
+        &actor.display_name
+    }
+}
+
+/// Someone else's post, with reply, like and boost.
+pub fn remote_post(
+    post: &RemotePost,
+    viewer: &Viewer,
+    liked: bool,
+    boosted: bool,
+    back: &str,
+) -> Markup {
+    let link = post.url.clone().unwrap_or_else(|| post.uri.clone());
+    html! {
+        article.post {
+            header.post-head {
+                (avatar(&post.actor))
+                div.who {
+                    a.name href=(format!("/search?q={}", crate::urls::percent_encode_path(&post.actor.uri))) { (name(&post.actor)) }
+                    span.handle { (post.actor.handle()) }
+                }
+                a.when href=(link) rel="nofollow noopener noreferrer" { (time(post.published_at)) }
+            }
+            @if let Some(parent) = &post.in_reply_to {
+                p.reply-to { "Replying to " a href=(format!("/thread?uri={}", crate::urls::percent_encode_path(parent))) { "a post" } }
+            }
+            @if let Some(summary) = &post.summary {
+                details.cw { summary { span.cw-label { "Content warning: " } (summary) } div.content { (trusted(&post.content_html)) } }
+            } @else {
+                div.content { (trusted(&post.content_html)) }
+            }
+            @if viewer.is_owner() {
+                footer.post-foot.actions {
+                    a href=(format!("/?reply_to={}", crate::urls::percent_encode_path(&post.uri))) { "Reply" }
+                    a href=(format!("/thread?uri={}", crate::urls::percent_encode_path(&post.uri))) { "Thread" }
+                    @if liked { (action(viewer, "/actions/unlike", "uri", &post.uri, "Unlike", back)) }
+                    @else { (action(viewer, "/actions/like", "uri", &post.uri, "Like", back)) }
+                    @if post.visibility.is_world_readable() {
+                        @if boosted { (action(viewer, "/actions/unboost", "uri", &post.uri, "Unboost", back)) }
+                        @else { (action(viewer, "/actions/boost", "uri", &post.uri, "Boost", back)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub fn entry(urls: &Urls, profile: &Profile, entry: &Entry, viewer: &Viewer, back: &str) -> Markup {
+    html! {
+        div.entry {
+            @if let Some(by) = &entry.boosted_by { p.boosted.muted { "Boosted by " (name(by)) } }
+            @match &entry.shown {
+                Shown::Own(post) => (posts::post(urls, profile, post, viewer, false)),
+                Shown::Remote(post) => (remote_post(post, viewer, entry.liked, entry.boosted, back)),
+            }
+        }
+    }
+}
+
+pub fn timeline(
+    urls: &Urls,
+    profile: &Profile,
+    page: &Page<Entry>,
+    viewer: &Viewer,
+    compose: Markup,
+    error: Option<&str>,
+) -> Markup {
+    let body = html! {
+        section.panel {
+            @if let Some(message) = error { p.notice role="alert" { (message) } }
+            (compose)
+        }
+        h2 { "Home" }
+        @if page.items.is_empty() { p.empty { "Nothing here yet. Follow someone through the search." } }
+        div.posts { @for item in &page.items { (entry(urls, profile, item, viewer, "/")) } }
+        nav.pager aria-label="Pages" {
+            @if let Some(older) = page.older { a rel="next" href=(format!("/?max_id={older}")) { "Older →" } }
+        }
+    };
+    layout(&meta("Home"), viewer, &profile.display_name, body)
+}
+
+fn notification_text(kind: NotificationKind) -> &'static str {
+    match kind {
+        NotificationKind::Follow => "followed you",
+        NotificationKind::FollowRequest => "asked to follow you",
+        NotificationKind::Mention => "mentioned you",
+        NotificationKind::Reply => "replied to your post",
+        NotificationKind::Like => "liked your post",
+        NotificationKind::Announce => "boosted your post",
+        NotificationKind::Report => "reported content",
+    }
+}
+
+pub fn notifications(
+    profile: &Profile,
+    items: &[Notification],
+    viewer: &Viewer,
+    older: Option<i64>,
+) -> Markup {
+    let body = html! {
+        h1 { "Notifications" }
+        @if items.is_empty() { p.empty { "No notifications yet." } }
+        ul.list.notifications {
+            @for n in items {
+                li.unread[!n.read] {
+                    @if let Some(actor) = &n.actor { (avatar(actor)) strong { (name(actor)) } " " span.handle { (actor.handle()) } " " }
+                    (notification_text(n.kind)) " "
+                    (time(n.created_at))
+                    @if let Some(uri) = &n.object_uri { " · " a href=(format!("/thread?uri={}", crate::urls::percent_encode_path(uri))) { "open" } }
+                    @if let Some(text) = &n.content { blockquote { (text) } }
+                    @if n.kind == NotificationKind::FollowRequest { " · " a href="/people?tab=requests" { "review" } }
+                }
+            }
+        }
+        nav.pager { @if let Some(older) = older { a rel="next" href=(format!("/notifications?max_id={older}")) { "Older →" } } }
+    };
+    layout(&meta("Notifications"), viewer, &profile.display_name, body)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum PeopleTab {
+    Followers,
+    Following,
+    Requests,
+}
+
+pub fn people(profile: &Profile, tab: PeopleTab, actors: &[Actor], viewer: &Viewer) -> Markup {
+    let back = match tab {
+        PeopleTab::Followers => "/people?tab=followers",
+        PeopleTab::Following => "/people?tab=following",
+        PeopleTab::Requests => "/people?tab=requests",
+    };
+    let body = html! {
+        h1 { "People" }
+        nav.tabs aria-label="Lists" {
+            a href="/people?tab=followers" aria-current=[(tab == PeopleTab::Followers).then_some("page")] { "Followers" }
+            a href="/people?tab=following" aria-current=[(tab == PeopleTab::Following).then_some("page")] { "Following" }
+            a href="/people?tab=requests" aria-current=[(tab == PeopleTab::Requests).then_some("page")] { "Follow requests" }
+        }
+        @if actors.is_empty() { p.empty { "Nobody here yet." } }
+        ul.list.people {
+            @for actor in actors {
+                li {
+                    (avatar(actor)) strong { (name(actor)) } " " span.handle { (actor.handle()) }
+                    span.actions {
+                        @match tab {
+                            PeopleTab::Followers => (action(viewer, "/actions/remove-follower", "actor", &actor.uri, "Remove", back)),
+                            PeopleTab::Following => (action(viewer, "/actions/unfollow", "actor", &actor.uri, "Unfollow", back)),
+                            PeopleTab::Requests => {
+                                (action(viewer, "/actions/approve", "actor", &actor.uri, "Approve", back))
+                                (action(viewer, "/actions/reject", "actor", &actor.uri, "Reject", back))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    layout(&meta("People"), viewer, &profile.display_name, body)
+}
+
+/// What the search found.
+pub enum Found {
+    Nothing,
+    Account {
+        actor: Actor,
+        following: Option<crate::model::FollowState>,
+        posts: Vec<RemotePost>,
+    },
+    Post(Box<Entry>),
+}
+
+pub fn search(
+    urls: &Urls,
+    profile: &Profile,
+    query: &str,
+    found: &Found,
+    error: Option<&str>,
+    viewer: &Viewer,
+) -> Markup {
+    let back = format!("/search?q={}", crate::urls::percent_encode_path(query));
+    let body = html! {
+        h1 { "Search" }
+        form.search method="get" action="/search" role="search" {
+            label for="q" { "An account (@user@example.com) or the URL of a profile or post" }
+            div.row {
+                input #q type="search" name="q" value=(query) required;
+                button type="submit" { "Search" }
+            }
+        }
+        @if let Some(message) = error { p.notice role="alert" { (message) } }
+        @match found {
+            Found::Nothing => {},
+            Found::Account { actor, following, posts } => {
+                section.panel.account {
+                    (avatar(actor))
+                    h2 { (name(actor)) }
+                    p.handle { (actor.handle()) " · " a href=(actor.url) rel="nofollow noopener noreferrer" { "profile" } }
+                    @if !actor.summary_html.is_empty() { div.bio { (trusted(&actor.summary_html)) } }
+                    @match following {
+                        Some(crate::model::FollowState::Accepted) => (action(viewer, "/actions/unfollow", "actor", &actor.uri, "Unfollow", &back)),
+                        Some(crate::model::FollowState::Pending) => { p.muted { "Follow requested" } (action(viewer, "/actions/unfollow", "actor", &actor.uri, "Cancel request", &back)) },
+                        _ => (action(viewer, "/actions/follow", "actor", &actor.uri, "Follow", &back)),
+                    }
+                }
+                div.posts { @for post in posts { (remote_post(post, viewer, false, false, &back)) } }
+            },
+            Found::Post(found) => (entry(urls, profile, found, viewer, &back)),
+        }
+    };
+    layout(&meta("Search"), viewer, &profile.display_name, body)
+}
+
+/// A thread around a post: what we hold of its ancestors, the post, and the replies we hold.
+pub fn thread(
+    urls: &Urls,
+    profile: &Profile,
+    chain: &[Entry],
+    viewer: &Viewer,
+    back: &str,
+) -> Markup {
+    let body = html! {
+        div.thread { @for item in chain { (entry(urls, profile, item, viewer, back)) } }
+    };
+    layout(&meta("Thread"), viewer, &profile.display_name, body)
+}
