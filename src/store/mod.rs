@@ -1,6 +1,7 @@
 //! All SQL lives under here: opening the file, migrations, and one file of plain functions per
 //! table group. Nothing here knows about HTTP or ActivityPub documents.
 
+pub mod deliveries;
 pub mod follows;
 pub mod media;
 pub mod migrate;
