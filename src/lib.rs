@@ -27,6 +27,7 @@
 
 pub mod app;
 pub mod config;
+pub mod delivery;
 pub mod domain;
 pub mod error;
 pub mod federation;
