@@ -1,13 +1,133 @@
-//! The durable outgoing queue. This is a stand-in holding only `enqueue`, so the inbox can queue
-//! its Accepts; the delivery branch replaces it with the real module and its worker.
+//! The durable outgoing queue and its worker thread.
+//!
+//! [`enqueue`] writes an activity's body once and one row per inbox, inside the caller's
+//! transaction, so a post and its deliveries commit together. The [`Worker`] sends what is due,
+//! many hosts at once, and records every outcome in one transaction afterwards; [`spawn`] runs it
+//! in `perch serve`. SQL lives in `store::deliveries`; what an answer means lives in [`classify`].
+//!
+//! # Guarantees
+//! At least once: the queue is only in SQLite, and a row is deleted or rescheduled only after its
+//! try has been answered (or has failed). Kill the process at any moment and nothing is lost;
+//! deliveries in flight at the kill were never recorded, so they are simply sent again after the
+//! restart: at most one duplicate each, which receivers absorb because activity ids are unique.
+//! There is one worker per database (the `perch serve` process); a second one running at the same
+//! time would only cause more duplicates, never a loss.
+//!
+//! # Retrying
+//! 2xx is done; 410 means the inbox is gone (its other pending deliveries go too, and the caller
+//! learns the inbox from [`RunReport::gone_inboxes`]); other 4xx except 401, 408 and 429 are
+//! dropped; everything else, network errors included, is tried again after [`BACKOFF`] (or a
+//! longer `Retry-After`, capped at [`MAX_RETRY_AFTER`]), [`MAX_ATTEMPTS`] tries in all, about 52
+//! hours. A host failing [`BREAKER_THRESHOLD`] times in a row (network error, 5xx, 408, 429) has its
+//! breaker opened for [`BREAKER_PAUSE`], doubling up to [`BREAKER_MAX_PAUSE`]: its deliveries wait,
+//! untried and uncounted, until the host's `retry_at`, and those queued longer than [`MAX_AGE`]
+//! are dropped. A `Retry-After` on a failure pauses the whole host the same way. Within a run a
+//! host's deliveries go one after another and stop at its first failure, so a dead host costs
+//! one timeout per run, not one per delivery. Any other answer from a host clears its record.
 
-use rusqlite::{params, Connection};
+mod worker;
 
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use rusqlite::Connection;
+use url::Url;
+
+use crate::federation::client::{FetchError, PostResponse};
+use crate::federation::signatures;
 use crate::model::Timestamp;
-use crate::store::new_id;
+use crate::store;
 
-/// Queues `activity` for each of `inboxes` (each once; never our own) inside the caller's
-/// transaction. Returns how many deliveries were added.
+pub use worker::Worker;
+
+/// Waits after the 1st, 2nd, … failed try; the last repeats. 11 waits, about 52 hours in all.
+pub const BACKOFF: [Duration; 11] = [
+    Duration::from_secs(60),
+    Duration::from_secs(5 * 60),
+    Duration::from_secs(15 * 60),
+    Duration::from_secs(30 * 60),
+    Duration::from_secs(3600),
+    Duration::from_secs(2 * 3600),
+    Duration::from_secs(4 * 3600),
+    Duration::from_secs(8 * 3600),
+    Duration::from_secs(12 * 3600),
+    Duration::from_secs(12 * 3600),
+    Duration::from_secs(12 * 3600),
+];
+/// Tries before a delivery is given up.
+pub const MAX_ATTEMPTS: u32 = 12;
+/// The longest `Retry-After` we honour: a server asking for more is asked again after this.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 3600);
+/// Failures in a row after which a host's breaker opens.
+pub const BREAKER_THRESHOLD: u32 = 5;
+/// The breaker's first pause, doubled with each further failure up to [`BREAKER_MAX_PAUSE`].
+pub const BREAKER_PAUSE: Duration = Duration::from_secs(60);
+pub const BREAKER_MAX_PAUSE: Duration = Duration::from_secs(3600);
+/// A delivery to a failing host older than this is dropped, however few tries it had.
+pub const MAX_AGE: Duration = Duration::from_secs(3 * 24 * 3600);
+
+/// What one try of a delivery came to. Outcomes, not errors: the worker acts on each.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DeliveryOutcome {
+    Delivered,
+    /// 410: the inbox no longer exists.
+    Gone,
+    /// Given up: a refusing 4xx, an unusable URL, or the last try failed. `status` 0 means the
+    /// server gave no HTTP answer.
+    Dropped {
+        status: u16,
+    },
+    Retry {
+        after: Duration,
+    },
+}
+
+/// What a response (or a network error) means for a delivery on its `attempts`-th try (from 1).
+pub fn classify(result: &Result<PostResponse, FetchError>, attempts: u32) -> DeliveryOutcome {
+    let (status, retry_after) = match result {
+        Ok(response) => match response.status {
+            200..=299 => return DeliveryOutcome::Delivered,
+            410 => return DeliveryOutcome::Gone,
+            401 | 408 | 429 => (response.status, response.retry_after),
+            status @ 400..=499 => return DeliveryOutcome::Dropped { status },
+            // 5xx, and what an inbox should never answer (1xx, 3xx): Mastodon retries those too.
+            status => (status, response.retry_after),
+        },
+        // The URL will not get better by waiting.
+        Err(FetchError::BadUrl(_) | FetchError::Refused(_)) => {
+            return DeliveryOutcome::Dropped { status: 0 }
+        }
+        Err(_) => (0, None),
+    };
+    if attempts >= MAX_ATTEMPTS {
+        return DeliveryOutcome::Dropped { status };
+    }
+    let backoff = BACKOFF[(attempts.max(1) as usize - 1).min(BACKOFF.len() - 1)];
+    let asked = retry_after.unwrap_or_default().min(MAX_RETRY_AFTER);
+    DeliveryOutcome::Retry {
+        after: backoff.max(asked),
+    }
+}
+
+/// True when the answer says the host itself is in trouble (as opposed to refusing this one
+/// delivery): these count towards its circuit breaker.
+fn is_host_failure(result: &Result<PostResponse, FetchError>) -> bool {
+    match result {
+        Ok(response) => response.status >= 500 || matches!(response.status, 408 | 429),
+        Err(FetchError::BadUrl(_) | FetchError::Refused(_)) => false,
+        Err(_) => true,
+    }
+}
+
+/// Queues one activity for a set of inboxes inside the caller's transaction (so a post and its
+/// deliveries commit together). Inboxes are de-duplicated; our own origin's inboxes and URLs that
+/// are not http(s) are skipped; returns how many rows were queued. The body is stored once in
+/// `outbound_activities` (keyed by the activity's `id`); a second enqueue of the same id while
+/// deliveries of it are pending reuses that row and adds only new inboxes. (Once all its
+/// deliveries are done the row is removed, and enqueuing the id again queues every inbox again.)
 pub fn enqueue(
     conn: &Connection,
     activity: &serde_json::Value,
@@ -15,39 +135,297 @@ pub fn enqueue(
     own_origin: &str,
     now: Timestamp,
 ) -> rusqlite::Result<usize> {
-    let Some(uri) = activity.get("id").and_then(|id| id.as_str()) else {
-        return Err(rusqlite::Error::InvalidParameterName(
-            "an activity to deliver needs an id".into(),
-        ));
-    };
-    conn.execute(
-        "INSERT INTO outbound_activities (id, uri, body, created_at) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (uri) DO NOTHING",
-        params![new_id(now), uri, activity.to_string(), now.0],
-    )?;
-    let activity_id: i64 = conn.query_row(
-        "SELECT id FROM outbound_activities WHERE uri = ?1",
-        [uri],
-        |row| row.get(0),
-    )?;
-    let own = format!("{}/", own_origin.trim_end_matches('/'));
-    let mut added = 0;
+    let uri = activity
+        .get("id")
+        .and_then(|id| id.as_str())
+        .ok_or_else(|| {
+            rusqlite::Error::ToSqlConversionFailure(Box::new(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "the activity has no id",
+            )))
+        })?;
+    let own = Url::parse(own_origin).ok().map(|url| url.origin());
+    let mut seen = HashSet::new();
+    let mut targets = Vec::new();
     for inbox in inboxes {
-        let Some(host) = url::Url::parse(inbox)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_string))
-        else {
+        let Ok(mut url) = Url::parse(inbox.trim()) else {
             continue;
         };
-        if inbox.starts_with(&own) {
+        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
             continue;
         }
-        added += conn.execute(
-            "INSERT INTO deliveries (id, activity_id, inbox, host, next_attempt_at, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?5)
-             ON CONFLICT (activity_id, inbox) DO NOTHING",
-            params![new_id(now), activity_id, inbox, host, now.0],
-        )?;
+        if own.as_ref() == Some(&url.origin()) {
+            continue;
+        }
+        url.set_fragment(None); // never sent, so not a different inbox
+        if seen.insert(url.to_string()) {
+            targets.push((url.to_string(), signatures::host_header(&url)));
+        }
     }
-    Ok(added)
+    if targets.is_empty() {
+        return Ok(0);
+    }
+    let activity_id = store::deliveries::insert_activity(conn, uri, &activity.to_string(), now)?;
+    let mut queued = 0;
+    for (inbox, host) in &targets {
+        if store::deliveries::insert(conn, activity_id, inbox, host, now)? {
+            queued += 1;
+        }
+    }
+    Ok(queued)
+}
+
+/// What one [`Worker::run_once`] did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RunReport {
+    pub delivered: usize,
+    /// Tried, failed, and rescheduled.
+    pub retried: usize,
+    /// Removed without success: refused, given up, expired, gone, and the other deliveries to a
+    /// gone inbox.
+    pub dropped: usize,
+    /// Not tried because their host's breaker opened (not counted as tries).
+    pub postponed: usize,
+    /// Inboxes that answered 410 Gone: the caller removes the followers behind them.
+    pub gone_inboxes: Vec<String>,
+}
+
+impl RunReport {
+    /// How many deliveries were actually sent (answered or failed).
+    pub fn attempted(&self) -> usize {
+        self.delivered + self.retried + self.dropped
+    }
+}
+
+/// How often the thread looks for work queued by another process (the CLI).
+const POLL: Duration = Duration::from_millis(500);
+/// The shortest sleep between empty runs, so a wrong `next_due` can never spin the thread.
+const MIN_SLEEP: Duration = Duration::from_millis(10);
+
+/// The worker thread for `perch serve`: loops [`Worker::run_once`], sleeping until the next
+/// delivery is due but at least every 500 ms looking again (deliveries queued by a CLI command go
+/// out within about a second). Set `stop` (and `unpark` the thread to skip its nap) to end it: it
+/// finishes the batch in hand and returns, leaving nothing half done.
+pub fn spawn(mut worker: Worker, stop: Arc<AtomicBool>) -> JoinHandle<()> {
+    std::thread::Builder::new()
+        .name("delivery".into())
+        .spawn(move || {
+            while !stop.load(Ordering::SeqCst) {
+                let pause = match worker.run_once(Timestamp::now()) {
+                    // More may be due right away: a full batch, or the rest of a host's queue.
+                    Ok(report) if report.attempted() > 0 => continue,
+                    Ok(_) => match worker.next_due() {
+                        Ok(Some(due)) => {
+                            let wait = due.0.saturating_sub(Timestamp::now().0).max(0) as u64;
+                            Duration::from_millis(wait).clamp(MIN_SLEEP, POLL)
+                        }
+                        Ok(None) => POLL,
+                        Err(e) => {
+                            eprintln!("delivery: {e}");
+                            POLL
+                        }
+                    },
+                    Err(e) => {
+                        eprintln!("delivery: {e}");
+                        POLL
+                    }
+                };
+                std::thread::park_timeout(pause);
+            }
+        })
+        .expect("the OS starts a thread at server start")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::testing;
+    use serde_json::json;
+
+    fn ok(status: u16, retry_after: Option<u64>) -> Result<PostResponse, FetchError> {
+        Ok(PostResponse {
+            status,
+            retry_after: retry_after.map(Duration::from_secs),
+        })
+    }
+
+    fn retry(secs: u64) -> DeliveryOutcome {
+        DeliveryOutcome::Retry {
+            after: Duration::from_secs(secs),
+        }
+    }
+
+    #[test]
+    fn classify_every_status_class() {
+        use DeliveryOutcome::*;
+        for status in [200, 201, 202, 204, 299] {
+            assert_eq!(classify(&ok(status, None), 1), Delivered, "{status}");
+        }
+        assert_eq!(classify(&ok(410, None), 1), Gone);
+        for status in [400, 403, 404, 405, 413, 422, 451, 499] {
+            assert_eq!(
+                classify(&ok(status, None), 1),
+                Dropped { status },
+                "{status}"
+            );
+        }
+        for status in [401, 408, 429, 500, 502, 503, 504, 599, 100, 301, 302] {
+            assert_eq!(classify(&ok(status, None), 1), retry(60), "{status}");
+        }
+        let network = Err(FetchError::Network("connection refused".into()));
+        assert_eq!(classify(&network, 1), retry(60));
+        assert_eq!(classify(&Err(FetchError::Timeout), 3), retry(15 * 60));
+        assert_eq!(
+            classify(&Err(FetchError::BadUrl("no host")), 1),
+            Dropped { status: 0 }
+        );
+        assert_eq!(
+            classify(&Err(FetchError::Refused("10.0.0.1".into())), 1),
+            Dropped { status: 0 }
+        );
+    }
+
+    #[test]
+    fn backoff_grows_and_ends_after_a_dozen_tries_in_two_to_three_days() {
+        let mut total = Duration::ZERO;
+        let mut last = Duration::ZERO;
+        for attempts in 1..MAX_ATTEMPTS {
+            let DeliveryOutcome::Retry { after } = classify(&ok(500, None), attempts) else {
+                panic!("try {attempts} is retried");
+            };
+            assert!(after >= last, "try {attempts}");
+            last = after;
+            total += after;
+        }
+        assert!(total > Duration::from_secs(48 * 3600) && total < Duration::from_secs(72 * 3600));
+        assert_eq!(
+            classify(&ok(503, None), MAX_ATTEMPTS),
+            DeliveryOutcome::Dropped { status: 503 }
+        );
+        assert_eq!(
+            classify(&Err(FetchError::Timeout), MAX_ATTEMPTS),
+            DeliveryOutcome::Dropped { status: 0 }
+        );
+        // A success or a refusal on the last try is still that.
+        assert_eq!(
+            classify(&ok(202, None), MAX_ATTEMPTS),
+            DeliveryOutcome::Delivered
+        );
+        assert_eq!(classify(&ok(410, None), 99), DeliveryOutcome::Gone);
+    }
+
+    #[test]
+    fn retry_after_is_honoured_within_reason() {
+        assert_eq!(classify(&ok(429, Some(120)), 1), retry(120));
+        assert_eq!(classify(&ok(503, Some(7200)), 2), retry(7200));
+        // Never sooner than the backoff says.
+        assert_eq!(classify(&ok(503, Some(1)), 5), retry(3600));
+        assert_eq!(classify(&ok(429, Some(0)), 1), retry(60));
+        // Capped.
+        assert_eq!(
+            classify(&ok(429, Some(30 * 24 * 3600)), 1),
+            DeliveryOutcome::Retry {
+                after: MAX_RETRY_AFTER
+            }
+        );
+        // A 2xx with Retry-After is still delivered.
+        assert_eq!(classify(&ok(202, Some(60)), 1), DeliveryOutcome::Delivered);
+    }
+
+    #[test]
+    fn host_failures_are_the_host_in_trouble() {
+        for status in [500, 503, 408, 429] {
+            assert!(is_host_failure(&ok(status, None)), "{status}");
+        }
+        for status in [202, 401, 404, 410] {
+            assert!(!is_host_failure(&ok(status, None)), "{status}");
+        }
+        assert!(is_host_failure(&Err(FetchError::Timeout)));
+        assert!(!is_host_failure(&Err(FetchError::BadUrl("no host"))));
+    }
+
+    fn inboxes(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn enqueue_deduplicates_and_skips_our_own_origin() {
+        let (_dir, conn) = testing::temporary();
+        let now = Timestamp(1_700_000_000_000);
+        let activity =
+            json!({"id": "https://me.example/users/me/statuses/1/activity", "type": "Create"});
+        let queued = enqueue(
+            &conn,
+            &activity,
+            &inboxes(&[
+                "https://a.example/inbox",
+                "https://a.example/inbox",
+                "https://a.example/inbox#x",
+                "https://A.EXAMPLE/inbox",
+                "https://b.example:8443/users/bob/inbox",
+                "https://me.example/inbox",
+                "https://me.example/users/me/inbox",
+                "http://me.example/inbox", // another origin (scheme), kept
+                "ftp://c.example/inbox",
+                "not a url",
+            ]),
+            "https://me.example",
+            now,
+        )
+        .unwrap();
+        assert_eq!(queued, 3);
+        let mut rows: Vec<(String, String)> = conn
+            .prepare("SELECT inbox, host FROM deliveries ORDER BY inbox")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        rows.sort();
+        assert_eq!(
+            rows,
+            [
+                ("http://me.example/inbox".into(), "me.example".into()),
+                ("https://a.example/inbox".into(), "a.example".into()),
+                (
+                    "https://b.example:8443/users/bob/inbox".to_string(),
+                    "b.example:8443".to_string()
+                ),
+            ]
+        );
+
+        // The same activity again: one body, only the new inbox.
+        let again = enqueue(
+            &conn,
+            &activity,
+            &inboxes(&["https://a.example/inbox", "https://d.example/inbox"]),
+            "https://me.example/",
+            now,
+        )
+        .unwrap();
+        assert_eq!(again, 1);
+        assert_eq!(store::deliveries::activity_count(&conn).unwrap(), 1);
+        assert_eq!(store::deliveries::count(&conn).unwrap(), 4);
+
+        // Nothing to send: nothing stored.
+        let own_only = json!({"id": "https://me.example/activities/2"});
+        let none = enqueue(
+            &conn,
+            &own_only,
+            &inboxes(&["https://me.example/inbox"]),
+            "https://me.example",
+            now,
+        );
+        assert_eq!(none.unwrap(), 0);
+        assert_eq!(store::deliveries::activity_count(&conn).unwrap(), 1);
+
+        assert!(enqueue(
+            &conn,
+            &json!({"type": "Create"}),
+            &inboxes(&["https://a.example/inbox"]),
+            "https://me.example",
+            now
+        )
+        .is_err());
+    }
 }

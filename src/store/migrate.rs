@@ -6,7 +6,7 @@ use rusqlite::Connection;
 const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("migrations/0001_init.sql")),
     // 0002 comes from the delivery branch; the integrator puts it before this one.
-    ("0003_inbox", include_str!("migrations/0003_inbox.sql")),
+    ("0002_inbox", include_str!("migrations/0002_inbox.sql")),
 ];
 
 /// The schema version this binary writes.
