@@ -3,6 +3,7 @@
 
 pub mod actors;
 pub mod auth;
+pub mod inbox;
 pub mod instance;
 pub mod media;
 pub mod posts;

@@ -5,15 +5,20 @@ pub mod activitypub;
 pub mod admin;
 pub mod assets;
 pub mod guards;
+pub mod inbox;
 pub mod pages;
 pub mod reply;
 pub mod wellknown;
+
+use std::sync::Arc;
 
 use rocket::{catchers, routes, Route};
 use rusqlite::Connection;
 
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::federation::client::Client;
+use crate::federation::keys::SigningKey;
 use crate::store::Db;
 use crate::urls::Urls;
 
@@ -23,6 +28,10 @@ pub struct App {
     pub urls: Urls,
     pub db: Db,
     pub public_key_pem: String,
+    /// Outgoing HTTP (key fetches on the inbox path run it through `spawn_blocking`).
+    pub client: Arc<Client>,
+    /// The owner's key, for signed GETs; its id is `urls.key_id()`.
+    pub signing_key: Arc<SigningKey>,
 }
 
 impl App {
@@ -59,6 +68,9 @@ pub fn routes() -> Vec<Route> {
         activitypub::note,
         activitypub::create,
         activitypub::replies,
+        // Inboxes (signed POSTs from other servers)
+        inbox::user_inbox,
+        inbox::shared_inbox,
         // Public pages (HTML; servers get the ActivityPub twin)
         pages::profile_or_feed,
         pages::post_page,
