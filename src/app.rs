@@ -1,10 +1,10 @@
 //! Building the rocket, shared by `perch serve` and the tests.
 
+use std::sync::Arc;
+
 use rocket::config::Ident;
 use rocket::data::{Limits, ToByteUnit};
 use rocket::{Build, Rocket};
-
-use std::sync::Arc;
 
 use crate::config::Config;
 use crate::domain::instance;
@@ -16,15 +16,14 @@ use crate::web::{self, App};
 /// The rocket for an initialised database: routes, state, limits and headers.
 pub fn rocket(config: Config) -> Result<Rocket<Build>, String> {
     let db = Db::open(&config.database)?;
-    let (public_key_pem, key) = {
+    let (public_key_pem, signing_key) = {
         let conn = db.get()?;
         let pem = instance::public_key_pem(&conn).map_err(|e| e.to_string())?;
         (pem, instance::signing_key(&conn)?)
     };
-    let user_agent = format!("Perch/{} (+{})", env!("CARGO_PKG_VERSION"), config.origin());
     let client = Client::new(ClientConfig::new(
         config.federation.allow_private_addresses,
-        user_agent,
+        user_agent(&config),
     ));
     let limits = Limits::default()
         .limit("form", 64.kibibytes())
@@ -55,11 +54,16 @@ pub fn rocket(config: Config) -> Result<Rocket<Build>, String> {
         db,
         public_key_pem,
         client: Arc::new(client),
-        key: Arc::new(key),
+        signing_key: Arc::new(signing_key),
     };
     Ok(rocket::custom(figment)
         .manage(app)
         .mount("/", web::routes())
         .register("/", web::catchers())
         .attach(web::reply::SecurityHeaders))
+}
+
+/// `Perch/0.1.0 (+https://example.com)`: who is asking, and where to look them up.
+pub fn user_agent(config: &Config) -> String {
+    format!("Perch/{} (+{})", env!("CARGO_PKG_VERSION"), config.origin())
 }

@@ -3,11 +3,14 @@
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 
 use perch::config::Config;
-use perch::domain::{auth, instance, posts};
+use perch::domain::{auth, inbox, instance, posts};
+use perch::federation::client::{Client, ClientConfig};
 use perch::model::{Timestamp, Visibility};
 use perch::store;
 use perch::urls::Urls;
@@ -135,11 +138,53 @@ fn serve(config: Config) -> Result<(), String> {
     std::net::TcpListener::bind(address)
         .map_err(|e| format!("cannot listen on {address}: {e} (is another server using the port? see [server] in instance.toml)"))?;
     let origin = config.origin();
+    let stop = Arc::new(AtomicBool::new(false));
+    let inbox_worker = inbox::spawn(inbox_worker(&config)?, stop.clone())
+        .map_err(|e| format!("cannot start the inbox worker: {e}"))?;
+    let delivery_worker = perch::delivery::spawn(delivery_worker(&config)?, stop.clone());
     let rocket = perch::app::rocket(config)?;
     println!("Perch is serving {origin} (listening on {address})");
-    rocket::execute(rocket.launch())
+    let served = rocket::execute(rocket.launch())
         .map(|_| ())
-        .map_err(|e| format!("the server stopped: {}", e.kind()))
+        .map_err(|e| format!("the server stopped: {}", e.kind()));
+    // The worker finishes the activity in hand, then stops.
+    stop.store(true, Ordering::Relaxed);
+    inbox_worker.thread().unpark();
+    delivery_worker.thread().unpark();
+    let _ = inbox_worker.join();
+    let _ = delivery_worker.join();
+    served
+}
+
+fn client(config: &Config) -> Client {
+    Client::new(ClientConfig::new(
+        config.federation.allow_private_addresses,
+        perch::app::user_agent(config),
+    ))
+}
+
+/// The delivery worker with its own connection, client and key.
+fn delivery_worker(config: &Config) -> Result<perch::delivery::Worker, String> {
+    let conn = store::open(&config.database, false)?;
+    let key = instance::signing_key(&conn)?;
+    perch::delivery::Worker::new(
+        &config.database,
+        client(config),
+        key,
+        Urls::new(config).key_id(),
+    )
+}
+
+/// The inbox worker with its own connection, client and key.
+fn inbox_worker(config: &Config) -> Result<inbox::InboxWorker, String> {
+    let conn = store::open(&config.database, false)?;
+    let key = instance::signing_key(&conn)?;
+    Ok(inbox::InboxWorker::new(
+        conn,
+        Arc::new(client(config)),
+        Arc::new(key),
+        Urls::new(config),
+    ))
 }
 
 fn passwd(config: &Config) -> Result<(), String> {

@@ -4,6 +4,7 @@
 pub mod actors;
 pub mod auth;
 pub mod follows;
+pub mod inbox;
 pub mod instance;
 pub mod interactions;
 pub mod media;

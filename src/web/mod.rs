@@ -5,15 +5,16 @@ pub mod activitypub;
 pub mod admin;
 pub mod assets;
 pub mod guards;
+pub mod inbox;
 pub mod pages;
 pub mod reply;
 pub mod social;
 pub mod wellknown;
 
+use std::sync::Arc;
+
 use rocket::{catchers, routes, Route};
 use rusqlite::Connection;
-
-use std::sync::Arc;
 
 use crate::config::Config;
 use crate::domain::actors::Remote;
@@ -30,9 +31,10 @@ pub struct App {
     pub urls: Urls,
     pub db: Db,
     pub public_key_pem: String,
-    /// The guarded outgoing client; used only on blocking threads.
+    /// Outgoing HTTP (key fetches on the inbox path run it through `spawn_blocking`).
     pub client: Arc<Client>,
-    pub key: Arc<SigningKey>,
+    /// The owner's key, for signed GETs; its id is `urls.key_id()`.
+    pub signing_key: Arc<SigningKey>,
 }
 
 impl App {
@@ -57,7 +59,11 @@ impl App {
         T: Send + 'static,
         F: FnOnce(&mut Connection, &Remote) -> Result<T> + Send + 'static,
     {
-        let (client, key, key_id) = (self.client.clone(), self.key.clone(), self.urls.key_id());
+        let (client, key, key_id) = (
+            self.client.clone(),
+            self.signing_key.clone(),
+            self.urls.key_id(),
+        );
         self.run(move |conn| {
             let remote = Remote {
                 client: &client,
@@ -89,6 +95,9 @@ pub fn routes() -> Vec<Route> {
         activitypub::note,
         activitypub::create,
         activitypub::replies,
+        // Inboxes (signed POSTs from other servers)
+        inbox::user_inbox,
+        inbox::shared_inbox,
         // Public pages (HTML; servers get the ActivityPub twin)
         pages::profile_or_feed,
         pages::post_page,

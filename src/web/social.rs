@@ -6,6 +6,7 @@ use rocket::response::Redirect;
 use rocket::{get, post, State};
 
 use crate::domain::actors::{self, ActorError};
+use crate::domain::inbox::follows as inbox_follows;
 use crate::domain::timeline::{self, Shown};
 use crate::domain::{
     follows as follow_rules, interactions as interaction_rules, profile as profiles,
@@ -316,16 +317,34 @@ pub async fn remove_follower(
 }
 
 #[post("/actions/approve", data = "<form>")]
-pub async fn approve(_app: &State<App>, owner: Owner, form: Form<ActorForm<'_>>) -> Result<Reply> {
-    owner.check_csrf(form.csrf)?;
-    Err(Error::new(
-        501,
-        "approving follow requests is not wired yet",
-    ))
+pub async fn approve(app: &State<App>, owner: Owner, form: Form<ActorForm<'_>>) -> Result<Reply> {
+    decide(app, &owner, &form, true).await
 }
 
 #[post("/actions/reject", data = "<form>")]
 pub async fn reject(app: &State<App>, owner: Owner, form: Form<ActorForm<'_>>) -> Result<Reply> {
+    decide(app, &owner, &form, false).await
+}
+
+/// Approves or rejects a follow request, sending Accept or Reject.
+async fn decide(app: &App, owner: &Owner, form: &ActorForm<'_>, approve: bool) -> Result<Reply> {
     owner.check_csrf(form.csrf)?;
-    person_action(app, &owner, &form, PersonAction::RemoveFollower).await
+    let urls = app.urls.clone();
+    let uri = form.actor.to_string();
+    app.run(move |conn| {
+        let actor = stored_actors::get_by_uri(conn, &uri)?.ok_or_else(Error::not_found)?;
+        let now = Timestamp::now();
+        let done = if approve {
+            inbox_follows::approve_follow(conn, &urls, actor.id, now)?
+        } else {
+            inbox_follows::reject_follow(conn, &urls, actor.id, now)?
+        };
+        if done {
+            Ok(())
+        } else {
+            Err(Error::new(404, "no such follow request"))
+        }
+    })
+    .await?;
+    Ok(back_to(form.back))
 }

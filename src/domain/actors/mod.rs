@@ -236,7 +236,7 @@ pub fn apply_move(
 ) -> Result<bool, ActorError> {
     let (_, document) = fetch_actor_document(conn, remote, target, now)?;
     let aliases = ids(document.get("alsoKnownAs"), 32);
-    if !aliases.iter().any(|alias| *alias == actor.uri) {
+    if !aliases.contains(&actor.uri) {
         return Ok(false);
     }
     Ok(actors::set_moved_to(conn, actor.id, target)?)
@@ -369,7 +369,7 @@ mod tests {
         assert!(apply_update(&conn, &alice.uri, &changed, Timestamp(2)).unwrap());
         let other = actor_doc("https://a.example", "bob");
         assert!(!apply_update(&conn, &alice.uri, &other, Timestamp(2)).unwrap());
-        assert!(actors::get_by_uri(&conn, &other["id"].as_str().unwrap())
+        assert!(actors::get_by_uri(&conn, other["id"].as_str().unwrap())
             .unwrap()
             .is_none());
         assert_eq!(

@@ -1,0 +1,154 @@
+//! The verify half: proves that an inbox POST may do what it claims, before anything is stored.
+//!
+//! Read this file alone to audit inbound security. The signature's shape, coverage, Digest and
+//! Date were checked by `signatures::check` (no key needed); here the body is read, the key found
+//! (cached, or fetched with a signed GET, refetched once on failure for key rotation), the
+//! signature verified, and the key's owner, the activity's actor and the activity's host tied
+//! together.
+
+use rusqlite::Connection;
+use serde_json::Value;
+
+use crate::federation::documents::{authority, same_authority};
+use crate::federation::signatures::PendingSignature;
+use crate::model::Timestamp;
+use crate::store::actors;
+use crate::urls::Urls;
+
+use super::super::actors::keys::{cached_key, fetch_key, KeyOwner};
+use super::super::actors::Fetch;
+use super::activity::{self, Activity};
+
+/// Why a request is refused; the message is one line, safe to send back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// 400: the body is not an activity.
+    Malformed(String),
+    /// 401: signature, key or actor problems.
+    Unauthorized(String),
+    /// 403: the sender's domain is blocked here.
+    Forbidden(String),
+    /// 503: our database failed; the sender should try again.
+    Unavailable(String),
+}
+
+impl Refusal {
+    pub fn status(&self) -> u16 {
+        match self {
+            Refusal::Malformed(_) => 400,
+            Refusal::Unauthorized(_) => 401,
+            Refusal::Forbidden(_) => 403,
+            Refusal::Unavailable(_) => 503,
+        }
+    }
+
+    pub fn message(&self) -> &str {
+        match self {
+            Refusal::Malformed(m)
+            | Refusal::Unauthorized(m)
+            | Refusal::Forbidden(m)
+            | Refusal::Unavailable(m) => m,
+        }
+    }
+}
+
+fn unauthorized(why: impl Into<String>) -> Refusal {
+    Refusal::Unauthorized(why.into())
+}
+
+/// What to do with a verified activity.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Queue it.
+    Accept,
+    /// Answer 202 and keep nothing (the sender is blocked, or it deletes an actor we never knew).
+    Drop(&'static str),
+}
+
+/// The body as an activity: JSON (valid UTF-8, no lone surrogates, nested at most 128 deep, as
+/// serde_json enforces) holding an object with an id, a type and one actor.
+pub fn parse_body(body: &[u8]) -> Result<Activity, Refusal> {
+    let document: Value = serde_json::from_slice(body)
+        .map_err(|_| Refusal::Malformed("the body is not valid JSON".into()))?;
+    activity::parse(document).map_err(|why| Refusal::Malformed(why.into()))
+}
+
+/// Proves that `activity` comes from its actor. Blocking: reads the database and may fetch the
+/// key; run it off the async threads.
+pub fn authenticate(
+    conn: &Connection,
+    remote: &dyn Fetch,
+    urls: &Urls,
+    signature: &PendingSignature,
+    activity: &Activity,
+    now: Timestamp,
+) -> Result<Verdict, Refusal> {
+    let key_id = signature.key_id.as_str();
+    if same_authority(&activity.actor, urls.origin()) || same_authority(key_id, urls.origin()) {
+        return Err(unauthorized("the actor claims to be on this server"));
+    }
+    for uri in [key_id, activity.actor.as_str()] {
+        let host = authority(uri).ok_or_else(|| unauthorized("the keyId is not an http(s) URL"))?;
+        let blocked = actors::is_domain_blocked(conn, &host).map_err(internal)?;
+        if blocked {
+            return Err(Refusal::Forbidden(
+                "this server does not accept activities from your domain".into(),
+            ));
+        }
+    }
+    if !same_authority(&activity.id, &activity.actor) {
+        return Err(unauthorized("the activity's id is not on its actor's host"));
+    }
+
+    let cached = cached_key(conn, key_id).map_err(internal)?;
+    if cached.is_none() && deletes_itself(activity) {
+        // Servers announce deleted accounts to everyone; their keys are gone, and we never
+        // knew this one: nothing to do, and nothing to fetch.
+        return Ok(Verdict::Drop("a Delete of an actor we never knew"));
+    }
+    let owner = match cached {
+        Some(owner) if signature.verify(&owner.key).is_ok() => owner,
+        // Key rotation: a cached key that fails is fetched again, at most every five minutes.
+        Some(owner) if owner.may_refetch(now) => {
+            verified(fetch(conn, remote, key_id, now)?, signature)?
+        }
+        Some(_) => return Err(unauthorized("the signature does not match the key")),
+        None => verified(fetch(conn, remote, key_id, now)?, signature)?,
+    };
+    if owner.actor_uri != activity.actor {
+        return Err(unauthorized(
+            "the activity's actor is not the owner of the signing key",
+        ));
+    }
+    if actors::is_blocked(conn, owner.actor_id).map_err(internal)? {
+        return Ok(Verdict::Drop("the actor is blocked"));
+    }
+    Ok(Verdict::Accept)
+}
+
+fn fetch(
+    conn: &Connection,
+    remote: &dyn Fetch,
+    key_id: &str,
+    now: Timestamp,
+) -> Result<KeyOwner, Refusal> {
+    fetch_key(conn, remote, key_id, now)
+        .map_err(|e| unauthorized(format!("cannot get the signing key: {e}")))
+}
+
+fn verified(owner: KeyOwner, signature: &PendingSignature) -> Result<KeyOwner, Refusal> {
+    signature
+        .verify(&owner.key)
+        .map_err(|e| unauthorized(e.to_string()))?;
+    Ok(owner)
+}
+
+fn deletes_itself(activity: &Activity) -> bool {
+    activity.kind == "Delete" && activity.object_id().as_deref() == Some(activity.actor.as_str())
+}
+
+/// A database failure while verifying: not the sender's fault, and worth a retry.
+pub fn internal(e: rusqlite::Error) -> Refusal {
+    eprintln!("inbox: database error while verifying: {e}");
+    Refusal::Unavailable("cannot verify the request right now; try again later".into())
+}

@@ -1,0 +1,125 @@
+//! The inbox worker: takes queued activities in order and handles each once. A failure that may
+//! pass (the network, a busy database) is tried again later, a few times; any other is recorded
+//! on the row, which is then done.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use rusqlite::Connection;
+
+use crate::federation::client::Client;
+use crate::federation::keys::SigningKey;
+use crate::federation::signatures::Signer;
+use crate::model::Timestamp;
+use crate::store::inbound::{self, Inbound};
+use crate::urls::Urls;
+
+use super::super::actors::{Fetch, Remote};
+use super::{activity, handle, Context, Failure};
+
+/// Rows taken per round.
+const BATCH: usize = 50;
+/// Waits before each retry of a transient failure; after the last the row is given up.
+const RETRY_AFTER_MS: [i64; 4] = [60_000, 5 * 60_000, 30 * 60_000, 2 * 3600_000];
+/// Longest sleep between rounds when idle, and how often the stop flag is looked at.
+const IDLE_WAIT: Duration = Duration::from_millis(500);
+
+/// The worker: its own connection, client and key (one per thread).
+pub struct InboxWorker {
+    conn: Connection,
+    client: Arc<Client>,
+    key: Arc<SigningKey>,
+    key_id: String,
+    urls: Urls,
+}
+
+impl InboxWorker {
+    pub fn new(conn: Connection, client: Arc<Client>, key: Arc<SigningKey>, urls: Urls) -> Self {
+        InboxWorker {
+            conn,
+            client,
+            key,
+            key_id: urls.key_id(),
+            urls,
+        }
+    }
+
+    /// Handles every row due at `now`; returns how many rows it took.
+    pub fn run_once(&mut self, now: Timestamp) -> Result<usize, String> {
+        let remote = Remote {
+            client: &self.client,
+            signer: Signer {
+                key: &self.key,
+                key_id: &self.key_id,
+            },
+        };
+        process_due(&mut self.conn, &remote, &self.urls, now)
+    }
+}
+
+/// Runs the worker on its own thread until `stop` is set; it finishes the row in hand first.
+pub fn spawn(mut worker: InboxWorker, stop: Arc<AtomicBool>) -> std::io::Result<JoinHandle<()>> {
+    std::thread::Builder::new()
+        .name("perch-inbox".into())
+        .spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                match worker.run_once(Timestamp::now()) {
+                    // More may be waiting.
+                    Ok(taken) if taken > 0 => continue,
+                    Ok(_) => {}
+                    Err(e) => eprintln!("inbox worker: {e}"),
+                }
+                std::thread::park_timeout(IDLE_WAIT);
+            }
+        })
+}
+
+/// Handles every inbound row due at `now`, oldest first, through `remote`.
+pub fn process_due(
+    conn: &mut Connection,
+    remote: &dyn Fetch,
+    urls: &Urls,
+    now: Timestamp,
+) -> Result<usize, String> {
+    let rows = inbound::due(conn, now, BATCH).map_err(|e| format!("inbound queue: {e}"))?;
+    for row in &rows {
+        process(conn, remote, urls, row, now).map_err(|e| format!("inbound queue: {e}"))?;
+    }
+    Ok(rows.len())
+}
+
+fn process(
+    conn: &mut Connection,
+    remote: &dyn Fetch,
+    urls: &Urls,
+    row: &Inbound,
+    now: Timestamp,
+) -> rusqlite::Result<()> {
+    let cx = Context::new(urls, remote, now, Some(row.id));
+    let parsed = serde_json::from_str(&row.body)
+        .map_err(|_| "the stored body is not JSON")
+        .and_then(activity::parse);
+    let result = match parsed {
+        Ok(activity) if activity.actor != row.actor_uri => Err(Failure::Permanent(
+            "the actor is not the one verified".into(),
+        )),
+        Ok(activity) => handle(conn, &cx, &activity),
+        Err(why) => Err(Failure::Permanent(why.into())),
+    };
+    if cx.marked() {
+        return Ok(());
+    }
+    match result {
+        Ok(outcome) => inbound::mark_processed(conn, row.id, outcome.note().as_deref(), now),
+        Err(Failure::Permanent(why)) => inbound::mark_processed(conn, row.id, Some(&why), now),
+        Err(Failure::Transient(why)) => match RETRY_AFTER_MS.get(row.attempts as usize) {
+            Some(wait) => inbound::retry_later(conn, row.id, &why, Timestamp(now.0 + wait)),
+            None => {
+                let note = format!("gave up after {} tries: {why}", row.attempts + 1);
+                inbound::mark_processed(conn, row.id, Some(&note), now)
+            }
+        },
+    }
+}
