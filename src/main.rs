@@ -51,6 +51,10 @@ enum Command {
     },
     /// Delete one of our posts, given its page URL, its ActivityPub id or its number.
     Delete { post: String },
+    /// Follow an account, given as @user@domain or its actor URL.
+    Follow { account: String },
+    /// Stop following an account (or withdraw a pending request).
+    Unfollow { account: String },
     /// Write a consistent copy of the database to FILE, also while the server runs.
     Backup { file: PathBuf },
 }
@@ -87,6 +91,8 @@ fn run(cli: Cli) -> Result<(), String> {
         } => post(&config, &visibility, cw, reply_to),
         Command::Delete { post } => delete(&config, &post),
         Command::Backup { file } => backup(&config, &file),
+        Command::Follow { account } => follow(&config, &account, true),
+        Command::Unfollow { account } => follow(&config, &account, false),
     }
 }
 
@@ -245,6 +251,38 @@ fn delete(config: &Config, reference: &str) -> Result<(), String> {
         _ => e.to_string(),
     })?;
     println!("deleted {}", urls.post_page(id));
+    Ok(())
+}
+
+/// Resolves the account (WebFinger, then a signed fetch, both behind the private-address guard)
+/// and queues the Follow or Undo; a running server delivers it within about a second.
+fn follow(config: &Config, account: &str, start: bool) -> Result<(), String> {
+    let mut conn = open_existing(config)?;
+    let urls = Urls::new(config);
+    let key = instance::signing_key(&conn)?;
+    let client = client(config);
+    let key_id = urls.key_id();
+    let remote = perch::domain::actors::Remote {
+        client: &client,
+        signer: perch::federation::signatures::Signer {
+            key: &key,
+            key_id: &key_id,
+        },
+    };
+    let now = Timestamp::now();
+    let actor = if account.starts_with("http://") || account.starts_with("https://") {
+        perch::domain::actors::get_or_fetch(&conn, &remote, account, now)
+    } else {
+        perch::domain::actors::resolve_handle(&conn, &remote, account, now)
+    }
+    .map_err(|e| format!("{account}: {e}"))?;
+    if start {
+        perch::domain::follows::follow(&mut conn, &urls, &actor, now).map_err(|e| e.message)?;
+        println!("follow request sent to {}", actor.handle());
+    } else {
+        perch::domain::follows::unfollow(&mut conn, &urls, &actor, now).map_err(|e| e.message)?;
+        println!("unfollowed {}", actor.handle());
+    }
     Ok(())
 }
 

@@ -5,8 +5,8 @@ use rusqlite::Connection;
 use crate::delivery;
 use crate::error::{Error, Result};
 use crate::federation::build;
-use crate::model::{Post, Timestamp, Visibility};
-use crate::store::{self, actors, follows, posts};
+use crate::model::{Mention, Post, Timestamp, Visibility};
+use crate::store::{self, actors, follows, posts, remote_posts};
 use crate::urls::Urls;
 
 use super::text;
@@ -109,6 +109,17 @@ pub fn publish(
     check_text(&compose.source, summary.as_deref())?;
     let in_reply_to = reply_target(urls, compose.in_reply_to.as_deref())?;
     let rendered = text::render_markdown(&compose.source, &|tag| urls.tag(&tag.to_lowercase()));
+    // A reply mentions the author it answers, so it reaches them as on Mastodon.
+    let mentions: Vec<Mention> = match in_reply_to.as_deref() {
+        Some(parent) => remote_posts::get_by_uri(conn, parent)?
+            .map(|p| Mention {
+                handle: p.actor.handle(),
+                uri: p.actor.uri,
+            })
+            .into_iter()
+            .collect(),
+        None => Vec::new(),
+    };
     let id = store::new_id(now);
     store::write(conn, |tx| {
         posts::insert(
@@ -122,7 +133,7 @@ pub fn publish(
                 sensitive: summary.is_some(),
                 in_reply_to: in_reply_to.as_deref(),
                 tags: &rendered.hashtags,
-                mentions: &[],
+                mentions: &mentions,
             },
             now,
         )?;

@@ -35,7 +35,8 @@ async def retrieve_key(key_id):
             key_id.split("#")[0], headers={"Accept": "application/activity+json"}
         ) as response:
             data = json.loads(await response.text())
-    return CryptographicIdentifier.from_publickey(data.get("publicKey", data))
+    key = data.get("publicKey", data)
+    return CryptographicIdentifier.from_pem(key["publicKeyPem"], key["owner"])
 
 
 validate = build_validate_http_signature_raw(retrieve_key)
@@ -73,7 +74,7 @@ async def webfinger(request):
 async def inbox(request):
     body = await request.read()
     try:
-        owner = await validate(request.method, str(request.url), request.headers, body)
+        owner = await validate(request.method, str(request.url), request.headers, request.read)
     except Exception as error:  # a failed check is a result, not a crash
         print(f"verification error: {error}", file=sys.stderr)
         owner = None
