@@ -43,7 +43,13 @@ fn send_answer(
     now: Timestamp,
 ) -> rusqlite::Result<()> {
     let activity = answer(kind, urls, new_id(now), &follow.activity_uri, &follower.uri);
-    delivery::enqueue(tx, &activity, std::slice::from_ref(&follower.inbox), urls.origin(), now)?;
+    delivery::enqueue(
+        tx,
+        &activity,
+        std::slice::from_ref(&follower.inbox),
+        urls.origin(),
+        now,
+    )?;
     Ok(())
 }
 
