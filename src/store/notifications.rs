@@ -106,6 +106,14 @@ pub fn delete_for_object(conn: &Connection, object_uri: &str) -> rusqlite::Resul
     )
 }
 
+/// Removes an actor's follow-request notifications (the request was withdrawn or refused).
+pub fn delete_follow_requests(conn: &Connection, actor_id: i64) -> rusqlite::Result<usize> {
+    conn.execute(
+        "DELETE FROM notifications WHERE actor_id = ?1 AND kind = 'follow_request'",
+        [actor_id],
+    )
+}
+
 /// Removes the notification a given activity caused (its Undo came).
 pub fn delete_for_activity(
     conn: &Connection,

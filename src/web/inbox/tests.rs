@@ -325,6 +325,11 @@ async fn oversized_and_malformed_bodies_are_refused() {
         .await;
     assert_eq!(announced.status(), Status::PayloadTooLarge);
 
+    // Exactly the limit is read (and then is not JSON).
+    let limit = vec![b' '; 1024 * 1024];
+    let response = perch.post("/users/me/inbox", &key, &limit).await;
+    assert_eq!(response.status(), Status::BadRequest);
+
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     let response = perch.post("/users/me/inbox", &key, deep.as_bytes()).await;
     assert_eq!(response.status(), Status::BadRequest);

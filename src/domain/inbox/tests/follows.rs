@@ -85,6 +85,13 @@ fn with_approval_on_a_follow_waits_for_the_owner() {
         "https://b.example/f/1",
         json!(ME),
     ));
+    // Asking again keeps one request and one notification.
+    w.applied(activity_doc(
+        "Follow",
+        BOB,
+        "https://b.example/f/2",
+        json!(ME),
+    ));
     assert_eq!(
         w.follow_state(ALICE, Direction::In),
         Some(FollowState::Pending)
@@ -301,4 +308,37 @@ fn a_reject_from_the_actor_we_asked_ends_our_follow() {
         json!(ours),
     ));
     assert_eq!(w.follow_state(ALICE, Direction::Out), None);
+}
+
+#[test]
+fn a_withdrawn_request_leaves_no_request_behind() {
+    let mut w = world();
+    w.conn
+        .execute("UPDATE profile SET manually_approves_followers = 1", [])
+        .unwrap();
+    w.applied(activity_doc(
+        "Follow",
+        ALICE,
+        "https://a.example/f/1",
+        json!(ME),
+    ));
+    w.applied(activity_doc(
+        "Follow",
+        ALICE,
+        "https://a.example/f/2",
+        json!(ME),
+    ));
+    let current =
+        json!({"id": "https://a.example/f/2", "type": "Follow", "actor": ALICE, "object": ME});
+    w.applied(activity_doc(
+        "Undo",
+        ALICE,
+        "https://a.example/u/1",
+        current,
+    ));
+    assert_eq!(w.follow_state(ALICE, Direction::In), None);
+    assert!(w.notifications().is_empty());
+    let alice = w.actor_id(ALICE);
+    assert!(!approve_follow(&mut w.conn, &w.urls, alice, w.now).unwrap());
+    assert!(w.deliveries().is_empty());
 }
