@@ -8,9 +8,12 @@
 //! error.rs      one Error: a safe message and a status, the detail for the log
 //! model.rs      the nouns: Post, Visibility, Profile, Media, Actor …
 //! urls.rs       every URL we mint
-//! federation/   the protocol, no SQL and no rocket: keys, signatures, client, build, webfinger
+//! federation/   the protocol, no SQL and no rocket: keys, signatures, client, build, webfinger,
+//!               documents (reading remote JSON defensively)
 //! store/        all SQL: open, migrations, one file per table group
-//! domain/       what Perch does: posts, profile, auth, instance (init), text, media
+//! domain/       what Perch does: posts, profile, auth, instance (init), text, media, actors
+//!               (remote accounts and their keys), inbox (verify, one handler per activity, worker)
+//! delivery/     the durable outgoing queue
 //! render/       maud, pure: model values in, markup out (it may call the pure text helpers)
 //! web/          rocket routes, thin; the URL table is web::routes()
 //! ```
@@ -24,6 +27,18 @@
 //! thread: rusqlite blocks, rocket is async), calling `store::posts::page` (keyset pagination) and
 //! `domain::profile::get`, then hands plain values to `render::profile::profile_page`. The
 //! `SecurityHeaders` fairing adds `Vary: Accept`, `nosniff` and the CSP on the way out.
+//!
+//! # One activity, end to end: a Follow from another server
+//! `POST /users/me/inbox` reaches `web::inbox::user_inbox`, which reads at most 1 MB and runs
+//! `federation::signatures::check` (coverage, Digest, Date; no key needed) and
+//! `domain::inbox::verify::parse_body`. On a blocking thread, `verify::authenticate` finds the key
+//! (`domain::actors::keys`: cached in `actors`, else fetched with a signed GET through
+//! `federation::client`), verifies it, and ties key owner, `actor` and the activity's host
+//! together; `store::inbound::insert` queues the activity (a replayed id is not queued twice) and
+//! the sender gets 202. The inbox worker thread (`domain::inbox::worker`) takes the row, and the
+//! `match` in `domain::inbox::handle` calls `follows::on_follow`, which records the follower and
+//! queues an Accept with `delivery::enqueue`, in one transaction with marking the row done. The
+//! delivery worker then signs and POSTs the Accept to the follower's inbox.
 
 pub mod app;
 pub mod config;

@@ -14,15 +14,19 @@ use crate::urls::Urls;
 
 use super::actors::Fetch;
 
-/// One key for every test: its private half and its public PEM.
+/// One key for every test, as PKCS#8 DER and public PEM (for databases that need it stored).
+pub fn test_key_material() -> &'static (Vec<u8>, String) {
+    static KEY: OnceLock<(Vec<u8>, String)> = OnceLock::new();
+    KEY.get_or_init(|| keys::generate().expect("key generation"))
+}
+
+/// The test key, ready to sign, with its public PEM.
 pub fn test_key() -> &'static (SigningKey, String) {
     static KEY: OnceLock<(SigningKey, String)> = OnceLock::new();
     KEY.get_or_init(|| {
-        let (der, pem) = keys::generate().expect("key generation");
-        (
-            SigningKey::from_pkcs8(&der).expect("a generated key loads"),
-            pem,
-        )
+        let (der, pem) = test_key_material();
+        let key = SigningKey::from_pkcs8(der).expect("a generated key loads");
+        (key, pem.clone())
     })
 }
 

@@ -49,37 +49,27 @@ pub fn list(
         actors::COLUMNS
     ))?;
     let rows = statement.query_map(params![before.unwrap_or(i64::MAX), limit as i64], |row| {
-        let kind: String = row.get(1)?;
-        let has_actor: bool = row.get(7)?;
-        Ok((
-            NotificationKind::parse(&kind),
-            Notification {
-                id: row.get(0)?,
-                kind: NotificationKind::Mention, // replaced below
-                actor: if has_actor {
-                    Some(actors::from_row(row, 8)?)
-                } else {
-                    None
-                },
-                object_uri: row.get(2)?,
-                activity_uri: row.get(3)?,
-                content: row.get(4)?,
-                created_at: Timestamp(row.get(5)?),
-                read: row.get(6)?,
-            },
-        ))
-    })?;
-    let mut out = Vec::new();
-    for row in rows {
         // Kinds written by a newer Perch are skipped rather than shown wrongly.
-        if let (Some(kind), notification) = row? {
-            out.push(Notification {
-                kind,
-                ..notification
-            });
-        }
-    }
-    Ok(out)
+        let Some(kind) = NotificationKind::parse(&row.get::<_, String>(1)?) else {
+            return Ok(None);
+        };
+        let has_actor: bool = row.get(7)?;
+        Ok(Some(Notification {
+            id: row.get(0)?,
+            kind,
+            actor: if has_actor {
+                Some(actors::from_row(row, 8)?)
+            } else {
+                None
+            },
+            object_uri: row.get(2)?,
+            activity_uri: row.get(3)?,
+            content: row.get(4)?,
+            created_at: Timestamp(row.get(5)?),
+            read: row.get(6)?,
+        }))
+    })?;
+    rows.filter_map(Result::transpose).collect()
 }
 
 pub fn unread_count(conn: &Connection) -> rusqlite::Result<u64> {
@@ -103,6 +93,14 @@ pub fn delete_for_object(conn: &Connection, object_uri: &str) -> rusqlite::Resul
     conn.execute(
         "DELETE FROM notifications WHERE object_uri = ?1",
         [object_uri],
+    )
+}
+
+/// Removes an actor's follow-request notifications (the request was withdrawn or refused).
+pub fn delete_follow_requests(conn: &Connection, actor_id: i64) -> rusqlite::Result<usize> {
+    conn.execute(
+        "DELETE FROM notifications WHERE actor_id = ?1 AND kind = 'follow_request'",
+        [actor_id],
     )
 }
 

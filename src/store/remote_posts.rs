@@ -28,7 +28,7 @@ pub struct NewRemotePost {
 pub fn insert(conn: &Connection, post: &NewRemotePost, now: Timestamp) -> rusqlite::Result<bool> {
     // Ids follow the publication time (never later than now), as Mastodon's do, so the timeline
     // sorts by id.
-    let id = new_id(Timestamp(post.published_at.0.clamp(0, now.0)));
+    let id = new_id(Timestamp(post.published_at.0.min(now.0).max(0)));
     let inserted = conn.execute(
         "INSERT INTO remote_posts (id, uri, actor_id, url, in_reply_to_uri, content_html, summary,
                 sensitive, visibility, published_at, updated_at, raw, received_at)

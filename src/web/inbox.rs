@@ -138,3 +138,6 @@ async fn receive(app: &App, request: SignedRequest, data: Data<'_>) -> Result<St
     .map_err(|e| Error::internal(format!("inbox task failed: {e}")))??;
     Ok(Status::Accepted)
 }
+
+#[cfg(test)]
+mod tests;

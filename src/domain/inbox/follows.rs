@@ -43,7 +43,13 @@ fn send_answer(
     now: Timestamp,
 ) -> rusqlite::Result<()> {
     let activity = answer(kind, urls, new_id(now), &follow.activity_uri, &follower.uri);
-    delivery::enqueue(tx, &activity, &[follower.inbox.clone()], urls.origin(), now)?;
+    delivery::enqueue(
+        tx,
+        &activity,
+        std::slice::from_ref(&follower.inbox),
+        urls.origin(),
+        now,
+    )?;
     Ok(())
 }
 
@@ -59,8 +65,9 @@ pub fn on_follow(
     let actor = cx.actor(conn, &activity.actor)?;
     // The profile is a single row; only its flag is read here.
     let manual = profile::get(conn, "")?.is_some_and(|p| p.manually_approves_followers);
-    let existing = follows::get(conn, actor.id, Direction::In)?;
-    let already_accepted = existing.is_some_and(|f| f.state == FollowState::Accepted);
+    let existing = follows::get(conn, actor.id, Direction::In)?.map(|f| f.state);
+    let already_accepted = existing == Some(FollowState::Accepted);
+    let already_pending = existing == Some(FollowState::Pending);
     let state = if already_accepted || !manual {
         FollowState::Accepted
     } else {
@@ -76,7 +83,8 @@ pub fn on_follow(
                 send_answer(tx, cx.urls, "Accept", &follow, &actor, cx.now)?;
                 (!already_accepted).then_some(NotificationKind::Follow)
             }
-            _ => Some(NotificationKind::FollowRequest),
+            // A repeated request keeps its first notification.
+            _ => (!already_pending).then_some(NotificationKind::FollowRequest),
         };
         if let Some(kind) = kind {
             notifications::insert(
@@ -133,7 +141,7 @@ pub fn reject_follow(
             return Ok(false);
         };
         follows::delete(tx, actor_id, Direction::In)?;
-        notifications::delete_for_activity(tx, actor_id, &follow.activity_uri)?;
+        notifications::delete_follow_requests(tx, actor_id)?;
         send_answer(tx, urls, "Reject", &follow, &actor, now)?;
         Ok(true)
     })
@@ -210,6 +218,7 @@ pub fn undo_follow(tx: &Transaction, actor: &Actor, follow_uri: &str) -> Result<
             "an Undo of a Follow that is not the current one",
         ));
     }
-    notifications::delete_for_activity(tx, actor.id, follow_uri)?;
+    // A withdrawn request is no longer the owner's business; a past follow stays in the history.
+    notifications::delete_follow_requests(tx, actor.id)?;
     Ok(Outcome::Applied)
 }

@@ -22,7 +22,7 @@ use super::{activity, handle, Context, Failure};
 /// Rows taken per round.
 const BATCH: usize = 50;
 /// Waits before each retry of a transient failure; after the last the row is given up.
-const RETRY_AFTER_MS: [i64; 4] = [60_000, 5 * 60_000, 30 * 60_000, 2 * 3600_000];
+const RETRY_AFTER_MS: [i64; 4] = [60_000, 5 * 60_000, 30 * 60_000, 2 * 3_600_000];
 /// Longest sleep between rounds when idle, and how often the stop flag is looked at.
 const IDLE_WAIT: Duration = Duration::from_millis(500);
 
