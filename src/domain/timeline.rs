@@ -13,7 +13,7 @@ use crate::store::{actors, remote_posts};
 #[derive(Clone, Debug)]
 pub enum Shown {
     Own(Post),
-    Remote(RemotePost),
+    Remote(Box<RemotePost>),
 }
 
 impl Shown {
@@ -43,7 +43,7 @@ pub fn find(conn: &Connection, urls: &crate::urls::Urls, uri: &str) -> Result<Op
     {
         return Ok(posts::get(conn, id)?.map(Shown::Own));
     }
-    Ok(remote_posts::get_by_uri(conn, uri)?.map(Shown::Remote))
+    Ok(remote_posts::get_by_uri(conn, uri)?.map(|p| Shown::Remote(Box::new(p))))
 }
 
 pub fn entry(
@@ -75,7 +75,13 @@ pub fn home(
         entries.push(entry(conn, urls, post.id, Shown::Own(post), None)?);
     }
     for post in remote_posts::page(conn, max_id, None, fetch)? {
-        entries.push(entry(conn, urls, post.id, Shown::Remote(post), None)?);
+        entries.push(entry(
+            conn,
+            urls,
+            post.id,
+            Shown::Remote(Box::new(post)),
+            None,
+        )?);
     }
     for boost in interactions::boosts_by_followed(conn, max_id, fetch)? {
         let (Some(target), Some(by)) = (
@@ -86,7 +92,7 @@ pub fn home(
         };
         entries.push(entry(conn, urls, boost.id, target, Some(by))?);
     }
-    entries.sort_by(|a, b| b.id.cmp(&a.id));
+    entries.sort_by_key(|e| std::cmp::Reverse(e.id));
     let more = entries.len() > limit;
     entries.truncate(limit);
     let older = if more {

@@ -220,7 +220,7 @@ pub fn people(profile: &Profile, tab: PeopleTab, actors: &[Actor], viewer: &View
 pub enum Found {
     Nothing,
     Account {
-        actor: Actor,
+        actor: Box<Actor>,
         following: Option<crate::model::FollowState>,
         posts: Vec<RemotePost>,
     },

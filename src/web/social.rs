@@ -109,7 +109,7 @@ fn look_up(
     let following = follows::get(conn, actor.id, Direction::Out)?.map(|f| f.state);
     let posts = remote_posts::by_actor(conn, actor.id, None, 20)?;
     Ok(Found::Account {
-        actor,
+        actor: Box::new(actor),
         following,
         posts,
     })
@@ -183,7 +183,13 @@ pub async fn thread(app: &State<App>, owner: Owner, uri: &str) -> Result<Reply> 
                 chain.push(timeline::entry(conn, &urls, 0, Shown::Own(reply), None)?);
             }
             for reply in remote_posts::replies_to(conn, &target, false)? {
-                chain.push(timeline::entry(conn, &urls, 0, Shown::Remote(reply), None)?);
+                chain.push(timeline::entry(
+                    conn,
+                    &urls,
+                    0,
+                    Shown::Remote(Box::new(reply)),
+                    None,
+                )?);
             }
             Ok((profiles::get(conn, &username)?, chain))
         })
