@@ -234,8 +234,18 @@ fn post(
         in_reply_to: reply_to,
     };
     let urls = Urls::new(config);
-    let post =
-        posts::publish(&mut conn, &urls, &compose, Timestamp::now()).map_err(|e| e.message)?;
+    let key = instance::signing_key(&conn)?;
+    let client = client(config);
+    let key_id = urls.key_id();
+    let remote = perch::domain::actors::Remote {
+        client: &client,
+        signer: perch::federation::signatures::Signer {
+            key: &key,
+            key_id: &key_id,
+        },
+    };
+    let post = posts::publish_with(&mut conn, &urls, Some(&remote), &compose, Timestamp::now())
+        .map_err(|e| e.message)?;
     println!("{}", urls.post_page(post.id));
     Ok(())
 }

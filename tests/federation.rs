@@ -120,6 +120,72 @@ fn two_instances_follow_post_like_and_unfollow() {
         ) == 1
     });
 
+    // B's public page shows A's reply under the post, with the counts.
+    let page = get(&public, BROWSER).body;
+    assert!(
+        page.contains("a reply from A"),
+        "remote replies are shown under our posts"
+    );
+    assert!(page.contains("1 reply") && page.contains("1 boost") && page.contains("1 like"));
+
+    // Replies the other way: B answers a post of A's that B has never seen (B fetches it to find
+    // its author), and a direct mention reaches A alone.
+    let a_post = a.post("A speaks", &[]);
+    let a_post_id = a.url(&format!(
+        "/users/ana/statuses/{}",
+        a_post.rsplit('/').next().unwrap()
+    ));
+    b.post("B answers A", &["--reply-to", &a_post_id]);
+    eventually("A is told of B's reply", || {
+        count(
+            &a,
+            "SELECT count(*) FROM notifications WHERE kind = 'reply'",
+        ) == 1
+    });
+    let direct = b.post(&format!("psst {}", handle(&a)), &["--visibility", "direct"]);
+    eventually("A gets the direct mention", || {
+        count(
+            &a,
+            "SELECT count(*) FROM notifications WHERE kind = 'mention'",
+        ) == 1
+    });
+    let direct_note = db(&b)
+        .query_row(
+            "SELECT content_html FROM posts WHERE visibility = 'direct' AND source LIKE 'psst%'",
+            [],
+            |r| r.get::<_, String>(0),
+        )
+        .unwrap();
+    assert!(
+        direct_note.contains(&a.url("/users/ana")) || direct_note.contains(&a.url("/@ana")),
+        "{direct_note}"
+    );
+    assert_eq!(
+        get(&direct, AS_JSON).status,
+        404,
+        "direct posts are not public"
+    );
+
+    // A profile change on B reaches A.
+    let mut b_settings = b.logged_in(PASSWORD);
+    let b_csrf_settings = b_settings.csrf("/settings");
+    let renamed = b_settings.post_form(
+        "/settings/profile",
+        &[
+            ("csrf", &b_csrf_settings),
+            ("display_name", "B renamed"),
+            ("bio", "new bio"),
+            ("discoverable", "true"),
+        ],
+    );
+    assert_eq!(renamed.status, 303);
+    eventually("A sees B's new name", || {
+        count(
+            &a,
+            "SELECT count(*) FROM actors WHERE display_name = 'B renamed'",
+        ) == 1
+    });
+
     // B edits and deletes; A follows along.
     let id = public.rsplit('/').next().unwrap();
     let mut b_browser = b.logged_in(PASSWORD);
@@ -449,4 +515,64 @@ fn outgoing_signatures_verify_with_two_npm_libraries() {
     assert_eq!(first["misskey"], true, "{first}");
     assert_eq!(first["joyent"], true, "{first}");
     assert_eq!(first["digest"], true, "{first}");
+}
+
+#[test]
+fn search_fetches_remote_posts_and_visitors_act_from_their_own_server() {
+    let a = Instance::start();
+    let b = Instance::start();
+    a.set_password(PASSWORD);
+    let b_post = b.post("findable on B", &[]);
+    let b_post_id = b.url(&format!(
+        "/users/ana/statuses/{}",
+        b_post.rsplit('/').next().unwrap()
+    ));
+
+    let mut browser = a.logged_in(PASSWORD);
+    let found = browser.get(&format!(
+        "/search?q={}",
+        perch::urls::percent_encode_path(&b_post_id)
+    ));
+    assert_eq!(found.status, 200);
+    assert!(
+        found.body.contains("findable on B"),
+        "the post was fetched and shown"
+    );
+    assert!(found.body.contains("action=\"/actions/like\""));
+    let account = browser.get(&format!(
+        "/search?q={}",
+        perch::urls::percent_encode_path(&handle(&b))
+    ));
+    assert!(account.body.contains("action=\"/actions/follow\""));
+    let nobody = browser.get("/search?q=%40nobody%40127.0.0.1%3A1");
+    assert_eq!(
+        nobody.status, 422,
+        "an unreachable account is a clear error"
+    );
+
+    // A visitor on B's post page gives their handle on A and is sent to A's interaction page.
+    let page = get(&b_post, BROWSER).body;
+    assert!(page.contains("action=\"/interact\""));
+    let query = format!(
+        "/interact?uri={}&handle={}",
+        perch::urls::percent_encode_path(&b_post_id),
+        perch::urls::percent_encode_path(&handle(&a))
+    );
+    let sent = get(&b.url(&query), BROWSER);
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let target = sent.header("location").unwrap();
+    assert!(
+        target.starts_with(&a.url("/authorize_interaction?uri=")),
+        "{target}"
+    );
+    let landing = browser.get(target.strip_prefix(&a.origin).unwrap());
+    assert_eq!(landing.status, 303);
+    assert!(get(&b.url("/@ana"), BROWSER)
+        .body
+        .contains("Follow from your own server"));
+    let elsewhere = get(
+        &b.url("/interact?uri=https%3A%2F%2Fevil.example%2Fx&handle=%40a%40b.example"),
+        BROWSER,
+    );
+    assert_eq!(elsewhere.status, 400, "only our own objects");
 }

@@ -3,9 +3,10 @@
 use rusqlite::Connection;
 
 use crate::delivery;
+use crate::domain::actors::{self as remote_actors, Fetch};
 use crate::error::{Error, Result};
 use crate::federation::build;
-use crate::model::{Mention, Post, Timestamp, Visibility};
+use crate::model::{Actor, Mention, Post, Timestamp, Visibility};
 use crate::store::{self, actors, follows, posts, remote_posts};
 use crate::urls::Urls;
 
@@ -99,27 +100,127 @@ fn send(
     Ok(())
 }
 
+/// At most this many `@user@domain` mentions are looked up per post, bounding its network work.
+const MAX_RESOLVED_MENTIONS: usize = 10;
+
+/// Publishes without looking anyone up (mentions of unknown accounts stay text links).
 pub fn publish(
     conn: &mut Connection,
     urls: &Urls,
     compose: &Compose,
     now: Timestamp,
 ) -> Result<Post> {
+    publish_with(conn, urls, None, compose, now)
+}
+
+/// Finds the actors behind `@user@domain` mentions by WebFinger; an account that cannot be found
+/// stays a plain link, as on Mastodon.
+fn resolve_mentions(
+    conn: &Connection,
+    remote: Option<&dyn Fetch>,
+    found: &[text::Mention],
+    now: Timestamp,
+) -> Vec<(text::Mention, Actor)> {
+    let Some(remote) = remote else {
+        return Vec::new();
+    };
+    found
+        .iter()
+        .take(MAX_RESOLVED_MENTIONS)
+        .filter_map(|m| {
+            let handle = format!("@{}@{}", m.user, m.domain);
+            let actor = remote_actors::resolve_handle(conn, remote, &handle, now).ok()?;
+            Some((
+                text::Mention {
+                    user: m.user.clone(),
+                    domain: m.domain.clone(),
+                },
+                actor,
+            ))
+        })
+        .collect()
+}
+
+/// The author of the post a reply answers: from what we keep, else (with `remote`) by fetching
+/// the post once and then its `attributedTo`. Our own posts need no mention.
+fn reply_author(
+    conn: &Connection,
+    urls: &Urls,
+    remote: Option<&dyn Fetch>,
+    parent: &str,
+    now: Timestamp,
+) -> Result<Option<Mention>> {
+    if parent.starts_with(&format!("{}/", urls.origin())) {
+        return Ok(None);
+    }
+    if let Some(post) = remote_posts::get_by_uri(conn, parent)? {
+        return Ok(Some(Mention {
+            handle: post.actor.handle(),
+            uri: post.actor.uri,
+        }));
+    }
+    let Some(remote) = remote else {
+        return Ok(None);
+    };
+    let author = remote
+        .get_activity(parent)
+        .ok()
+        .and_then(|note| crate::federation::documents::single_id(note.get("attributedTo")))
+        .and_then(|author| remote_actors::get_or_fetch(conn, remote, &author, now).ok());
+    Ok(author.map(|actor| Mention {
+        handle: actor.handle(),
+        uri: actor.uri,
+    }))
+}
+
+/// Publishes a post; with `remote`, its mentions are resolved into Mention tags and recipients.
+pub fn publish_with(
+    conn: &mut Connection,
+    urls: &Urls,
+    remote: Option<&dyn Fetch>,
+    compose: &Compose,
+    now: Timestamp,
+) -> Result<Post> {
     let summary = clean_summary(compose.summary.as_deref());
     check_text(&compose.source, summary.as_deref())?;
     let in_reply_to = reply_target(urls, compose.in_reply_to.as_deref())?;
-    let rendered = text::render_markdown(&compose.source, &|tag| urls.tag(&tag.to_lowercase()));
-    // A reply mentions the author it answers, so it reaches them as on Mastodon.
-    let mentions: Vec<Mention> = match in_reply_to.as_deref() {
-        Some(parent) => remote_posts::get_by_uri(conn, parent)?
-            .map(|p| Mention {
-                handle: p.actor.handle(),
-                uri: p.actor.uri,
-            })
-            .into_iter()
-            .collect(),
-        None => Vec::new(),
+    let first = text::render_markdown(&compose.source, &|tag| urls.tag(&tag.to_lowercase()));
+    let resolved = resolve_mentions(conn, remote, &first.mentions, now);
+    let rendered = if resolved.is_empty() {
+        first
+    } else {
+        let link = |m: &text::Mention| {
+            resolved
+                .iter()
+                .find(|(r, _)| r.user.eq_ignore_ascii_case(&m.user) && r.domain == m.domain)
+                .map(|(_, actor)| {
+                    if actor.url.is_empty() {
+                        actor.uri.clone()
+                    } else {
+                        actor.url.clone()
+                    }
+                })
+                .or_else(|| text::default_mention_url(m))
+        };
+        text::render_markdown_with(&compose.source, &|tag| urls.tag(&tag.to_lowercase()), &link)
     };
+    let mut mentions: Vec<Mention> = resolved
+        .iter()
+        .map(|(m, actor)| Mention {
+            uri: actor.uri.clone(),
+            handle: format!("@{}@{}", m.user, m.domain),
+        })
+        .collect();
+    // A reply mentions the author it answers, so it reaches them as on Mastodon.
+    let parent_author = match in_reply_to.as_deref() {
+        Some(parent) => reply_author(conn, urls, remote, parent, now)?,
+        None => None,
+    };
+    if let Some(author) = parent_author {
+        if !mentions.iter().any(|m| m.uri == author.uri) {
+            mentions.push(author);
+        }
+    }
     let id = store::new_id(now);
     store::write(conn, |tx| {
         posts::insert(

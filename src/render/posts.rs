@@ -99,30 +99,45 @@ pub fn list(
     }
 }
 
-/// A post's own page: its ancestors, itself, then the replies we hold, and its edit history.
-pub fn thread(
-    urls: &Urls,
-    profile: &Profile,
-    ancestors: &[Post],
-    focus: &Post,
-    replies: &[Post],
-    history: &[(crate::model::Timestamp, String, Option<String>)],
-    viewer: &Viewer,
-) -> Markup {
+/// Everything a post's page shows.
+pub struct ThreadView<'a> {
+    pub ancestors: &'a [Post],
+    pub focus: &'a Post,
+    pub replies: &'a [Post],
+    /// Replies from other servers that we keep (sanitised).
+    pub remote_replies: &'a [crate::model::RemotePost],
+    pub likes: u64,
+    pub boosts: u64,
+    pub history: &'a [(crate::model::Timestamp, String, Option<String>)],
+}
+
+/// A post's own page: its ancestors, itself with its counts, the replies we hold, its edit
+/// history, and a way for visitors to answer from their own server.
+pub fn thread(urls: &Urls, profile: &Profile, view: &ThreadView, viewer: &Viewer) -> Markup {
+    let reply_count = view.replies.len() + view.remote_replies.len();
     html! {
         div.thread {
-            @for p in ancestors { (post(urls, profile, p, viewer, false)) }
-            (post(urls, profile, focus, viewer, true))
-            @if !replies.is_empty() {
+            @for p in view.ancestors { (post(urls, profile, p, viewer, false)) }
+            (post(urls, profile, view.focus, viewer, true))
+            p.counts.muted {
+                span.replies-count { (reply_count) " " (if reply_count == 1 { "reply" } else { "replies" }) }
+                " · " span.boosts-count { (view.boosts) " " (if view.boosts == 1 { "boost" } else { "boosts" }) }
+                " · " span.likes-count { (view.likes) " " (if view.likes == 1 { "like" } else { "likes" }) }
+            }
+            @if !viewer.is_owner() && view.focus.visibility.is_world_readable() {
+                (remote_interaction(&urls.post(view.focus.id), "Reply, boost or like from your own server"))
+            }
+            @if reply_count > 0 {
                 section.replies aria-label="Replies" {
-                    @for p in replies { (post(urls, profile, p, viewer, false)) }
+                    @for p in view.replies { (post(urls, profile, p, viewer, false)) }
+                    @for p in view.remote_replies { (super::social::remote_post(p, viewer, false, false, &urls.post_page(view.focus.id))) }
                 }
             }
-            @if !history.is_empty() {
+            @if !view.history.is_empty() {
                 details.history {
-                    summary { "Edit history (" (history.len()) " earlier " (if history.len() == 1 { "version" } else { "versions" }) ")" }
+                    summary { "Edit history (" (view.history.len()) " earlier " (if view.history.len() == 1 { "version" } else { "versions" }) ")" }
                     ol {
-                        @for (when, html_content, summary) in history {
+                        @for (when, html_content, summary) in view.history {
                             li {
                                 (time(*when))
                                 @if let Some(s) = summary { p.cw-label { "Content warning: " (s) } }
@@ -130,6 +145,23 @@ pub fn thread(
                             }
                         }
                     }
+                }
+            }
+        }
+    }
+}
+
+/// Asks a visitor for their handle and sends them to their own server to act on `uri`.
+pub fn remote_interaction(uri: &str, label: &str) -> Markup {
+    html! {
+        details.remote {
+            summary { (label) }
+            form method="get" action="/interact" {
+                input type="hidden" name="uri" value=(uri);
+                label for="remote-handle" { "Your account, like @you@example.social" }
+                div.row {
+                    input #remote-handle type="text" name="handle" placeholder="@you@example.social" required autocomplete="username";
+                    button type="submit" { "Go to my server" }
                 }
             }
         }

@@ -66,6 +66,7 @@ pub fn profile_page(urls: &Urls, view: &ProfileView, viewer: &Viewer) -> Markup 
                 li { strong { (view.counts.following) } " following" }
             }
             p.feeds { a href=(urls.atom_feed()) { "Atom feed" } " · " a href=(urls.rss_feed()) { "RSS feed" } }
+            @if !viewer.is_owner() { (posts::remote_interaction(&urls.actor(), "Follow from your own server")) }
         }
         @if !view.pinned.is_empty() && view.page.newer.is_none() {
             section.pinned aria-label="Pinned posts" {

@@ -251,7 +251,15 @@ pub async fn compose(app: &State<App>, owner: Owner, form: Form<ComposeForm<'_>>
     let urls = app.urls.clone();
     let attempt = compose.clone();
     let result = app
-        .run(move |conn| Ok(post_rules::publish(conn, &urls, &attempt, Timestamp::now())))
+        .run_remote(move |conn, remote| {
+            Ok(post_rules::publish_with(
+                conn,
+                &urls,
+                Some(remote),
+                &attempt,
+                Timestamp::now(),
+            ))
+        })
         .await?;
     match result {
         Ok(post) => Ok(Reply::Redirect(Redirect::to(app.urls.post_page(post.id)))),

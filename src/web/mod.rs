@@ -105,6 +105,7 @@ pub fn routes() -> Vec<Route> {
         pages::media,
         pages::media_preview,
         pages::authorize_interaction,
+        pages::interact,
         assets::asset,
         // The owner's pages
         admin::home,

@@ -9,8 +9,10 @@ use crate::error::{Error, Result};
 use crate::model::{Counts, FollowState};
 use crate::render::{self, feeds, profile::ProfileView};
 use crate::store::follows::{self, Direction};
+use crate::store::interactions::{self, Kind};
 use crate::store::media as stored_media;
 use crate::store::posts::{self, Audience};
+use crate::store::remote_posts;
 
 use super::activitypub::actor_document;
 use super::guards::{MaybeOwner, Wants};
@@ -134,20 +136,41 @@ pub async fn post_page(
     } else {
         Audience::Anyone
     };
-    let (profile, ancestors, post, replies, history) = app
+    let (profile, ancestors, post, replies, remote_replies, counts, history) = app
         .run(move |conn| {
             let post = post_rules::get_visible(conn, id, is_owner)?;
             let profile = profiles::get(conn, &username)?;
             let ancestors = post_rules::ancestors(conn, &urls, &post, is_owner)?;
-            let replies = posts::replies_to(conn, &urls.post(id), audience)?;
+            let uri = urls.post(id);
+            let replies = posts::replies_to(conn, &uri, audience)?;
+            let remote_replies = remote_posts::replies_to(conn, &uri, !is_owner)?;
+            let counts = (
+                interactions::count(conn, &uri, Kind::Like)?,
+                interactions::count(conn, &uri, Kind::Announce)?,
+            );
             let history = posts::history(conn, id)?;
-            Ok((profile, ancestors, post, replies, history))
+            Ok((
+                profile,
+                ancestors,
+                post,
+                replies,
+                remote_replies,
+                counts,
+                history,
+            ))
         })
         .await?;
     let viewer = owner.viewer();
-    let thread = render::posts::thread(
-        &app.urls, &profile, &ancestors, &post, &replies, &history, &viewer,
-    );
+    let view = render::posts::ThreadView {
+        ancestors: &ancestors,
+        focus: &post,
+        replies: &replies,
+        remote_replies: &remote_replies,
+        likes: counts.0,
+        boosts: counts.1,
+        history: &history,
+    };
+    let thread = render::posts::thread(&app.urls, &profile, &view, &viewer);
     Ok(Reply::Html(render::profile::post_page(
         &app.urls, &profile, thread, &post, &viewer,
     )))
@@ -221,7 +244,7 @@ pub async fn media_preview(
 }
 
 /// Where other servers send their users to interact with a remote object (the `subscribe`
-/// template of our WebFinger answer). Until the owner's search lands, show the object itself.
+/// template of our WebFinger answer): the owner's search shows it with its buttons.
 #[get("/authorize_interaction?<uri>")]
 pub fn authorize_interaction(uri: Option<&str>) -> Result<Reply> {
     let uri = uri.ok_or_else(|| Error::bad_request("the uri parameter is missing"))?;
@@ -232,7 +255,36 @@ pub fn authorize_interaction(uri: Option<&str>) -> Result<Reply> {
         ));
     }
     Ok(Reply::Redirect(Redirect::to(format!(
-        "/?q={}",
+        "/search?q={}",
         crate::urls::percent_encode_path(uri)
     ))))
+}
+
+/// A visitor's "do this from my server": finds their server's `subscribe` template by WebFinger
+/// (through the private-address guard) and sends them there with the object's id.
+#[get("/interact?<uri>&<handle>")]
+pub async fn interact(app: &State<App>, uri: &str, handle: &str) -> Result<Reply> {
+    let ours = uri.starts_with(&format!("{}/", app.urls.origin()));
+    if !ours {
+        return Err(Error::bad_request(
+            "only this server's posts and profile can be acted on here",
+        ));
+    }
+    let (user, domain) = crate::domain::actors::parse_handle(handle)
+        .ok_or_else(|| Error::bad_request("give your account as @you@example.social"))?;
+    let answer = app
+        .run_remote(move |_conn, remote| {
+            use crate::domain::actors::Fetch;
+            remote
+                .webfinger(&user, &domain)
+                .map_err(|e| Error::new(422, format!("cannot find your account: {e}")))
+        })
+        .await?;
+    let template = answer
+        .subscribe_template
+        .filter(|t| t.contains("{uri}") && (t.starts_with("https://") || t.starts_with("http://")))
+        .ok_or_else(|| Error::new(422, "your server does not say where to send you"))?;
+    Ok(Reply::Redirect(Redirect::to(
+        template.replace("{uri}", &crate::urls::percent_encode_path(uri)),
+    )))
 }

@@ -98,6 +98,10 @@ fn look_up(
         return Ok(Found::Post(Box::new(entry)));
     }
     let actor = if query.starts_with("http://") || query.starts_with("https://") {
+        if let Some(post) = fetch_post(conn, remote, query, now)? {
+            let entry = timeline::entry(conn, app_urls, 0, Shown::Remote(Box::new(post)), None)?;
+            return Ok(Found::Post(Box::new(entry)));
+        }
         actors::get_or_fetch(conn, remote, query, now).map_err(actor_error)?
     } else if actors::parse_handle(query).is_some() {
         actors::resolve_handle(conn, remote, query, now).map_err(actor_error)?
@@ -113,6 +117,31 @@ fn look_up(
         following,
         posts,
     })
+}
+
+/// Fetches a post by its URL and keeps it, when the document there is one: its author must be
+/// on the post's own host (a document cannot speak for another server).
+fn fetch_post(
+    conn: &mut rusqlite::Connection,
+    remote: &actors::Remote,
+    url: &str,
+    now: Timestamp,
+) -> Result<Option<crate::model::RemotePost>> {
+    use crate::domain::actors::Fetch;
+    let Ok(document) = remote.get_activity(url) else {
+        return Ok(None);
+    };
+    let Ok(note) = crate::domain::inbox::parse_note(&document) else {
+        return Ok(None);
+    };
+    let author_uri = note
+        .attributed_to
+        .clone()
+        .filter(|author| crate::federation::documents::same_authority(author, &note.uri))
+        .ok_or_else(|| Error::new(422, "the post's author is not on the post's server"))?;
+    let author = actors::get_or_fetch(conn, remote, &author_uri, now).map_err(actor_error)?;
+    remote_posts::insert(conn, &note.to_row(&author, now), now)?;
+    Ok(remote_posts::get_by_uri(conn, &note.uri)?)
 }
 
 #[get("/search?<q>")]
