@@ -12,13 +12,16 @@
 //!               documents (reading remote JSON defensively)
 //! store/        all SQL: open, migrations, one file per table group
 //! domain/       what Perch does: posts, profile, auth, instance (init), text, media, actors
-//!               (remote accounts and their keys), inbox (verify, one handler per activity, worker)
-//! delivery/     the durable outgoing queue
+//!               (remote accounts and their keys), inbox (verify, one handler per activity, worker),
+//!               follows and interactions (the owner's outbound actions), timeline
+//! delivery/     the durable outgoing queue and its worker thread
 //! render/       maud, pure: model values in, markup out (it may call the pure text helpers)
 //! web/          rocket routes, thin; the URL table is web::routes()
 //! ```
-//! The rule: `web → domain → {store, federation}`; `render` sees `model`, `urls` and the pure
-//! `domain::text` helpers; SQL lives only in `store`.
+//! The rule: `web → domain → {store, federation, delivery}`; `render` sees `model`, `urls` and
+//! the pure `domain::text` helpers (and the timeline's plain `Entry` values); SQL lives only in
+//! `store`. Network I/O runs on worker threads or on rocket's blocking threads (`App::run_remote`),
+//! never on the async ones.
 //!
 //! # One request, end to end: a profile page
 //! `GET /@me` reaches `web::pages::profile_or_feed`. The `Wants` guard reads `Accept`: a server
