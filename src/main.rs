@@ -234,18 +234,10 @@ fn post(
         in_reply_to: reply_to,
     };
     let urls = Urls::new(config);
-    let key = instance::signing_key(&conn)?;
-    let client = client(config);
-    let key_id = urls.key_id();
-    let remote = perch::domain::actors::Remote {
-        client: &client,
-        signer: perch::federation::signatures::Signer {
-            key: &key,
-            key_id: &key_id,
-        },
-    };
-    let post = posts::publish_with(&mut conn, &urls, Some(&remote), &compose, Timestamp::now())
-        .map_err(|e| e.message)?;
+    let post = with_remote(config, instance::signing_key(&conn)?, |remote| {
+        posts::publish_with(&mut conn, &urls, Some(remote), &compose, Timestamp::now())
+            .map_err(|e| e.message)
+    })?;
     println!("{}", urls.post_page(post.id));
     Ok(())
 }
@@ -264,14 +256,15 @@ fn delete(config: &Config, reference: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Resolves the account (WebFinger, then a signed fetch, both behind the private-address guard)
-/// and queues the Follow or Undo; a running server delivers it within about a second.
-fn follow(config: &Config, account: &str, start: bool) -> Result<(), String> {
-    let mut conn = open_existing(config)?;
-    let urls = Urls::new(config);
-    let key = instance::signing_key(&conn)?;
+/// Runs `work` with the guarded client and the owner's key, for commands that fetch from other
+/// servers.
+fn with_remote<T>(
+    config: &Config,
+    key: perch::federation::keys::SigningKey,
+    work: impl FnOnce(&perch::domain::actors::Remote) -> Result<T, String>,
+) -> Result<T, String> {
     let client = client(config);
-    let key_id = urls.key_id();
+    let key_id = Urls::new(config).key_id();
     let remote = perch::domain::actors::Remote {
         client: &client,
         signer: perch::federation::signatures::Signer {
@@ -279,13 +272,23 @@ fn follow(config: &Config, account: &str, start: bool) -> Result<(), String> {
             key_id: &key_id,
         },
     };
+    work(&remote)
+}
+
+/// Resolves the account (WebFinger, then a signed fetch, both behind the private-address guard)
+/// and queues the Follow or Undo; a running server delivers it within about a second.
+fn follow(config: &Config, account: &str, start: bool) -> Result<(), String> {
+    let mut conn = open_existing(config)?;
+    let urls = Urls::new(config);
     let now = Timestamp::now();
-    let actor = if account.starts_with("http://") || account.starts_with("https://") {
-        perch::domain::actors::get_or_fetch(&conn, &remote, account, now)
-    } else {
-        perch::domain::actors::resolve_handle(&conn, &remote, account, now)
-    }
-    .map_err(|e| format!("{account}: {e}"))?;
+    let actor = with_remote(config, instance::signing_key(&conn)?, |remote| {
+        if account.starts_with("http://") || account.starts_with("https://") {
+            perch::domain::actors::get_or_fetch(&conn, remote, account, now)
+        } else {
+            perch::domain::actors::resolve_handle(&conn, remote, account, now)
+        }
+        .map_err(|e| format!("{account}: {e}"))
+    })?;
     if start {
         perch::domain::follows::follow(&mut conn, &urls, &actor, now).map_err(|e| e.message)?;
         println!("follow request sent to {}", actor.handle());

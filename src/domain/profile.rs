@@ -144,18 +144,7 @@ pub fn fields_html(profile: &Profile) -> Vec<(String, String)> {
 }
 
 pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    text::escape(text)
 }
 
 /// Stores a new avatar or header (metadata stripped, resized) and puts it on the profile.

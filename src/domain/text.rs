@@ -387,7 +387,7 @@ fn anchor_open(href: &str) -> String {
 }
 
 /// Escapes text for HTML content and double- or single-quoted attribute values.
-fn escape(text: &str) -> String {
+pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
