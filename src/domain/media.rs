@@ -983,7 +983,10 @@ mod tests {
                 max_bytes: MAX_UPLOAD_BYTES
             }
         );
-        assert!(started.elapsed() < Duration::from_millis(100));
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "a hang guard, not a speed target"
+        );
         assert_eq!(error.to_string(), "the image is larger than 16 MB");
     }
 
@@ -997,7 +1000,10 @@ mod tests {
                 matches!(error, MediaError::TooManyPixels { .. }),
                 "{width}: {error:?}"
             );
-            assert!(started.elapsed() < Duration::from_millis(100));
+            assert!(
+                started.elapsed() < Duration::from_secs(2),
+                "a hang guard, not a speed target"
+            );
         }
         // Still within the limit: refused only because the pixel data is missing.
         let error = process(&ihdr_only_png(100, 100, [8, 2]), MediaKind::Avatar).unwrap_err();
@@ -1368,7 +1374,10 @@ mod tests {
         let input = [screen.as_slice(), &frame, &frame, b";"].concat();
         let started = Instant::now();
         let error = process(&input, MediaKind::Attachment).unwrap_err();
-        assert!(started.elapsed() < Duration::from_millis(100));
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "a hang guard, not a speed target"
+        );
         assert_eq!(
             error,
             MediaError::TooManyPixels {

@@ -1296,8 +1296,10 @@ mod tests {
             .expect("spawn")
             .join()
             .unwrap_or_else(|_| panic!("{what} panicked"));
+        // A guard against quadratic blow-ups, not a speed target (those are the benchmarks'):
+        // generous enough for a loaded CI machine, far below what a blow-up costs.
         let took = started.elapsed();
-        assert!(took < Duration::from_secs(1), "{what} took {took:?}");
+        assert!(took < Duration::from_secs(30), "{what} took {took:?}");
     }
 
     #[test]

@@ -1141,7 +1141,10 @@ mod tests {
         let quotes = format!(r#"keyId="{}"#, "\\\"".repeat(4000));
         let started = std::time::Instant::now();
         assert!(parse_signature_header(&quotes).is_err());
-        assert!(started.elapsed() < Duration::from_millis(100));
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "a hang guard, not a speed target"
+        );
         let mut headers = signed_post(at(NOW), BODY);
         set(
             &mut headers,
