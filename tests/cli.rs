@@ -254,3 +254,41 @@ fn backup_while_serving_holds_everything() {
         .unwrap();
     assert_eq!(key, 1);
 }
+
+#[test]
+fn follow_of_an_unknown_or_refused_account_is_an_error() {
+    let instance = Instance::new();
+    assert!(instance.cli(&["init"], "").status.success());
+    let port = crate::harness::free_port();
+    assert_one_line_error(
+        &instance.cli(&["follow", &format!("@nobody@127.0.0.1:{port}")], ""),
+        "nobody",
+    );
+    assert_one_line_error(
+        &instance.cli(&["follow", "not a handle"], ""),
+        "not a handle",
+    );
+
+    // With the guard on (the default), loopback is refused before any connection is made.
+    let path = instance.config_path();
+    let config = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        config.replace(
+            "allow_private_addresses = true",
+            "allow_private_addresses = false",
+        ),
+    )
+    .unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let target = format!(
+        "http://127.0.0.1:{}/actor",
+        listener.local_addr().unwrap().port()
+    );
+    assert_one_line_error(&instance.cli(&["follow", &target], ""), "");
+    assert!(
+        listener.accept().is_err(),
+        "no connection reached the listener"
+    );
+}
