@@ -154,3 +154,15 @@ pub fn fixture_files() -> Vec<std::path::PathBuf> {
     found.sort();
     found
 }
+
+/// Property-test settings: `default_cases` cases (kept small so `cargo test` stays quick) unless
+/// `PROPTEST_CASES` asks for a longer run; failures are reported, not written to files (a failing
+/// input is kept as a named regression test instead).
+pub fn fuzz_config(default_cases: u32) -> proptest::test_runner::Config {
+    let mut config = proptest::test_runner::Config::default();
+    if std::env::var_os("PROPTEST_CASES").is_none() {
+        config.cases = default_cases;
+    }
+    config.failure_persistence = None;
+    config
+}

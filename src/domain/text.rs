@@ -563,6 +563,11 @@ fn remote_cleaner() -> &'static ammonia::Builder<'static> {
                     .parse::<i32>()
                     .ok()
                     .map(|n| n.to_string().into()),
+                // Ammonia leaves `class=""` when it removes every class: drop the attribute.
+                ("a" | "span", "class") => value
+                    .split_ascii_whitespace()
+                    .any(|class| KEPT_CLASSES.split(' ').any(|kept| kept == class))
+                    .then(|| value.into()),
                 _ => Some(value.into()),
             });
         builder
@@ -764,6 +769,8 @@ fn plain_cleaner() -> &'static ammonia::Builder<'static> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    mod fuzz;
     use std::time::{Duration, Instant};
 
     fn tag_url(tag: &str) -> String {

@@ -628,6 +628,9 @@ pub fn signing_string(
 }
 
 #[cfg(test)]
+mod fuzz;
+
+#[cfg(test)]
 mod tests {
     use super::super::keys::generate;
     use super::*;

@@ -92,6 +92,9 @@ pub fn xml_escape(text: &str) -> String {
 }
 
 #[cfg(test)]
+mod fuzz;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::config::Config;

@@ -2,6 +2,7 @@
 //! `process_due`) against a temporary database and a remote web held in memory.
 
 mod follows;
+mod fuzz;
 mod interactions;
 mod notes;
 mod verify;
