@@ -2,6 +2,7 @@
 //! database connection and plain values, and return model values or an `Error`.
 
 pub mod actors;
+pub mod attachments;
 pub mod auth;
 pub mod follows;
 pub mod inbox;

@@ -106,3 +106,29 @@ pub fn home(
         newer: None,
     })
 }
+
+/// What a reply to `uri` starts with: `@author@host ` of the post and of those it mentions,
+/// without the owner.
+pub fn reply_mentions(conn: &Connection, urls: &crate::urls::Urls, uri: &str) -> Result<String> {
+    let mut handles: Vec<String> = Vec::new();
+    match find(conn, urls, uri)? {
+        Some(Shown::Own(post)) => handles.extend(post.mentions.into_iter().map(|m| m.handle)),
+        Some(Shown::Remote(post)) => {
+            handles.push(post.actor.handle());
+            handles.extend(post.mentions.iter().cloned());
+        }
+        None => {}
+    }
+    let own = format!("@{}", urls.acct().trim_start_matches("acct:"));
+    let mut text = String::new();
+    for handle in handles {
+        let taken = text
+            .split_whitespace()
+            .any(|h| h.eq_ignore_ascii_case(&handle));
+        if !handle.eq_ignore_ascii_case(&own) && !taken {
+            text.push_str(&handle);
+            text.push(' ');
+        }
+    }
+    Ok(text)
+}

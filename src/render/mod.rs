@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod feeds;
+pub mod media;
 pub mod posts;
 pub mod profile;
 pub mod social;

@@ -5,7 +5,7 @@ use maud::{html, Markup};
 use crate::model::{Page, Post, Profile, Visibility};
 use crate::urls::Urls;
 
-use super::{avatar_url, media_url, time, trusted, Viewer};
+use super::{avatar_url, time, trusted, Viewer};
 
 /// One post as an `<article>`.
 pub fn post(urls: &Urls, profile: &Profile, post: &Post, viewer: &Viewer, focused: bool) -> Markup {
@@ -50,18 +50,11 @@ pub fn post(urls: &Urls, profile: &Profile, post: &Post, viewer: &Viewer, focuse
 }
 
 fn attachments(urls: &Urls, post: &Post) -> Markup {
-    html! {
-        @if !post.media.is_empty() {
-            div.media {
-                @for media in &post.media {
-                    a href=(media_url(urls, media)) {
-                        img src=(if media.has_preview { urls.media_preview(media.id, &media.file_name()) } else { media_url(urls, media) })
-                            alt=(media.description) width=(media.width) height=(media.height) loading="lazy";
-                    }
-                }
-            }
-        }
-    }
+    super::media::gallery(
+        &super::media::own(urls, post),
+        post.sensitive,
+        &post.id.to_string(),
+    )
 }
 
 fn short_url(url: &str) -> String {

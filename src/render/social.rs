@@ -8,6 +8,7 @@ use crate::domain::timeline::{Entry, Shown};
 use crate::model::{Actor, Notification, NotificationKind, Page, Profile, RemotePost};
 use crate::urls::Urls;
 
+use super::media::{self, gallery};
 use super::{layout, posts, time, trusted, PageMeta, Viewer};
 
 fn meta(title: &str) -> PageMeta {
@@ -81,9 +82,14 @@ pub fn remote_post(
                 p.reply-to { "Replying to " a href=(format!("/thread?uri={}", crate::urls::percent_encode_path(parent))) { "a post" } }
             }
             @if let Some(summary) = &post.summary {
-                details.cw { summary { span.cw-label { "Content warning: " } (summary) } div.content { (trusted(&post.content_html)) } }
+                details.cw {
+                    summary { span.cw-label { "Content warning: " } (summary) }
+                    div.content { (trusted(&post.content_html)) }
+                    (gallery(&media::remote(&post.attachments), post.sensitive, &format!("r{}", post.id)))
+                }
             } @else {
                 div.content { (trusted(&post.content_html)) }
+                (gallery(&media::remote(&post.attachments), post.sensitive, &format!("r{}", post.id)))
             }
             @if viewer.is_owner() {
                 footer.post-foot.actions {

@@ -4,6 +4,7 @@
 pub mod activitypub;
 pub mod admin;
 pub mod assets;
+pub mod compose;
 pub mod guards;
 pub mod inbox;
 pub mod pages;
@@ -108,16 +109,16 @@ pub fn routes() -> Vec<Route> {
         pages::interact,
         assets::asset,
         // The owner's pages
-        admin::home,
+        compose::home,
         admin::login_form,
         admin::login,
         admin::logout,
         admin::setup_form,
         admin::setup,
-        admin::compose,
-        admin::edit_form,
-        admin::edit,
-        admin::delete,
+        compose::compose,
+        compose::edit_form,
+        compose::edit,
+        compose::delete,
         admin::settings,
         admin::update_profile,
         admin::upload_avatar,
