@@ -263,3 +263,104 @@ fn remote_images_are_linked_from_their_origin_with_alt_text() {
         "a content warning blurs the images"
     );
 }
+
+#[test]
+fn pins_reach_the_featured_collection_and_followers() {
+    let a = Instance::start();
+    let b = Instance::start();
+    a.set_password(PASSWORD);
+    let out = b.cli(&["follow", &handle(&a)], "");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    eventually("B follows A", || {
+        count(
+            &a,
+            "SELECT count(*) FROM follows WHERE direction = 'in' AND state = 'accepted'",
+        ) == 1
+    });
+    let page = a.post("pin this one", &[]);
+    let id = page.rsplit('/').next().unwrap().to_string();
+    let uri = a.url(&format!("/users/ana/statuses/{id}"));
+    let mut browser = a.logged_in(PASSWORD);
+    let csrf = browser.csrf("/");
+    assert!(browser.get("/").body.contains(r#"action="/actions/pin""#));
+    let pinned = browser.post_form(
+        "/actions/pin",
+        &[("csrf", &csrf), ("uri", &uri), ("back", "/")],
+    );
+    assert_eq!(pinned.status, 303, "{}", pinned.body);
+    let featured = get(&a.url("/users/ana/collections/featured"), AS_JSON).json();
+    assert_eq!(featured["totalItems"], 1);
+    assert_eq!(
+        count(&a, "SELECT count(*) FROM outbound_activities WHERE body LIKE '%\"type\":\"Add\"%' AND body LIKE '%/collections/featured%'"),
+        1
+    );
+    assert!(browser.get("/").body.contains(r#"action="/actions/unpin""#));
+    let unpinned = browser.post_form(
+        "/actions/unpin",
+        &[("csrf", &csrf), ("uri", &uri), ("back", "/")],
+    );
+    assert_eq!(unpinned.status, 303);
+    assert_eq!(
+        get(&a.url("/users/ana/collections/featured"), AS_JSON).json()["totalItems"],
+        0
+    );
+    assert_eq!(
+        count(
+            &a,
+            "SELECT count(*) FROM outbound_activities WHERE body LIKE '%\"type\":\"Remove\"%'"
+        ),
+        1
+    );
+    // Followers-only posts stay off the profile.
+    let private = a.post("not for pins", &["--visibility", "followers"]);
+    let private_uri = a.url(&format!(
+        "/users/ana/statuses/{}",
+        private.rsplit('/').next().unwrap()
+    ));
+    let refused = browser.post_form("/actions/pin", &[("csrf", &csrf), ("uri", &private_uri)]);
+    assert_eq!(refused.status, 422);
+}
+
+#[test]
+fn bookmarks_are_private_and_listed() {
+    let instance = Instance::start();
+    instance.set_password(PASSWORD);
+    let page = instance.post("worth keeping", &[]);
+    let uri = instance.url(&format!(
+        "/users/ana/statuses/{}",
+        page.rsplit('/').next().unwrap()
+    ));
+    let mut browser = instance.logged_in(PASSWORD);
+    let csrf = browser.csrf("/");
+    assert!(browser.get("/bookmarks").body.contains("No bookmarks yet"));
+    let marked = browser.post_form(
+        "/actions/bookmark",
+        &[("csrf", &csrf), ("uri", &uri), ("back", "/")],
+    );
+    assert_eq!(marked.status, 303, "{}", marked.body);
+    let list = browser.get("/bookmarks").body;
+    assert!(list.contains("worth keeping"));
+    assert!(list.contains("Remove bookmark"));
+    assert_eq!(
+        instance.browser().get("/bookmarks").status,
+        303,
+        "strangers are sent to log in"
+    );
+    assert_eq!(
+        count(&instance, "SELECT count(*) FROM outbound_activities"),
+        0,
+        "nothing is sent (no followers, and bookmarks are private)"
+    );
+    let unmarked = browser.post_form("/actions/unbookmark", &[("csrf", &csrf), ("uri", &uri)]);
+    assert_eq!(unmarked.status, 303);
+    assert!(browser.get("/bookmarks").body.contains("No bookmarks yet"));
+    let unknown = browser.post_form(
+        "/actions/bookmark",
+        &[("csrf", &csrf), ("uri", "https://nowhere.example/1")],
+    );
+    assert_eq!(unknown.status, 404);
+}

@@ -33,6 +33,7 @@ pub struct Entry {
     pub boosted_by: Option<Actor>,
     pub liked: bool,
     pub boosted: bool,
+    pub bookmarked: bool,
 }
 
 /// Looks up a post by its id wherever we keep it.
@@ -58,6 +59,7 @@ pub fn entry(
         id,
         liked: interactions::own_activity(conn, Kind::Like, &uri)?.is_some(),
         boosted: interactions::own_activity(conn, Kind::Announce, &uri)?.is_some(),
+        bookmarked: crate::store::bookmarks::contains(conn, &uri)?,
         shown,
         boosted_by,
     })

@@ -4,6 +4,7 @@
 pub mod activitypub;
 pub mod admin;
 pub mod assets;
+pub mod bookmarks;
 pub mod compose;
 pub mod guards;
 pub mod inbox;
@@ -138,6 +139,12 @@ pub fn routes() -> Vec<Route> {
         social::remove_follower,
         social::approve,
         social::reject,
+        // Bookmarks (private) and pins (the featured collection)
+        bookmarks::list,
+        bookmarks::bookmark,
+        bookmarks::unbookmark,
+        bookmarks::pin,
+        bookmarks::unpin,
     ]
 }
 
