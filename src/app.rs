@@ -27,7 +27,11 @@ pub fn rocket(config: Config) -> Result<Rocket<Build>, String> {
     ));
     let limits = Limits::default()
         .limit("form", 64.kibibytes())
-        .limit("data-form", 20.mebibytes())
+        // Four attachments of the largest size, and the text around them.
+        .limit(
+            "data-form",
+            (4 * crate::domain::media::MAX_UPLOAD_BYTES + (1 << 20)).bytes(),
+        )
         .limit(
             "bytes",
             (crate::domain::media::MAX_UPLOAD_BYTES + 1024).bytes(),

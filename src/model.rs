@@ -258,6 +258,21 @@ pub struct RemotePost {
     pub visibility: Visibility,
     pub published_at: Timestamp,
     pub updated_at: Option<Timestamp>,
+    /// Its images, linked from their origin (never copied), read from the stored object.
+    pub attachments: Vec<RemoteAttachment>,
+    /// `@user@host` of the accounts it mentions, for prefilling a reply.
+    pub mentions: Vec<String>,
+}
+
+/// An image attached to someone else's post.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RemoteAttachment {
+    /// An http(s) URL on its own server.
+    pub url: String,
+    /// The alt text, plain.
+    pub description: String,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

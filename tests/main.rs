@@ -4,6 +4,7 @@
 mod harness;
 
 mod cli;
+mod client;
 mod federation;
 mod pages;
 mod protocol;

@@ -2,12 +2,14 @@
 //! database connection and plain values, and return model values or an `Error`.
 
 pub mod actors;
+pub mod attachments;
 pub mod auth;
 pub mod follows;
 pub mod inbox;
 pub mod instance;
 pub mod interactions;
 pub mod media;
+pub mod pins;
 pub mod posts;
 pub mod profile;
 pub mod text;

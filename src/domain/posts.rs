@@ -10,6 +10,7 @@ use crate::model::{Actor, Mention, Post, Timestamp, Visibility};
 use crate::store::{self, actors, follows, posts, remote_posts};
 use crate::urls::Urls;
 
+use super::attachments::{self, Upload};
 use super::text;
 
 pub const MAX_POST_CHARS: usize = 5_000;
@@ -181,8 +182,21 @@ pub fn publish_with(
     compose: &Compose,
     now: Timestamp,
 ) -> Result<Post> {
+    publish_with_media(conn, urls, remote, compose, &[], now)
+}
+
+/// Publishes a post with images attached; a refused image refuses the post (nothing is stored).
+pub fn publish_with_media(
+    conn: &mut Connection,
+    urls: &Urls,
+    remote: Option<&dyn Fetch>,
+    compose: &Compose,
+    uploads: &[Upload],
+    now: Timestamp,
+) -> Result<Post> {
     let summary = clean_summary(compose.summary.as_deref());
     check_text(&compose.source, summary.as_deref())?;
+    let prepared = attachments::prepare(uploads)?;
     let in_reply_to = reply_target(urls, compose.in_reply_to.as_deref())?;
     let first = text::render_markdown(&compose.source, &|tag| urls.tag(&tag.to_lowercase()));
     let resolved = resolve_mentions(conn, remote, &first.mentions, now);
@@ -238,6 +252,7 @@ pub fn publish_with(
             },
             now,
         )?;
+        attachments::attach(tx, id, &prepared, now)?;
         // The post and its deliveries commit together: a crash loses neither alone.
         let post =
             posts::get(tx, id)?.ok_or_else(|| Error::internal("a post vanished after insert"))?;

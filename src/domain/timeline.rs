@@ -33,6 +33,7 @@ pub struct Entry {
     pub boosted_by: Option<Actor>,
     pub liked: bool,
     pub boosted: bool,
+    pub bookmarked: bool,
 }
 
 /// Looks up a post by its id wherever we keep it.
@@ -58,6 +59,7 @@ pub fn entry(
         id,
         liked: interactions::own_activity(conn, Kind::Like, &uri)?.is_some(),
         boosted: interactions::own_activity(conn, Kind::Announce, &uri)?.is_some(),
+        bookmarked: crate::store::bookmarks::contains(conn, &uri)?,
         shown,
         boosted_by,
     })
@@ -105,4 +107,30 @@ pub fn home(
         older,
         newer: None,
     })
+}
+
+/// What a reply to `uri` starts with: `@author@host ` of the post and of those it mentions,
+/// without the owner.
+pub fn reply_mentions(conn: &Connection, urls: &crate::urls::Urls, uri: &str) -> Result<String> {
+    let mut handles: Vec<String> = Vec::new();
+    match find(conn, urls, uri)? {
+        Some(Shown::Own(post)) => handles.extend(post.mentions.into_iter().map(|m| m.handle)),
+        Some(Shown::Remote(post)) => {
+            handles.push(post.actor.handle());
+            handles.extend(post.mentions.iter().cloned());
+        }
+        None => {}
+    }
+    let own = format!("@{}", urls.acct().trim_start_matches("acct:"));
+    let mut text = String::new();
+    for handle in handles {
+        let taken = text
+            .split_whitespace()
+            .any(|h| h.eq_ignore_ascii_case(&handle));
+        if !handle.eq_ignore_ascii_case(&own) && !taken {
+            text.push_str(&handle);
+            text.push(' ');
+        }
+    }
+    Ok(text)
 }

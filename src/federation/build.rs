@@ -400,3 +400,18 @@ pub fn announce(
         "object": object
     })
 }
+
+/// `Add` or `Remove` of one of our posts to or from the featured collection (pinning), to the
+/// public and our followers as Mastodon sends it.
+pub fn featured_change(urls: &Urls, id: &str, kind: &str, post_id: i64) -> Value {
+    json!({
+        "@context": AS_CONTEXT,
+        "id": id,
+        "type": kind,
+        "actor": urls.actor(),
+        "to": [AS_PUBLIC],
+        "cc": [urls.followers()],
+        "object": urls.post(post_id),
+        "target": urls.featured()
+    })
+}

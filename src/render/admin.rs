@@ -5,7 +5,10 @@ use maud::{html, Markup};
 use crate::model::{Post, Profile, Visibility};
 use crate::urls::Urls;
 
-use super::{avatar_url, layout, posts, PageMeta, Viewer};
+use crate::domain::attachments::{MAX_ATTACHMENTS, MAX_DESCRIPTION_CHARS};
+use crate::domain::posts::MAX_POST_CHARS;
+
+use super::{avatar_url, layout, posts, trusted, PageMeta, Viewer};
 
 fn meta(title: &str) -> PageMeta {
     PageMeta {
@@ -56,19 +59,41 @@ pub fn setup(site_name: &str, token: &str, error: Option<&str>) -> Markup {
     layout(&meta("Set up Perch"), &Viewer::default(), site_name, body)
 }
 
-/// The compose form; `draft` refills it after an error.
+/// The compose form; `draft` refills it after an error or a preview. Multipart, for the images.
 pub fn compose(viewer: &Viewer, draft: &Draft) -> Markup {
     html! {
-        form.compose method="post" action="/posts" {
+        form.compose #compose method="post" action="/posts" enctype="multipart/form-data" {
             input type="hidden" name="csrf" value=(viewer.csrf.as_deref().unwrap_or(""));
             @if let Some(reply) = &draft.in_reply_to { input type="hidden" name="in_reply_to" value=(reply); p.reply-to { "Replying to " (reply) } }
             label for="summary" { "Content warning (optional)" }
             input #summary type="text" name="summary" maxlength="500" value=(draft.summary);
             label for="source" { "What's on your mind? (Markdown)" }
-            textarea #source name="source" rows="5" maxlength="5000" required { (draft.source) }
+            textarea #source name="source" rows="5" maxlength=(MAX_POST_CHARS) required aria-describedby="counter" { (draft.source) }
+            p.hint #counter aria-live="polite" data-max=(MAX_POST_CHARS) { "Up to " (MAX_POST_CHARS) " characters." }
+            @if let Some(preview) = &draft.preview_html {
+                section.preview aria-label="Preview" {
+                    h3 { "Preview" }
+                    @if !draft.summary.trim().is_empty() { p.cw-label { "Content warning: " (draft.summary.trim()) } }
+                    div.content { (trusted(preview)) }
+                    p.hint { "Images are not kept by a preview: choose them again before posting." }
+                }
+            }
+            details.attach {
+                summary { "Images (up to " (MAX_ATTACHMENTS) ")" }
+                @for i in 0..MAX_ATTACHMENTS {
+                    fieldset.attachment {
+                        legend { "Image " (i + 1) }
+                        label for=(format!("media-{i}")) { "File (JPEG, PNG, WebP or GIF, up to 16 MB)" }
+                        input id=(format!("media-{i}")) type="file" name=(format!("media[{i}].file")) accept="image/jpeg,image/png,image/webp,image/gif";
+                        label for=(format!("media-{i}-alt")) { "Description for people who cannot see it (alt text)" }
+                        textarea id=(format!("media-{i}-alt")) name=(format!("media[{i}].description")) rows="2" maxlength=(MAX_DESCRIPTION_CHARS) {}
+                    }
+                }
+            }
             div.row {
                 label for="visibility" { "Visibility" }
                 select #visibility name="visibility" { (posts::visibility_options(draft.visibility)) }
+                button type="submit" name="preview" value="1" formnovalidate { "Preview" }
                 button type="submit" { "Post" }
             }
         }
@@ -81,6 +106,8 @@ pub struct Draft {
     pub summary: String,
     pub visibility: Visibility,
     pub in_reply_to: Option<String>,
+    /// The rendered text, when the owner asked for a preview.
+    pub preview_html: Option<String>,
 }
 
 impl Default for Draft {
@@ -90,6 +117,7 @@ impl Default for Draft {
             summary: String::new(),
             visibility: Visibility::Public,
             in_reply_to: None,
+            preview_html: None,
         }
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod feeds;
+pub mod media;
 pub mod posts;
 pub mod profile;
 pub mod social;
@@ -85,6 +86,7 @@ pub fn layout(meta: &PageMeta, viewer: &Viewer, site_name: &str, body: Markup) -
                             }
                             a href="/search" { "Search" }
                             a href="/people" { "People" }
+                            a href="/bookmarks" { "Bookmarks" }
                             a href="/settings" { "Settings" }
                             form.inline method="post" action="/logout" {
                                 input type="hidden" name="csrf" value=(csrf);

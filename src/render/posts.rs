@@ -5,11 +5,28 @@ use maud::{html, Markup};
 use crate::model::{Page, Post, Profile, Visibility};
 use crate::urls::Urls;
 
-use super::{avatar_url, media_url, time, trusted, Viewer};
+use super::social::action;
+use super::{avatar_url, time, trusted, Viewer};
 
-/// One post as an `<article>`.
+/// One post as an `<article>`; its owner's forms come back to the post's page.
 pub fn post(urls: &Urls, profile: &Profile, post: &Post, viewer: &Viewer, focused: bool) -> Markup {
     let page = urls.post_page(post.id);
+    let back = page.strip_prefix(urls.origin()).unwrap_or("/");
+    post_with(urls, profile, post, viewer, focused, None, back)
+}
+
+/// One post, with the bookmark switch when `bookmarked` is known, forms coming back to `back`.
+pub fn post_with(
+    urls: &Urls,
+    profile: &Profile,
+    post: &Post,
+    viewer: &Viewer,
+    focused: bool,
+    bookmarked: Option<bool>,
+    back: &str,
+) -> Markup {
+    let page = urls.post_page(post.id);
+    let uri = urls.post(post.id);
     html! {
         article.post.focused[focused] id=(format!("post-{}", post.id)) {
             header.post-head {
@@ -38,6 +55,15 @@ pub fn post(urls: &Urls, profile: &Profile, post: &Post, viewer: &Viewer, focuse
                 @if post.pinned { span.pinned { "Pinned" } }
                 @if let Some(updated) = post.updated_at { span.edited { "Edited " (time(updated)) } }
                 @if viewer.is_owner() {
+                    @if post.visibility.is_world_readable() {
+                        @if post.pinned { (action(viewer, "/actions/unpin", "uri", &uri, "Unpin", back)) }
+                        @else { (action(viewer, "/actions/pin", "uri", &uri, "Pin", back)) }
+                    }
+                    @match bookmarked {
+                        Some(true) => (action(viewer, "/actions/unbookmark", "uri", &uri, "Remove bookmark", back)),
+                        Some(false) => (action(viewer, "/actions/bookmark", "uri", &uri, "Bookmark", back)),
+                        None => {},
+                    }
                     a href=(format!("/posts/{}/edit", post.id)) { "Edit" }
                     form.inline method="post" action=(format!("/posts/{}/delete", post.id)) {
                         input type="hidden" name="csrf" value=(viewer.csrf.as_deref().unwrap_or(""));
@@ -50,18 +76,11 @@ pub fn post(urls: &Urls, profile: &Profile, post: &Post, viewer: &Viewer, focuse
 }
 
 fn attachments(urls: &Urls, post: &Post) -> Markup {
-    html! {
-        @if !post.media.is_empty() {
-            div.media {
-                @for media in &post.media {
-                    a href=(media_url(urls, media)) {
-                        img src=(if media.has_preview { urls.media_preview(media.id, &media.file_name()) } else { media_url(urls, media) })
-                            alt=(media.description) width=(media.width) height=(media.height) loading="lazy";
-                    }
-                }
-            }
-        }
-    }
+    super::media::gallery(
+        &super::media::own(urls, post),
+        post.sensitive,
+        &post.id.to_string(),
+    )
 }
 
 fn short_url(url: &str) -> String {

@@ -8,6 +8,7 @@ use crate::domain::timeline::{Entry, Shown};
 use crate::model::{Actor, Notification, NotificationKind, Page, Profile, RemotePost};
 use crate::urls::Urls;
 
+use super::media::{self, gallery};
 use super::{layout, posts, time, trusted, PageMeta, Viewer};
 
 fn meta(title: &str) -> PageMeta {
@@ -66,6 +67,18 @@ pub fn remote_post(
     boosted: bool,
     back: &str,
 ) -> Markup {
+    remote_post_with(post, viewer, (liked, boosted, None), back)
+}
+
+/// Someone else's post; `done` is what the owner did to it: liked, boosted, bookmarked (when
+/// known).
+pub fn remote_post_with(
+    post: &RemotePost,
+    viewer: &Viewer,
+    done: (bool, bool, Option<bool>),
+    back: &str,
+) -> Markup {
+    let (liked, boosted, bookmarked) = done;
     let link = post.url.clone().unwrap_or_else(|| post.uri.clone());
     html! {
         article.post {
@@ -81,9 +94,14 @@ pub fn remote_post(
                 p.reply-to { "Replying to " a href=(format!("/thread?uri={}", crate::urls::percent_encode_path(parent))) { "a post" } }
             }
             @if let Some(summary) = &post.summary {
-                details.cw { summary { span.cw-label { "Content warning: " } (summary) } div.content { (trusted(&post.content_html)) } }
+                details.cw {
+                    summary { span.cw-label { "Content warning: " } (summary) }
+                    div.content { (trusted(&post.content_html)) }
+                    (gallery(&media::remote(&post.attachments), post.sensitive, &format!("r{}", post.id)))
+                }
             } @else {
                 div.content { (trusted(&post.content_html)) }
+                (gallery(&media::remote(&post.attachments), post.sensitive, &format!("r{}", post.id)))
             }
             @if viewer.is_owner() {
                 footer.post-foot.actions {
@@ -94,6 +112,11 @@ pub fn remote_post(
                     @if post.visibility.is_world_readable() {
                         @if boosted { (action(viewer, "/actions/unboost", "uri", &post.uri, "Unboost", back)) }
                         @else { (action(viewer, "/actions/boost", "uri", &post.uri, "Boost", back)) }
+                    }
+                    @match bookmarked {
+                        Some(true) => (action(viewer, "/actions/unbookmark", "uri", &post.uri, "Remove bookmark", back)),
+                        Some(false) => (action(viewer, "/actions/bookmark", "uri", &post.uri, "Bookmark", back)),
+                        None => {},
                     }
                 }
             }
@@ -106,8 +129,8 @@ pub fn entry(urls: &Urls, profile: &Profile, entry: &Entry, viewer: &Viewer, bac
         div.entry {
             @if let Some(by) = &entry.boosted_by { p.boosted.muted { "Boosted by " (name(by)) } }
             @match &entry.shown {
-                Shown::Own(post) => (posts::post(urls, profile, post, viewer, false)),
-                Shown::Remote(post) => (remote_post(post, viewer, entry.liked, entry.boosted, back)),
+                Shown::Own(post) => (posts::post_with(urls, profile, post, viewer, false, Some(entry.bookmarked), back)),
+                Shown::Remote(post) => (remote_post_with(post, viewer, (entry.liked, entry.boosted, Some(entry.bookmarked)), back)),
             }
         }
     }
@@ -280,4 +303,24 @@ pub fn thread(
         div.thread { @for item in chain { (entry(urls, profile, item, viewer, back)) } }
     };
     layout(&meta("Thread"), viewer, &profile.display_name, body)
+}
+
+/// The owner's bookmarks, newest bookmark first.
+pub fn bookmarks(
+    urls: &Urls,
+    profile: &Profile,
+    entries: &[Entry],
+    viewer: &Viewer,
+    older: Option<i64>,
+) -> Markup {
+    let body = html! {
+        h1 { "Bookmarks" }
+        p.muted { "Only you see your bookmarks." }
+        @if entries.is_empty() { p.empty { "No bookmarks yet." } }
+        div.posts { @for item in entries { (entry(urls, profile, item, viewer, "/bookmarks")) } }
+        nav.pager aria-label="Pages" {
+            @if let Some(before) = older { a rel="next" href=(format!("/bookmarks?before={before}")) { "Older →" } }
+        }
+    };
+    layout(&meta("Bookmarks"), viewer, &profile.display_name, body)
 }

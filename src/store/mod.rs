@@ -2,6 +2,7 @@
 //! table group. Nothing here knows about HTTP or ActivityPub documents.
 
 pub mod actors;
+pub mod bookmarks;
 pub mod deliveries;
 pub mod follows;
 pub mod inbound;

@@ -3,7 +3,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use crate::model::{RemotePost, Timestamp, Visibility};
+use crate::model::{RemoteAttachment, RemotePost, Timestamp, Visibility};
 
 use super::{actors, new_id};
 
@@ -86,10 +86,12 @@ pub fn delete(conn: &Connection, uri: &str, actor_id: i64) -> rusqlite::Result<b
 const COLUMNS: &str = "remote_posts.id, remote_posts.uri, remote_posts.url, \
      remote_posts.in_reply_to_uri, remote_posts.content_html, remote_posts.summary, \
      remote_posts.sensitive, remote_posts.visibility, remote_posts.published_at, \
-     remote_posts.updated_at";
+     remote_posts.updated_at, remote_posts.raw";
 
 fn from_row(row: &Row) -> rusqlite::Result<RemotePost> {
     let visibility: String = row.get(7)?;
+    let raw: String = row.get(10)?;
+    let object = serde_json::from_str::<serde_json::Value>(&raw).unwrap_or_default();
     Ok(RemotePost {
         id: row.get(0)?,
         uri: row.get(1)?,
@@ -102,8 +104,85 @@ fn from_row(row: &Row) -> rusqlite::Result<RemotePost> {
         visibility: Visibility::parse(&visibility).unwrap_or(Visibility::Direct),
         published_at: Timestamp(row.get(8)?),
         updated_at: row.get::<_, Option<i64>>(9)?.map(Timestamp),
-        actor: actors::from_row(row, 10)?,
+        actor: actors::from_row(row, 11)?,
+        attachments: attachments(&object),
+        mentions: mention_handles(&object),
     })
+}
+
+/// At most this many images are shown of a post, as Mastodon does.
+const MAX_SHOWN_ATTACHMENTS: usize = 4;
+const MAX_DESCRIPTION_CHARS: usize = 1_500;
+const MAX_URL_BYTES: usize = 2_048;
+
+/// Images from the object's `attachment`: http(s) URLs and `image/*` types only, capped.
+fn attachments(object: &serde_json::Value) -> Vec<RemoteAttachment> {
+    let list = match object.get("attachment") {
+        Some(serde_json::Value::Array(items)) => items.iter().collect(),
+        Some(single @ serde_json::Value::Object(_)) => vec![single],
+        _ => Vec::new(),
+    };
+    list.into_iter()
+        .filter_map(|item| {
+            let mime = item.get("mediaType").and_then(|m| m.as_str()).unwrap_or("");
+            if !mime.starts_with("image/") {
+                return None;
+            }
+            // `url` is a string, or a Link object (or list of them) with `href`.
+            let url = match item.get("url") {
+                Some(serde_json::Value::String(u)) => Some(u.as_str()),
+                Some(serde_json::Value::Object(link)) => link.get("href").and_then(|h| h.as_str()),
+                Some(serde_json::Value::Array(links)) => links.iter().find_map(|l| {
+                    l.as_str()
+                        .or_else(|| l.get("href").and_then(|h| h.as_str()))
+                }),
+                _ => None,
+            }?;
+            let valid = url.len() <= MAX_URL_BYTES
+                && url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
+            if !valid {
+                return None;
+            }
+            let dimension = |key: &str| {
+                item.get(key)
+                    .and_then(|v| v.as_u64())
+                    .and_then(|v| u32::try_from(v).ok())
+                    .filter(|v| (1..=100_000).contains(v))
+            };
+            Some(RemoteAttachment {
+                url: url.to_string(),
+                description: item
+                    .get("name")
+                    .and_then(|n| n.as_str())
+                    .unwrap_or("")
+                    .chars()
+                    .take(MAX_DESCRIPTION_CHARS)
+                    .collect(),
+                width: dimension("width"),
+                height: dimension("height"),
+            })
+        })
+        .take(MAX_SHOWN_ATTACHMENTS)
+        .collect()
+}
+
+/// `@user@host` names of the object's Mention tags (well-formed ones only, capped).
+fn mention_handles(object: &serde_json::Value) -> Vec<String> {
+    let Some(tags) = object.get("tag").and_then(|t| t.as_array()) else {
+        return Vec::new();
+    };
+    tags.iter()
+        .filter(|t| t.get("type").and_then(|k| k.as_str()) == Some("Mention"))
+        .filter_map(|t| t.get("name").and_then(|n| n.as_str()))
+        .filter(|name| {
+            name.len() <= 200
+                && name.starts_with('@')
+                && name[1..].contains('@')
+                && !name.chars().any(|c| c.is_whitespace() || c.is_control())
+        })
+        .take(20)
+        .map(str::to_string)
+        .collect()
 }
 
 fn select(filter: &str) -> String {
@@ -213,6 +292,39 @@ mod tests {
             updated_at: None,
             raw: "{}".into(),
         }
+    }
+
+    #[test]
+    fn attachments_are_images_with_http_urls_only_and_capped() {
+        let object = serde_json::json!({
+            "attachment": [
+                {"type": "Document", "mediaType": "image/png", "url": "https://b.example/1.png",
+                 "name": "first", "width": 40, "height": 30},
+                {"type": "Document", "mediaType": "video/mp4", "url": "https://b.example/v.mp4"},
+                {"type": "Document", "mediaType": "image/jpeg", "url": "javascript:alert(1)"},
+                {"type": "Image", "mediaType": "image/jpeg", "url": {"type": "Link", "href": "http://b.example/2.jpg"}},
+                {"mediaType": "image/gif", "url": "https://b.example/3.gif", "width": -4},
+                {"mediaType": "image/gif", "url": "https://b.example/4.gif"},
+                {"mediaType": "image/gif", "url": "https://b.example/5.gif"}
+            ],
+            "tag": [{"type": "Mention", "name": "@bo@b.example"}, {"type": "Mention", "name": "@x y@z"},
+                    {"type": "Hashtag", "name": "#tag"}]
+        });
+        let found = attachments(&object);
+        let urls: Vec<&str> = found.iter().map(|a| a.url.as_str()).collect();
+        assert_eq!(
+            urls,
+            [
+                "https://b.example/1.png",
+                "http://b.example/2.jpg",
+                "https://b.example/3.gif",
+                "https://b.example/4.gif"
+            ]
+        );
+        assert_eq!(found[0].description, "first");
+        assert_eq!((found[0].width, found[2].width), (Some(40), None));
+        assert_eq!(mention_handles(&object), ["@bo@b.example"]);
+        assert!(attachments(&serde_json::json!({"attachment": "nope"})).is_empty());
     }
 
     #[test]

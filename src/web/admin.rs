@@ -1,4 +1,4 @@
-//! The owner's pages: logging in and out, first set-up, composing, editing, settings.
+//! The owner's pages: logging in and out, first set-up, settings.
 
 use rocket::form::{Form, FromForm};
 use rocket::http::{CookieJar, Status};
@@ -6,17 +6,14 @@ use rocket::response::Redirect;
 use rocket::{get, post, State};
 
 use crate::domain::auth::{self, LoginRefusal};
-use crate::domain::posts::{self as post_rules, Compose};
 use crate::domain::profile::{self as profiles, Picture, ProfileForm};
 use crate::error::{Error, Result};
-use crate::model::{Field, Timestamp, Visibility};
-use crate::render::{self, admin::Draft, Viewer};
+use crate::model::{Field, Timestamp};
+use crate::render::{self, Viewer};
 
 use super::guards::{self, ClientAddress, Owner, SameOrigin, UserAgent};
 use super::reply::Reply;
 use super::App;
-
-const PAGE_SIZE: usize = 20;
 
 /// Only our own paths are followed after logging in: no open redirect.
 fn safe_next(next: Option<&str>) -> String {
@@ -26,60 +23,6 @@ fn safe_next(next: Option<&str>) -> String {
         }
         _ => "/".to_string(),
     }
-}
-
-/// The home timeline with the compose form above it; `error` shows a refused draft again.
-async fn home_page(
-    app: &App,
-    owner: &Owner,
-    max_id: Option<i64>,
-    draft: Draft,
-    error: Option<Error>,
-) -> Result<Reply> {
-    let username = app.config.username.clone();
-    let urls = app.urls.clone();
-    let (profile, page) = app
-        .run(move |conn| {
-            let profile = profiles::get(conn, &username)?;
-            let page = crate::domain::timeline::home(conn, &urls, max_id, PAGE_SIZE)?;
-            Ok((profile, page))
-        })
-        .await?;
-    let viewer = owner.viewer();
-    let compose = render::admin::compose(&viewer, &draft);
-    let markup = render::social::timeline(
-        &app.urls,
-        &profile,
-        &page,
-        &viewer,
-        compose,
-        error.as_ref().map(|e| e.message.as_str()),
-    );
-    Ok(match error {
-        Some(e) => Reply::HtmlStatus(
-            Status::from_code(e.status).unwrap_or(Status::BadRequest),
-            markup,
-        ),
-        None => Reply::Html(markup),
-    })
-}
-
-/// The owner's home; everyone else is shown the profile.
-#[get("/?<max_id>&<reply_to>")]
-pub async fn home(
-    app: &State<App>,
-    owner: Option<Owner>,
-    max_id: Option<i64>,
-    reply_to: Option<&str>,
-) -> Result<Reply> {
-    let Some(owner) = owner else {
-        return Ok(Reply::Redirect(Redirect::to(app.urls.profile())));
-    };
-    let draft = Draft {
-        in_reply_to: reply_to.map(str::to_string),
-        ..Draft::default()
-    };
-    home_page(app, &owner, max_id, draft, None).await
 }
 
 #[get("/login?<next>")]
@@ -140,7 +83,7 @@ pub async fn login(
 
 #[derive(FromForm)]
 pub struct CsrfOnly<'r> {
-    csrf: &'r str,
+    pub csrf: &'r str,
 }
 
 #[post("/logout", data = "<form>")]
@@ -226,119 +169,6 @@ pub async fn setup(
             render::admin::setup(site, form.token, Some(&e.message)),
         )),
     }
-}
-
-#[derive(FromForm)]
-pub struct ComposeForm<'r> {
-    csrf: &'r str,
-    source: String,
-    summary: Option<String>,
-    visibility: &'r str,
-    in_reply_to: Option<String>,
-}
-
-#[post("/posts", data = "<form>")]
-pub async fn compose(app: &State<App>, owner: Owner, form: Form<ComposeForm<'_>>) -> Result<Reply> {
-    owner.check_csrf(form.csrf)?;
-    let visibility = Visibility::parse(form.visibility)
-        .ok_or_else(|| Error::bad_request("unknown visibility"))?;
-    let compose = Compose {
-        source: form.source.clone(),
-        summary: form.summary.clone(),
-        visibility,
-        in_reply_to: form.in_reply_to.clone().filter(|r| !r.trim().is_empty()),
-    };
-    let urls = app.urls.clone();
-    let attempt = compose.clone();
-    let result = app
-        .run_remote(move |conn, remote| {
-            Ok(post_rules::publish_with(
-                conn,
-                &urls,
-                Some(remote),
-                &attempt,
-                Timestamp::now(),
-            ))
-        })
-        .await?;
-    match result {
-        Ok(post) => Ok(Reply::Redirect(Redirect::to(app.urls.post_page(post.id)))),
-        Err(e) if e.status < 500 => {
-            let draft = Draft {
-                source: compose.source,
-                summary: compose.summary.unwrap_or_default(),
-                visibility,
-                in_reply_to: compose.in_reply_to,
-            };
-            home_page(app, &owner, None, draft, Some(e)).await
-        }
-        Err(e) => Err(e),
-    }
-}
-
-#[get("/posts/<id>/edit")]
-pub async fn edit_form(app: &State<App>, owner: Owner, id: i64) -> Result<Reply> {
-    let username = app.config.username.clone();
-    let (profile, post) = app
-        .run(move |conn| {
-            Ok((
-                profiles::get(conn, &username)?,
-                post_rules::get_visible(conn, id, true)?,
-            ))
-        })
-        .await?;
-    Ok(Reply::Html(render::admin::edit_post(
-        &profile,
-        &post,
-        &owner.viewer(),
-        None,
-    )))
-}
-
-#[derive(FromForm)]
-pub struct EditForm<'r> {
-    csrf: &'r str,
-    source: String,
-    summary: Option<String>,
-}
-
-#[post("/posts/<id>/edit", data = "<form>")]
-pub async fn edit(
-    app: &State<App>,
-    owner: Owner,
-    id: i64,
-    form: Form<EditForm<'_>>,
-) -> Result<Reply> {
-    owner.check_csrf(form.csrf)?;
-    let urls = app.urls.clone();
-    let (source, summary) = (form.source.clone(), form.summary.clone());
-    let post = app
-        .run(move |conn| {
-            post_rules::edit(
-                conn,
-                &urls,
-                id,
-                &source,
-                summary.as_deref(),
-                Timestamp::now(),
-            )
-        })
-        .await?;
-    Ok(Reply::Redirect(Redirect::to(app.urls.post_page(post.id))))
-}
-
-#[post("/posts/<id>/delete", data = "<form>")]
-pub async fn delete(
-    app: &State<App>,
-    owner: Owner,
-    id: i64,
-    form: Form<CsrfOnly<'_>>,
-) -> Result<Reply> {
-    owner.check_csrf(form.csrf)?;
-    let urls = app.urls.clone();
-    app.run(move |conn| post_rules::delete(conn, &urls, id, Timestamp::now()))
-        .await?;
-    Ok(Reply::Redirect(Redirect::to("/")))
 }
 
 async fn settings_page(

@@ -4,6 +4,8 @@
 pub mod activitypub;
 pub mod admin;
 pub mod assets;
+pub mod bookmarks;
+pub mod compose;
 pub mod guards;
 pub mod inbox;
 pub mod pages;
@@ -108,16 +110,16 @@ pub fn routes() -> Vec<Route> {
         pages::interact,
         assets::asset,
         // The owner's pages
-        admin::home,
+        compose::home,
         admin::login_form,
         admin::login,
         admin::logout,
         admin::setup_form,
         admin::setup,
-        admin::compose,
-        admin::edit_form,
-        admin::edit,
-        admin::delete,
+        compose::compose,
+        compose::edit_form,
+        compose::edit,
+        compose::delete,
         admin::settings,
         admin::update_profile,
         admin::upload_avatar,
@@ -137,6 +139,12 @@ pub fn routes() -> Vec<Route> {
         social::remove_follower,
         social::approve,
         social::reject,
+        // Bookmarks (private) and pins (the featured collection)
+        bookmarks::list,
+        bookmarks::bookmark,
+        bookmarks::unbookmark,
+        bookmarks::pin,
+        bookmarks::unpin,
     ]
 }
 

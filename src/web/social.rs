@@ -235,13 +235,13 @@ pub async fn thread(app: &State<App>, owner: Owner, uri: &str) -> Result<Reply> 
 
 #[derive(FromForm)]
 pub struct ObjectForm<'r> {
-    csrf: &'r str,
-    uri: &'r str,
-    back: Option<&'r str>,
+    pub csrf: &'r str,
+    pub uri: &'r str,
+    pub back: Option<&'r str>,
 }
 
 /// Only our own paths: a form cannot send the owner elsewhere.
-fn back_to(back: Option<&str>) -> Reply {
+pub fn back_to(back: Option<&str>) -> Reply {
     let path = match back {
         Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_string(),
         _ => "/".to_string(),

@@ -1,0 +1,94 @@
+//! Images attached to the owner's posts: checked and re-encoded before anything is written, then
+//! stored with the post in its transaction.
+
+use rusqlite::Connection;
+
+use crate::error::{Error, Result};
+use crate::model::Timestamp;
+use crate::store::{self, media as stored_media};
+
+use super::media::{self, MediaKind, Processed};
+
+/// Mastodon's limits: four images, alt text of 1,500 characters.
+pub const MAX_ATTACHMENTS: usize = 4;
+pub const MAX_DESCRIPTION_CHARS: usize = 1_500;
+
+/// One uploaded file with its alt text, as the compose form sent it.
+#[derive(Clone, Debug, Default)]
+pub struct Upload {
+    pub data: Vec<u8>,
+    pub description: String,
+}
+
+/// An upload made safe to store.
+pub struct Prepared {
+    processed: Processed,
+    description: String,
+}
+
+/// Checks and re-encodes every upload (metadata gone), or says which one was refused and why.
+pub fn prepare(uploads: &[Upload]) -> Result<Vec<Prepared>> {
+    if uploads.len() > MAX_ATTACHMENTS {
+        return Err(Error::new(
+            422,
+            format!("a post takes at most {MAX_ATTACHMENTS} images"),
+        ));
+    }
+    uploads
+        .iter()
+        .enumerate()
+        .map(|(i, upload)| {
+            let description = upload.description.trim();
+            if description.chars().count() > MAX_DESCRIPTION_CHARS {
+                return Err(Error::new(
+                    422,
+                    format!(
+                        "image {}: the description is longer than {MAX_DESCRIPTION_CHARS} characters",
+                        i + 1
+                    ),
+                ));
+            }
+            let processed = media::process(&upload.data, MediaKind::Attachment)
+                .map_err(|e| Error::new(422, format!("image {}: {e}", i + 1)))?;
+            Ok(Prepared {
+                processed,
+                description: description.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// Stores prepared images as the attachments of `post_id`, in order, in the caller's transaction.
+pub fn attach(
+    conn: &Connection,
+    post_id: i64,
+    prepared: &[Prepared],
+    now: Timestamp,
+) -> Result<()> {
+    for (position, item) in prepared.iter().enumerate() {
+        let id = store::new_id(now);
+        let original = &item.processed.original;
+        stored_media::insert(
+            conn,
+            &stored_media::NewMedia {
+                id,
+                mime: original.mime,
+                width: original.width,
+                height: original.height,
+                blurhash: &item.processed.blurhash,
+                description: &item.description,
+                data: &original.bytes,
+                preview: item
+                    .processed
+                    .preview
+                    .as_ref()
+                    .map(|p| (p.mime, p.bytes.as_slice())),
+            },
+            now,
+        )?;
+        if !stored_media::attach(conn, id, post_id, position)? {
+            return Err(Error::internal("a fresh upload was attached already"));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,97 @@
+//! Pinning the owner's posts to the profile: the featured collection, with Add and Remove sent
+//! to followers so their servers show the pins too.
+
+use rusqlite::Connection;
+
+use crate::delivery;
+use crate::error::{Error, Result};
+use crate::federation::build;
+use crate::model::Timestamp;
+use crate::store::{self, follows, posts};
+use crate::urls::Urls;
+
+/// Mastodon's limit on pinned posts.
+pub const MAX_PINNED: usize = 5;
+
+/// Pins (or with `pinned == false` unpins) one of our posts; only public and unlisted posts.
+pub fn set(
+    conn: &mut Connection,
+    urls: &Urls,
+    id: i64,
+    pinned: bool,
+    now: Timestamp,
+) -> Result<()> {
+    store::write(conn, |tx| {
+        let post = posts::get(tx, id)?.ok_or_else(Error::not_found)?;
+        if post.pinned == pinned {
+            return Ok(());
+        }
+        if pinned && !post.visibility.is_world_readable() {
+            return Err(Error::new(
+                422,
+                "only public and unlisted posts can be pinned",
+            ));
+        }
+        if pinned && posts::pinned(tx, posts::Audience::Owner)?.len() >= MAX_PINNED {
+            return Err(Error::new(
+                422,
+                format!("at most {MAX_PINNED} posts can be pinned; unpin one first"),
+            ));
+        }
+        posts::set_pinned(tx, id, pinned.then_some(now))?;
+        let kind = if pinned { "Add" } else { "Remove" };
+        let activity_id = urls.activity(store::new_id(now));
+        let activity = build::featured_change(urls, &activity_id, kind, id);
+        delivery::enqueue(
+            tx,
+            &activity,
+            &follows::follower_inboxes(tx)?,
+            urls.origin(),
+            now,
+        )?;
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::posts::{publish, Compose};
+    use crate::domain::testkit::urls;
+    use crate::model::Visibility;
+    use crate::store::testing;
+
+    fn compose(visibility: Visibility) -> Compose {
+        Compose {
+            source: "pin me".into(),
+            summary: None,
+            visibility,
+            in_reply_to: None,
+        }
+    }
+
+    #[test]
+    fn public_posts_pin_and_unpin_private_ones_do_not() {
+        let (_dir, mut conn) = testing::temporary();
+        let u = urls();
+        let public = publish(&mut conn, &u, &compose(Visibility::Public), Timestamp(1)).unwrap();
+        let private =
+            publish(&mut conn, &u, &compose(Visibility::Followers), Timestamp(2)).unwrap();
+        set(&mut conn, &u, public.id, true, Timestamp(3)).unwrap();
+        assert!(posts::get(&conn, public.id).unwrap().unwrap().pinned);
+        assert_eq!(
+            set(&mut conn, &u, private.id, true, Timestamp(4))
+                .unwrap_err()
+                .status,
+            422
+        );
+        set(&mut conn, &u, public.id, false, Timestamp(5)).unwrap();
+        assert!(!posts::get(&conn, public.id).unwrap().unwrap().pinned);
+        assert_eq!(
+            set(&mut conn, &u, 999, true, Timestamp(6))
+                .unwrap_err()
+                .status,
+            404
+        );
+    }
+}

@@ -1,0 +1,63 @@
+//! The owner's bookmarks: private, never federated; any post we can show, by its id.
+
+use rusqlite::{params, Connection};
+
+use crate::model::Timestamp;
+
+/// Bookmarks a post; false when it was bookmarked already.
+pub fn add(conn: &Connection, object_uri: &str, now: Timestamp) -> rusqlite::Result<bool> {
+    Ok(conn.execute(
+        "INSERT INTO bookmarks (object_uri, created_at) VALUES (?1, ?2)
+         ON CONFLICT (object_uri) DO NOTHING",
+        params![object_uri, now.0],
+    )? == 1)
+}
+
+pub fn remove(conn: &Connection, object_uri: &str) -> rusqlite::Result<bool> {
+    Ok(conn.execute("DELETE FROM bookmarks WHERE object_uri = ?1", [object_uri])? == 1)
+}
+
+pub fn contains(conn: &Connection, object_uri: &str) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM bookmarks WHERE object_uri = ?1)",
+        [object_uri],
+        |row| row.get(0),
+    )
+}
+
+/// Bookmarked ids, newest bookmark first, older than `before` (a bookmark time) when given.
+pub fn list(
+    conn: &Connection,
+    before: Option<Timestamp>,
+    limit: usize,
+) -> rusqlite::Result<Vec<(String, Timestamp)>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT object_uri, created_at FROM bookmarks
+         WHERE ?1 IS NULL OR created_at < ?1
+         ORDER BY created_at DESC, object_uri LIMIT ?2",
+    )?;
+    let rows = statement.query_map(params![before.map(|t| t.0), limit as i64], |row| {
+        Ok((row.get(0)?, Timestamp(row.get(1)?)))
+    })?;
+    rows.collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::testing;
+
+    #[test]
+    fn bookmarks_are_kept_once_and_listed_newest_first() {
+        let (_dir, conn) = testing::temporary();
+        assert!(add(&conn, "https://b.example/1", Timestamp(1)).unwrap());
+        assert!(!add(&conn, "https://b.example/1", Timestamp(2)).unwrap());
+        assert!(add(&conn, "https://b.example/2", Timestamp(3)).unwrap());
+        assert!(contains(&conn, "https://b.example/1").unwrap());
+        let all = list(&conn, None, 10).unwrap();
+        assert_eq!(all[0].0, "https://b.example/2");
+        assert_eq!(list(&conn, Some(Timestamp(3)), 10).unwrap().len(), 1);
+        assert!(remove(&conn, "https://b.example/1").unwrap());
+        assert!(!contains(&conn, "https://b.example/1").unwrap());
+    }
+}

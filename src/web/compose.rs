@@ -1,0 +1,282 @@
+//! The owner's home with the compose form: writing (with images and a preview), editing and
+//! deleting posts.
+
+use rocket::form::{error::ErrorKind, Contextual, Form, FromForm};
+use rocket::http::Status;
+use rocket::response::Redirect;
+use rocket::{get, post, State};
+
+use crate::domain::attachments::{Upload, MAX_ATTACHMENTS};
+use crate::domain::media::MAX_UPLOAD_BYTES;
+use crate::domain::posts::{self as post_rules, Compose};
+use crate::domain::{profile as profiles, text, timeline};
+use crate::error::{Error, Result};
+use crate::model::{Timestamp, Visibility};
+use crate::render::{self, admin::Draft};
+
+use super::admin::CsrfOnly;
+use super::guards::Owner;
+use super::reply::Reply;
+use super::App;
+
+const PAGE_SIZE: usize = 20;
+
+/// The home timeline with the compose form above it; `error` shows a refused draft again.
+async fn home_page(
+    app: &App,
+    owner: &Owner,
+    max_id: Option<i64>,
+    draft: Draft,
+    error: Option<Error>,
+) -> Result<Reply> {
+    let username = app.config.username.clone();
+    let urls = app.urls.clone();
+    let (profile, page) = app
+        .run(move |conn| {
+            let profile = profiles::get(conn, &username)?;
+            let page = timeline::home(conn, &urls, max_id, PAGE_SIZE)?;
+            Ok((profile, page))
+        })
+        .await?;
+    let viewer = owner.viewer();
+    let compose = render::admin::compose(&viewer, &draft);
+    let markup = render::social::timeline(
+        &app.urls,
+        &profile,
+        &page,
+        &viewer,
+        compose,
+        error.as_ref().map(|e| e.message.as_str()),
+    );
+    Ok(match error {
+        Some(e) => Reply::HtmlStatus(
+            Status::from_code(e.status).unwrap_or(Status::BadRequest),
+            markup,
+        ),
+        None => Reply::Html(markup),
+    })
+}
+
+/// The owner's home; everyone else is shown the profile. `reply_to` starts a reply with the
+/// thread's mentions filled in.
+#[get("/?<max_id>&<reply_to>")]
+pub async fn home(
+    app: &State<App>,
+    owner: Option<Owner>,
+    max_id: Option<i64>,
+    reply_to: Option<&str>,
+) -> Result<Reply> {
+    let Some(owner) = owner else {
+        return Ok(Reply::Redirect(Redirect::to(app.urls.profile())));
+    };
+    let source = match reply_to {
+        Some(uri) => {
+            let (urls, uri) = (app.urls.clone(), uri.to_string());
+            app.run(move |conn| timeline::reply_mentions(conn, &urls, &uri))
+                .await?
+        }
+        None => String::new(),
+    };
+    let draft = Draft {
+        in_reply_to: reply_to.map(str::to_string),
+        source,
+        ..Draft::default()
+    };
+    home_page(app, &owner, max_id, draft, None).await
+}
+
+/// One image field of the compose form; browsers send an empty file when none is chosen.
+#[derive(FromForm)]
+pub struct AttachmentField<'r> {
+    file: &'r [u8],
+    #[field(default = String::new())]
+    description: String,
+}
+
+#[derive(FromForm)]
+pub struct ComposeForm<'r> {
+    csrf: &'r str,
+    source: String,
+    summary: Option<String>,
+    visibility: &'r str,
+    in_reply_to: Option<String>,
+    media: Vec<AttachmentField<'r>>,
+    /// Set by the "Preview" button: show the rendered text instead of posting.
+    preview: Option<&'r str>,
+}
+
+/// The draft as the form sent it, to show again.
+fn draft_of(form: &ComposeForm<'_>, visibility: Visibility) -> Draft {
+    Draft {
+        source: form.source.clone(),
+        summary: form.summary.clone().unwrap_or_default(),
+        visibility,
+        in_reply_to: form.in_reply_to.clone().filter(|r| !r.trim().is_empty()),
+        preview_html: None,
+    }
+}
+
+/// A form rocket could not read whole (most often an image over the size limit): the text is
+/// shown again with the reason.
+fn refused_form(owner: &Owner, context: &rocket::form::Context<'_>) -> Result<(Draft, Error)> {
+    let Some(csrf) = context.field_value("csrf") else {
+        return Err(Error::new(422, "the form is incomplete or malformed"));
+    };
+    owner.check_csrf(csrf)?;
+    let too_large = context
+        .errors()
+        .any(|e| matches!(e.kind, ErrorKind::InvalidLength { .. }));
+    let message = if too_large {
+        format!(
+            "an image is larger than {} MB; the post was not sent",
+            MAX_UPLOAD_BYTES / (1024 * 1024)
+        )
+    } else {
+        "the form is incomplete or malformed".to_string()
+    };
+    let value = |name: &str| context.field_value(name).unwrap_or("").to_string();
+    let draft = Draft {
+        source: value("source"),
+        summary: value("summary"),
+        visibility: Visibility::parse(&value("visibility")).unwrap_or(Visibility::Public),
+        in_reply_to: context
+            .field_value("in_reply_to")
+            .filter(|r| !r.trim().is_empty())
+            .map(str::to_string),
+        preview_html: None,
+    };
+    Ok((draft, Error::new(422, message)))
+}
+
+#[post("/posts", data = "<form>")]
+pub async fn compose(
+    app: &State<App>,
+    owner: Owner,
+    form: Form<Contextual<'_, ComposeForm<'_>>>,
+) -> Result<Reply> {
+    let Contextual { value, context } = form.into_inner();
+    let Some(fields) = value else {
+        let (draft, error) = refused_form(&owner, &context)?;
+        drop(context);
+        return home_page(app, &owner, None, draft, Some(error)).await;
+    };
+    drop(context);
+    let fields = &fields;
+    owner.check_csrf(fields.csrf)?;
+    let visibility = Visibility::parse(fields.visibility)
+        .ok_or_else(|| Error::bad_request("unknown visibility"))?;
+    if fields.preview.is_some() {
+        let urls = app.urls.clone();
+        let rendered = text::render_markdown(&fields.source, &|tag| urls.tag(&tag.to_lowercase()));
+        let mut draft = draft_of(fields, visibility);
+        draft.preview_html = Some(rendered.html);
+        return home_page(app, &owner, None, draft, None).await;
+    }
+    let uploads: Vec<Upload> = fields
+        .media
+        .iter()
+        .filter(|m| !m.file.is_empty())
+        .map(|m| Upload {
+            data: m.file.to_vec(),
+            description: m.description.clone(),
+        })
+        .collect();
+    if uploads.len() > MAX_ATTACHMENTS {
+        let error = Error::new(
+            422,
+            format!("a post takes at most {MAX_ATTACHMENTS} images"),
+        );
+        return home_page(app, &owner, None, draft_of(fields, visibility), Some(error)).await;
+    }
+    let compose = Compose {
+        source: fields.source.clone(),
+        summary: fields.summary.clone(),
+        visibility,
+        in_reply_to: fields.in_reply_to.clone().filter(|r| !r.trim().is_empty()),
+    };
+    let urls = app.urls.clone();
+    let result = app
+        .run_remote(move |conn, remote| {
+            Ok(post_rules::publish_with_media(
+                conn,
+                &urls,
+                Some(remote),
+                &compose,
+                &uploads,
+                Timestamp::now(),
+            ))
+        })
+        .await?;
+    match result {
+        Ok(post) => Ok(Reply::Redirect(Redirect::to(app.urls.post_page(post.id)))),
+        Err(e) if e.status < 500 => {
+            home_page(app, &owner, None, draft_of(fields, visibility), Some(e)).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[get("/posts/<id>/edit")]
+pub async fn edit_form(app: &State<App>, owner: Owner, id: i64) -> Result<Reply> {
+    let username = app.config.username.clone();
+    let (profile, post) = app
+        .run(move |conn| {
+            Ok((
+                profiles::get(conn, &username)?,
+                post_rules::get_visible(conn, id, true)?,
+            ))
+        })
+        .await?;
+    Ok(Reply::Html(render::admin::edit_post(
+        &profile,
+        &post,
+        &owner.viewer(),
+        None,
+    )))
+}
+
+#[derive(FromForm)]
+pub struct EditForm<'r> {
+    csrf: &'r str,
+    source: String,
+    summary: Option<String>,
+}
+
+#[post("/posts/<id>/edit", data = "<form>")]
+pub async fn edit(
+    app: &State<App>,
+    owner: Owner,
+    id: i64,
+    form: Form<EditForm<'_>>,
+) -> Result<Reply> {
+    owner.check_csrf(form.csrf)?;
+    let urls = app.urls.clone();
+    let (source, summary) = (form.source.clone(), form.summary.clone());
+    let post = app
+        .run(move |conn| {
+            post_rules::edit(
+                conn,
+                &urls,
+                id,
+                &source,
+                summary.as_deref(),
+                Timestamp::now(),
+            )
+        })
+        .await?;
+    Ok(Reply::Redirect(Redirect::to(app.urls.post_page(post.id))))
+}
+
+#[post("/posts/<id>/delete", data = "<form>")]
+pub async fn delete(
+    app: &State<App>,
+    owner: Owner,
+    id: i64,
+    form: Form<CsrfOnly<'_>>,
+) -> Result<Reply> {
+    owner.check_csrf(form.csrf)?;
+    let urls = app.urls.clone();
+    app.run(move |conn| post_rules::delete(conn, &urls, id, Timestamp::now()))
+        .await?;
+    Ok(Reply::Redirect(Redirect::to("/")))
+}
