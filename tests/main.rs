@@ -5,6 +5,7 @@ mod harness;
 
 mod cli;
 mod federation;
+mod hardening;
 mod pages;
 mod protocol;
 mod session;
