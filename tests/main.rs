@@ -6,6 +6,7 @@ mod harness;
 mod cli;
 mod client;
 mod federation;
+mod hardening;
 mod pages;
 mod protocol;
 mod session;

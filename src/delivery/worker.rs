@@ -644,6 +644,72 @@ mod tests {
     }
 
     #[test]
+    fn a_401_is_retried_without_blaming_the_host_and_a_silent_server_is_cut_off() {
+        let (dir, conn) = store::testing::temporary();
+        let refusing = Sink::new(401);
+        // Connections complete in the backlog, the request is sent, no answer ever comes.
+        let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+        let silent_host = silent.local_addr().unwrap().to_string();
+        let mut config = ClientConfig::new(true, "test");
+        config.read_timeout = Duration::from_millis(300);
+        config.total_timeout = Duration::from_millis(800);
+        let mut worker = Worker::new(
+            &dir.path().join("test.db"),
+            Client::new(config),
+            SigningKey::from_pkcs8(&key_pair().0).unwrap(),
+            KEY_ID.to_string(),
+        )
+        .unwrap();
+        let now = Timestamp::now();
+        let silent_inbox = format!("http://{silent_host}/inbox");
+        queue(
+            &conn,
+            1,
+            &[refusing.inbox("/inbox"), silent_inbox.clone()],
+            now,
+        );
+        let started = Instant::now();
+        let report = worker.run_once(now).unwrap();
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(
+            (report.retried, report.delivered, report.dropped),
+            (2, 0, 0)
+        );
+        let retry_at = plus(now, BACKOFF[0].as_millis() as i64);
+        let row = |inbox: &str| -> (Option<u16>, String, i64) {
+            conn.query_row(
+                "SELECT last_status, last_error, next_attempt_at FROM deliveries WHERE inbox = ?1",
+                [inbox],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap()
+        };
+        let (status, _, at) = row(&refusing.inbox("/inbox"));
+        assert_eq!((status, at), (Some(401), retry_at.0));
+        let (status, error, at) = row(&silent_inbox);
+        assert_eq!((status, at), (None, retry_at.0));
+        assert!(error.contains("too long"), "{error}");
+        // A 401 is about this delivery's signature, not the host's health.
+        assert_eq!(
+            store::deliveries::host(&conn, &refusing.host()).unwrap(),
+            None
+        );
+        let silent_record = store::deliveries::host(&conn, &silent_host)
+            .unwrap()
+            .unwrap();
+        assert_eq!(silent_record.failures, 1);
+
+        refusing.status(202);
+        let report = worker.run_once(retry_at).unwrap();
+        assert_eq!((report.delivered, report.retried), (1, 1));
+        drop(silent);
+    }
+
+    #[test]
     fn the_breaker_stops_a_failing_host_without_holding_up_others() {
         let (dir, conn) = store::testing::temporary();
         let (failing, healthy) = (Sink::new(500), Sink::new(202));

@@ -1,5 +1,6 @@
 //! The inbound queue: verified activities waiting for the inbox worker. Rows stay after
-//! processing, so that a replayed activity id is recognised and changes nothing.
+//! processing, without their body, so that a replayed activity id is recognised and changes
+//! nothing.
 
 use rusqlite::{params, Connection};
 
@@ -53,7 +54,8 @@ pub fn due(conn: &Connection, now: Timestamp, limit: usize) -> rusqlite::Result<
     rows.collect()
 }
 
-/// Done with a row; `note` says why it was refused or ignored, if it was.
+/// Done with a row; `note` says why it was refused or ignored, if it was. The body (up to 1 MB
+/// of someone else's JSON) is dropped: only the id is needed from now on, to recognise replays.
 pub fn mark_processed(
     conn: &Connection,
     id: i64,
@@ -61,7 +63,7 @@ pub fn mark_processed(
     now: Timestamp,
 ) -> rusqlite::Result<()> {
     conn.execute(
-        "UPDATE inbound SET processed_at = ?2, error = ?3, attempts = attempts + 1
+        "UPDATE inbound SET processed_at = ?2, error = ?3, attempts = attempts + 1, body = ''
          WHERE id = ?1 AND processed_at IS NULL",
         params![id, now.0, note],
     )?;
@@ -135,6 +137,14 @@ mod tests {
         assert_eq!(now_due.len(), 1);
         assert_eq!(now_due[0].activity_uri, "https://a/2");
         mark_processed(&conn, now_due[0].id, None, Timestamp(11)).unwrap();
+        let body: String = conn
+            .query_row(
+                "SELECT body FROM inbound WHERE id = ?1",
+                [now_due[0].id],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(body, "", "a processed activity keeps its id, not its body");
         let later = due(&conn, Timestamp(100), 10).unwrap();
         assert_eq!(
             (later.len(), later[0].attempts),

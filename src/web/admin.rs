@@ -15,10 +15,17 @@ use super::guards::{self, ClientAddress, Owner, SameOrigin, UserAgent};
 use super::reply::Reply;
 use super::App;
 
-/// Only our own paths are followed after logging in: no open redirect.
+/// Only our own paths are followed after logging in: no open redirect. The path must also be a
+/// valid URI path: browsers drop tabs and line breaks (`/\t/evil` is `//evil` to them), and
+/// rocket cannot redirect to what does not parse.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.contains('\\')
+                && rocket::http::uri::Origin::parse(path).is_ok() =>
+        {
             path.to_string()
         }
         _ => "/".to_string(),

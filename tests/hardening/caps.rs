@@ -1,0 +1,140 @@
+//! Remote documents far over every cap, delivered for real: what reaches the database is capped
+//! (or refused), never the whole.
+
+use serde_json::{json, Value};
+
+use super::remote::{actor_document, count, eventually, settled, Remote};
+use crate::harness::Instance;
+
+const INBOX: &str = "/users/ana/inbox";
+
+/// Bytes in the largest row of `table` (all columns together).
+fn largest_row(instance: &Instance, table: &str) -> usize {
+    let conn = rusqlite::Connection::open(instance.database()).unwrap();
+    let mut statement = conn.prepare(&format!("SELECT * FROM {table}")).unwrap();
+    let columns = statement.column_count();
+    let mut rows = statement.query([]).unwrap();
+    let mut largest = 0;
+    while let Some(row) = rows.next().unwrap() {
+        let size: usize = (0..columns)
+            .map(|i| match row.get_ref(i).unwrap() {
+                rusqlite::types::ValueRef::Text(t) | rusqlite::types::ValueRef::Blob(t) => t.len(),
+                _ => 8,
+            })
+            .sum();
+        largest = largest.max(size);
+    }
+    largest
+}
+
+fn follow(remote: &Remote, instance: &Instance, name: &str) -> u16 {
+    let activity = remote.activity(
+        name,
+        "Follow",
+        &format!("follows/{name}"),
+        json!(instance.url("/users/ana")),
+    );
+    remote
+        .post(instance, INBOX, name, activity.to_string().as_bytes())
+        .status
+}
+
+#[test]
+fn huge_actor_documents_are_stored_capped_or_refused() {
+    let instance = Instance::start();
+    let remote = Remote::start();
+
+    // Over the 1 MB fetch limit: the key cannot be had, the request is refused.
+    let mut giant = actor_document(&remote.origin, "giant");
+    giant["name"] = json!("N".repeat(1024 * 1024));
+    remote.set(giant);
+    assert_eq!(follow(&remote, &instance, "giant"), 401);
+
+    // Just under it: an 800 KB name and a 100 KB summary.
+    let mut big = actor_document(&remote.origin, "big");
+    big["name"] = json!("N".repeat(800 * 1024));
+    big["summary"] = json!(format!("<p>{}</p>", "s".repeat(100 * 1024)));
+    remote.set(big);
+    assert_eq!(follow(&remote, &instance, "big"), 202);
+
+    // 10,000 fields and 10,000 tags, each small.
+    let mut listed = actor_document(&remote.origin, "listed");
+    let tags: Vec<Value> = (0..10_000)
+        .map(|i| json!({"type": "Hashtag", "name": format!("#t{i}")}))
+        .collect();
+    let fields: Vec<Value> = (0..10_000)
+        .map(|i| json!({"type": "PropertyValue", "name": "n", "value": i.to_string()}))
+        .collect();
+    listed["tag"] = json!(tags);
+    listed["attachment"] = json!(fields);
+    remote.set(listed);
+    assert_eq!(follow(&remote, &instance, "listed"), 202);
+
+    eventually("both follows are processed", || settled(&instance));
+    assert_eq!(
+        count(&instance, "SELECT count(*) FROM actors"),
+        2,
+        "the giant is not kept"
+    );
+    assert_eq!(
+        count(&instance, "SELECT max(length(display_name)) FROM actors"),
+        100
+    );
+    let largest = largest_row(&instance, "actors");
+    assert!(largest < 300 * 1024, "an actor row of {largest} bytes");
+    let conn = rusqlite::Connection::open(instance.database()).unwrap();
+    let raw: String = conn
+        .query_row(
+            "SELECT raw FROM actors WHERE username = 'listed'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let raw: Value = serde_json::from_str(&raw).unwrap();
+    assert!(raw["tag"].as_array().is_none_or(|t| t.len() <= 100));
+    assert!(raw["attachment"].as_array().is_none_or(|a| a.len() <= 16));
+}
+
+#[test]
+fn a_huge_note_is_stored_capped() {
+    let instance = Instance::start();
+    let remote = Remote::start();
+    let me = instance.url("/users/ana");
+    let attachments: Vec<Value> = (0..10_000)
+        .map(|i| json!({"type": "Document", "url": format!("https://x.example/{i}")}))
+        .collect();
+    let note = json!({
+        "id": format!("{}/notes/1", remote.origin),
+        "type": "Note",
+        "attributedTo": remote.actor("alice"),
+        "to": [me],
+        "content": format!("<p>{}</p>", "word ".repeat(60_000)),
+        "summary": "S".repeat(20_000),
+        "attachment": attachments,
+        "tag": [{"type": "Mention", "href": me}],
+    });
+    let create = remote.activity("alice", "Create", "creates/1", note);
+    let body = create.to_string();
+    assert!(
+        body.len() > 700 * 1024 && body.len() < 1024 * 1024,
+        "{}",
+        body.len()
+    );
+    assert_eq!(
+        remote
+            .post(&instance, INBOX, "alice", body.as_bytes())
+            .status,
+        202
+    );
+    eventually("the note is kept", || {
+        settled(&instance) && count(&instance, "SELECT count(*) FROM remote_posts") == 1
+    });
+    let largest = largest_row(&instance, "remote_posts");
+    assert!(largest < 400 * 1024, "a post row of {largest} bytes");
+    assert!(count(&instance, "SELECT length(summary) FROM remote_posts") <= 500);
+    assert!(count(&instance, "SELECT length(content_html) FROM remote_posts") <= 256 * 1024);
+    assert!(
+        largest_row(&instance, "inbound") < 64 * 1024,
+        "the processed activity is not kept whole in the inbound queue"
+    );
+}
