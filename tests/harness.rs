@@ -66,10 +66,26 @@ impl Instance {
     }
 
     /// A started instance.
+    /// Another test may take a free port between our look and perch's bind; a first start that
+    /// loses that race moves to another port (safe: nothing has used the origin yet).
     pub fn start() -> Instance {
         let mut instance = Instance::new();
-        instance.serve();
-        instance
+        for _ in 0..3 {
+            if instance.try_serve() {
+                return instance;
+            }
+            instance.move_to_port(free_port());
+        }
+        panic!("perch did not start on three ports");
+    }
+
+    fn move_to_port(&mut self, port: u16) {
+        let path = self.config_path();
+        let config = std::fs::read_to_string(&path).expect("read config");
+        let old = self.port.to_string();
+        std::fs::write(&path, config.replace(&old, &port.to_string())).expect("write config");
+        self.port = port;
+        self.origin = format!("http://127.0.0.1:{port}");
     }
 
     pub fn config_path(&self) -> PathBuf {
@@ -82,6 +98,15 @@ impl Instance {
 
     /// Starts `perch serve` and waits until it answers.
     pub fn serve(&mut self) {
+        assert!(
+            self.try_serve(),
+            "perch did not start on port {}",
+            self.port
+        );
+    }
+
+    /// Starts `perch serve`; false when it exited instead of serving (its port was taken).
+    fn try_serve(&mut self) -> bool {
         let mut child = Command::new(PERCH)
             .args(["serve", "--config"])
             .arg(self.config_path())
@@ -101,6 +126,7 @@ impl Instance {
         self.server = Some(child);
         self.setup_link = None;
         let deadline = Instant::now() + Duration::from_secs(20);
+        let mut serving = false;
         loop {
             assert!(
                 Instant::now() < deadline,
@@ -111,23 +137,25 @@ impl Instance {
                 if let Some((_, link)) = line.split_once("(this link works once): ") {
                     self.setup_link = Some(link.trim().to_string());
                 }
+                serving |= line.starts_with("Perch is serving");
             }
-            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
-                // The set-up line is printed before the port opens; collect what is left.
-                std::thread::sleep(Duration::from_millis(20));
-                while let Ok(line) = lines_rx.try_recv() {
-                    if let Some((_, link)) = line.split_once("(this link works once): ") {
-                        self.setup_link = Some(link.trim().to_string());
-                    }
-                }
-                return;
+            if serving && std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                // Still running a moment later: it is our perch that answers, not another test's.
+                std::thread::sleep(Duration::from_millis(50));
+                let alive = self
+                    .server
+                    .as_mut()
+                    .is_some_and(|c| matches!(c.try_wait(), Ok(None)));
+                return alive;
             }
             if let Some(status) = self
                 .server
                 .as_mut()
                 .and_then(|c| c.try_wait().ok().flatten())
             {
-                panic!("perch exited early: {status}");
+                eprintln!("perch exited early on port {}: {status}", self.port);
+                self.server = None;
+                return false;
             }
             std::thread::sleep(Duration::from_millis(25));
         }
