@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod feeds;
 pub mod media;
+pub mod moderation;
 pub mod posts;
 pub mod profile;
 pub mod social;

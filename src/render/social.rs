@@ -282,6 +282,8 @@ pub fn search(
                         Some(crate::model::FollowState::Pending) => { p.muted { "Follow requested" } (action(viewer, "/actions/unfollow", "actor", &actor.uri, "Cancel request", &back)) },
                         _ => (action(viewer, "/actions/follow", "actor", &actor.uri, "Follow", &back)),
                     }
+                    " · " (action(viewer, "/actions/mute", "actor", &actor.uri, "Mute", &back))
+                    " · " (action(viewer, "/actions/block", "actor", &actor.uri, "Block", "/settings/moderation"))
                 }
                 div.posts { @for post in posts { (remote_post(post, viewer, false, false, &back)) } }
             },

@@ -8,6 +8,7 @@ pub mod bookmarks;
 pub mod compose;
 pub mod guards;
 pub mod inbox;
+pub mod moderation;
 pub mod pages;
 pub mod reply;
 pub mod social;
@@ -145,6 +146,16 @@ pub fn routes() -> Vec<Route> {
         bookmarks::unbookmark,
         bookmarks::pin,
         bookmarks::unpin,
+        // Blocks, mutes, blocked domains, muted words
+        moderation::settings,
+        moderation::block,
+        moderation::unblock,
+        moderation::mute,
+        moderation::unmute,
+        moderation::block_domain,
+        moderation::unblock_domain,
+        moderation::mute_word,
+        moderation::unmute_word,
     ]
 }
 
