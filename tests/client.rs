@@ -516,3 +516,57 @@ fn mutes_domain_blocks_and_muted_words_filter_quietly() {
         0
     );
 }
+
+#[test]
+fn the_script_is_external_and_the_newest_id_is_for_the_owner() {
+    let instance = Instance::start();
+    instance.set_password(PASSWORD);
+    let script = get(&instance.url("/assets/app.js"), "*/*");
+    assert_eq!(script.status, 200);
+    assert!(script.content_type().starts_with("text/javascript"));
+    let mut browser = instance.logged_in(PASSWORD);
+    let home = browser.get("/").body;
+    assert!(home.contains(r#"<script src="/assets/app.js" defer>"#));
+    assert_eq!(home.matches("<script").count(), 1, "no inline scripts");
+    assert!(!home.contains("style=\""), "no inline styles");
+
+    assert_eq!(
+        get(&instance.url("/api/timeline/newest"), "application/json").status,
+        401
+    );
+    let before = browser.get("/api/timeline/newest").body;
+    assert!(before.contains("null"), "{before}");
+    let page = instance.post("fresh", &[]);
+    let newest = browser.get("/api/timeline/newest").body;
+    assert!(
+        newest.contains(page.rsplit('/').next().unwrap()),
+        "{newest}"
+    );
+}
+
+#[test]
+fn replies_prefill_the_thread_mentions() {
+    let a = Instance::start();
+    let b = Instance::start();
+    a.set_password(PASSWORD);
+    follow_each_other(&a, &b);
+    b.post(&format!("hello {} and friends", handle(&a)), &[]);
+    eventually("A keeps B's post", || {
+        count(&a, "SELECT count(*) FROM remote_posts") == 1
+    });
+    let uri: String = rusqlite::Connection::open(a.database())
+        .unwrap()
+        .query_row("SELECT uri FROM remote_posts", [], |r| r.get(0))
+        .unwrap();
+    let mut browser = a.logged_in(PASSWORD);
+    let page = browser
+        .get(&format!(
+            "/?reply_to={}",
+            uri.replace(':', "%3A").replace('/', "%2F")
+        ))
+        .body;
+    let textarea = page.split("<textarea").nth(1).unwrap();
+    let textarea = &textarea[..textarea.find("</textarea>").unwrap()];
+    assert!(textarea.contains(&format!("{} ", handle(&b))), "{textarea}");
+    assert!(!textarea.contains(&handle(&a)), "not ourselves: {textarea}");
+}

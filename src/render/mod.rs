@@ -73,6 +73,7 @@ pub fn layout(meta: &PageMeta, viewer: &Viewer, site_name: &str, body: Markup) -
                 }
                 link rel="stylesheet" href="/assets/style.css";
                 link rel="icon" href="/assets/icon.svg" type="image/svg+xml";
+                script src="/assets/app.js" defer {}
             }
             body {
                 a.skip href="#main" { "Skip to content" }

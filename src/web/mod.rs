@@ -121,6 +121,7 @@ pub fn routes() -> Vec<Route> {
         compose::edit_form,
         compose::edit,
         compose::delete,
+        compose::newest,
         admin::settings,
         admin::update_profile,
         admin::upload_avatar,
