@@ -11,9 +11,10 @@
 //! federation/   the protocol, no SQL and no rocket: keys, signatures, client, build, webfinger,
 //!               documents (reading remote JSON defensively)
 //! store/        all SQL: open, migrations, one file per table group
-//! domain/       what Perch does: posts, profile, auth, instance (init), text, media, actors
-//!               (remote accounts and their keys), inbox (verify, one handler per activity, worker),
-//!               follows and interactions (the owner's outbound actions), timeline
+//! domain/       what Perch does: posts (with attachments), profile, auth, instance (init), text,
+//!               media, actors (remote accounts and their keys), follows and interactions (the
+//!               owner's outbound actions), timeline, pins, moderation (blocks, mutes, domains,
+//!               muted words), inbox (verify, one handler per activity, worker)
 //! delivery/     the durable outgoing queue and its worker thread
 //! render/       maud, pure: model values in, markup out (it may call the pure text helpers)
 //! web/          rocket routes, thin; the URL table is web::routes()

@@ -9,6 +9,7 @@ pub mod inbox;
 pub mod instance;
 pub mod interactions;
 pub mod media;
+pub mod moderation;
 pub mod pins;
 pub mod posts;
 pub mod profile;

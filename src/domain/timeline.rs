@@ -6,8 +6,11 @@ use rusqlite::Connection;
 use crate::error::Result;
 use crate::model::{Actor, Page, Post, RemotePost};
 use crate::store::interactions::{self, Kind};
+use crate::store::moderation::{self, Restriction};
 use crate::store::posts::{self, Audience};
 use crate::store::{actors, remote_posts};
+
+use super::moderation::Filter;
 
 /// A post of ours or someone else's.
 #[derive(Clone, Debug)]
@@ -34,6 +37,18 @@ pub struct Entry {
     pub liked: bool,
     pub boosted: bool,
     pub bookmarked: bool,
+}
+
+/// Whether the owner keeps this account out: blocked, muted, or on a blocked domain.
+fn shut_out(conn: &Connection, actor: &Actor) -> Result<bool> {
+    Ok(actors::is_blocked(conn, actor.id)?
+        || moderation::has(conn, actor.id, Restriction::Mute)?
+        || actors::is_domain_blocked(conn, &actor.domain)?)
+}
+
+/// Whether a remote post stays off the timeline: its author is shut out or it has a muted word.
+fn hidden(conn: &Connection, filter: &Filter, post: &RemotePost) -> Result<bool> {
+    Ok(filter.hides(&post.content_html, post.summary.as_deref()) || shut_out(conn, &post.actor)?)
 }
 
 /// Looks up a post by its id wherever we keep it.
@@ -72,11 +87,15 @@ pub fn home(
     limit: usize,
 ) -> Result<Page<Entry>> {
     let fetch = limit + 1;
+    let filter = Filter::load(conn)?;
     let mut entries = Vec::new();
     for post in posts::page(conn, Audience::Owner, max_id, None, fetch)?.items {
         entries.push(entry(conn, urls, post.id, Shown::Own(post), None)?);
     }
     for post in remote_posts::page(conn, max_id, None, fetch)? {
+        if hidden(conn, &filter, &post)? {
+            continue;
+        }
         entries.push(entry(
             conn,
             urls,
@@ -92,6 +111,13 @@ pub fn home(
         ) else {
             continue;
         };
+        let target_hidden = match &target {
+            Shown::Remote(post) => hidden(conn, &filter, post)?,
+            Shown::Own(_) => false,
+        };
+        if target_hidden || shut_out(conn, &by)? {
+            continue;
+        }
         entries.push(entry(conn, urls, boost.id, target, Some(by))?);
     }
     entries.sort_by_key(|e| std::cmp::Reverse(e.id));

@@ -202,6 +202,10 @@ pub fn settings(urls: &Urls, profile: &Profile, viewer: &Viewer, message: Option
             }
         }
         section.panel {
+            h2 { "Moderation" }
+            p { a href="/settings/moderation" { "Blocked and muted accounts, blocked domains, muted words" } }
+        }
+        section.panel {
             h2 { "Password" }
             form method="post" action="/settings/password" {
                 input type="hidden" name="csrf" value=(csrf);

@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod feeds;
 pub mod media;
+pub mod moderation;
 pub mod posts;
 pub mod profile;
 pub mod social;
@@ -72,6 +73,7 @@ pub fn layout(meta: &PageMeta, viewer: &Viewer, site_name: &str, body: Markup) -
                 }
                 link rel="stylesheet" href="/assets/style.css";
                 link rel="icon" href="/assets/icon.svg" type="image/svg+xml";
+                script src="/assets/app.js" defer {}
             }
             body {
                 a.skip href="#main" { "Skip to content" }

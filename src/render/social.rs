@@ -150,8 +150,11 @@ pub fn timeline(
             (compose)
         }
         h2 { "Home" }
+        p.notice #new-posts hidden role="status" { a href="/" { "New posts: show them" } }
         @if page.items.is_empty() { p.empty { "Nothing here yet. Follow someone through the search." } }
-        div.posts { @for item in &page.items { (entry(urls, profile, item, viewer, "/")) } }
+        div.posts data-newest=(page.items.first().map(|e| e.id.to_string()).unwrap_or_default()) {
+            @for item in &page.items { (entry(urls, profile, item, viewer, "/")) }
+        }
         nav.pager aria-label="Pages" {
             @if let Some(older) = page.older { a rel="next" href=(format!("/?max_id={older}")) { "Older →" } }
         }
@@ -282,6 +285,8 @@ pub fn search(
                         Some(crate::model::FollowState::Pending) => { p.muted { "Follow requested" } (action(viewer, "/actions/unfollow", "actor", &actor.uri, "Cancel request", &back)) },
                         _ => (action(viewer, "/actions/follow", "actor", &actor.uri, "Follow", &back)),
                     }
+                    " · " (action(viewer, "/actions/mute", "actor", &actor.uri, "Mute", &back))
+                    " · " (action(viewer, "/actions/block", "actor", &actor.uri, "Block", "/settings/moderation"))
                 }
                 div.posts { @for post in posts { (remote_post(post, viewer, false, false, &back)) } }
             },

@@ -200,6 +200,16 @@ pub fn list(
     rows.collect()
 }
 
+/// Removes every follow, either way, with accounts on `domain` or below it.
+pub fn delete_in_domain(conn: &Connection, domain: &str) -> rusqlite::Result<usize> {
+    conn.execute(
+        "DELETE FROM follows WHERE actor_id IN
+           (SELECT id FROM actors WHERE domain = ?1 OR domain LIKE '%.' || ?1
+                                     OR domain LIKE ?1 || ':%' OR domain LIKE '%.' || ?1 || ':%')",
+        [domain],
+    )
+}
+
 /// Where to deliver to every accepted follower: their shared inbox where they have one, else
 /// their own, each once; blocked accounts (either way) and blocked domains left out.
 pub fn follower_inboxes(conn: &Connection) -> rusqlite::Result<Vec<String>> {

@@ -9,6 +9,7 @@ pub mod inbound;
 pub mod interactions;
 pub mod media;
 pub mod migrate;
+pub mod moderation;
 pub mod notifications;
 pub mod posts;
 pub mod profile;

@@ -1,4 +1,4 @@
-//! The stylesheet and icons, compiled into the binary.
+//! The stylesheet, the small script and icons, compiled into the binary.
 
 use rocket::get;
 use rocket::http::ContentType;
@@ -12,6 +12,11 @@ const ASSETS: &[(&str, &[u8], &str)] = &[
         "style.css",
         include_bytes!("../../assets/style.css"),
         "text/css; charset=utf-8",
+    ),
+    (
+        "app.js",
+        include_bytes!("../../assets/app.js"),
+        "text/javascript; charset=utf-8",
     ),
     (
         "avatar.svg",

@@ -280,3 +280,18 @@ pub async fn delete(
         .await?;
     Ok(Reply::Redirect(Redirect::to("/")))
 }
+
+/// The newest timeline entry's id, polled by the page's script for its "new posts" notice.
+#[get("/api/timeline/newest")]
+pub async fn newest(app: &State<App>, _owner: Owner) -> Result<Reply> {
+    let urls = app.urls.clone();
+    let page = app
+        .run(move |conn| timeline::home(conn, &urls, None, 1))
+        .await?;
+    // A string: the ids are 64-bit, more than a JavaScript number holds exactly.
+    let newest = page.items.first().map(|e| e.id.to_string());
+    Ok(Reply::Json(
+        serde_json::json!({ "newest": newest }),
+        rocket::http::ContentType::JSON,
+    ))
+}

@@ -8,6 +8,7 @@ pub mod bookmarks;
 pub mod compose;
 pub mod guards;
 pub mod inbox;
+pub mod moderation;
 pub mod pages;
 pub mod reply;
 pub mod social;
@@ -120,6 +121,7 @@ pub fn routes() -> Vec<Route> {
         compose::edit_form,
         compose::edit,
         compose::delete,
+        compose::newest,
         admin::settings,
         admin::update_profile,
         admin::upload_avatar,
@@ -145,6 +147,16 @@ pub fn routes() -> Vec<Route> {
         bookmarks::unbookmark,
         bookmarks::pin,
         bookmarks::unpin,
+        // Blocks, mutes, blocked domains, muted words
+        moderation::settings,
+        moderation::block,
+        moderation::unblock,
+        moderation::mute,
+        moderation::unmute,
+        moderation::block_domain,
+        moderation::unblock_domain,
+        moderation::mute_word,
+        moderation::unmute_word,
     ]
 }
 

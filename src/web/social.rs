@@ -24,7 +24,7 @@ use super::App;
 
 const PAGE_SIZE: usize = 30;
 
-fn actor_error(e: ActorError) -> Error {
+pub fn actor_error(e: ActorError) -> Error {
     match e {
         ActorError::Database(e) => Error::from(e),
         other => Error::new(422, other.to_string()),
@@ -293,9 +293,9 @@ pub async fn unboost(app: &State<App>, owner: Owner, form: Form<ObjectForm<'_>>)
 
 #[derive(FromForm)]
 pub struct ActorForm<'r> {
-    csrf: &'r str,
-    actor: &'r str,
-    back: Option<&'r str>,
+    pub csrf: &'r str,
+    pub actor: &'r str,
+    pub back: Option<&'r str>,
 }
 
 #[derive(Clone, Copy)]

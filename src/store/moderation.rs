@@ -1,0 +1,159 @@
+//! The owner's blocks and mutes of accounts, blocked domains and muted words. (`blocked_by`
+//! rows, written when others block us, live in `actors`.)
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::model::{Actor, Timestamp};
+
+use super::actors;
+
+/// What the owner did about an account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Restriction {
+    /// They see nothing of us and we nothing of them; they are told (Block).
+    Block,
+    /// We see nothing of them; nobody is told.
+    Mute,
+}
+
+impl Restriction {
+    fn as_str(self) -> &'static str {
+        match self {
+            Restriction::Block => "block",
+            Restriction::Mute => "mute",
+        }
+    }
+}
+
+/// Records a block or mute; false when it was there already. `activity_uri` is the Block sent.
+pub fn add(
+    conn: &Connection,
+    actor_id: i64,
+    kind: Restriction,
+    activity_uri: Option<&str>,
+    now: Timestamp,
+) -> rusqlite::Result<bool> {
+    Ok(conn.execute(
+        "INSERT INTO actor_blocks (actor_id, kind, created_at, activity_uri) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (actor_id, kind) DO NOTHING",
+        params![actor_id, kind.as_str(), now.0, activity_uri],
+    )? == 1)
+}
+
+/// Lifts a block or mute; returns whether it existed, with the Block activity's id if any.
+pub fn remove(
+    conn: &Connection,
+    actor_id: i64,
+    kind: Restriction,
+) -> rusqlite::Result<Option<Option<String>>> {
+    let activity = conn
+        .query_row(
+            "DELETE FROM actor_blocks WHERE actor_id = ?1 AND kind = ?2 RETURNING activity_uri",
+            params![actor_id, kind.as_str()],
+            |row| row.get::<_, Option<String>>(0),
+        )
+        .optional()?;
+    Ok(activity)
+}
+
+pub fn has(conn: &Connection, actor_id: i64, kind: Restriction) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM actor_blocks WHERE actor_id = ?1 AND kind = ?2)",
+        params![actor_id, kind.as_str()],
+        |row| row.get(0),
+    )
+}
+
+/// The accounts blocked or muted, most recent first.
+pub fn list(conn: &Connection, kind: Restriction) -> rusqlite::Result<Vec<Actor>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT actor_id FROM actor_blocks WHERE kind = ?1 ORDER BY created_at DESC LIMIT 1000",
+    )?;
+    let ids = statement
+        .query_map([kind.as_str()], |row| row.get::<_, i64>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut found = Vec::new();
+    for id in ids {
+        found.extend(actors::get(conn, id)?);
+    }
+    Ok(found)
+}
+
+/// Blocks a domain (lower-case host name, no port); false when it was blocked already.
+pub fn block_domain(conn: &Connection, domain: &str, now: Timestamp) -> rusqlite::Result<bool> {
+    Ok(conn.execute(
+        "INSERT INTO domain_blocks (domain, created_at) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+        params![domain, now.0],
+    )? == 1)
+}
+
+pub fn unblock_domain(conn: &Connection, domain: &str) -> rusqlite::Result<bool> {
+    Ok(conn.execute("DELETE FROM domain_blocks WHERE domain = ?1", [domain])? == 1)
+}
+
+pub fn blocked_domains(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut statement =
+        conn.prepare_cached("SELECT domain FROM domain_blocks ORDER BY domain LIMIT 1000")?;
+    let rows = statement.query_map([], |row| row.get(0))?;
+    rows.collect()
+}
+
+pub fn add_muted_word(conn: &Connection, word: &str, now: Timestamp) -> rusqlite::Result<bool> {
+    Ok(conn.execute(
+        "INSERT INTO muted_words (word, created_at) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+        params![word, now.0],
+    )? == 1)
+}
+
+pub fn remove_muted_word(conn: &Connection, word: &str) -> rusqlite::Result<bool> {
+    Ok(conn.execute("DELETE FROM muted_words WHERE word = ?1", [word])? == 1)
+}
+
+pub fn muted_words(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut statement =
+        conn.prepare_cached("SELECT word FROM muted_words ORDER BY word LIMIT 1000")?;
+    let rows = statement.query_map([], |row| row.get(0))?;
+    rows.collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::actors::tests::sample;
+    use crate::store::testing;
+
+    #[test]
+    fn blocks_mutes_domains_and_words_are_kept_once() {
+        let (_dir, conn) = testing::temporary();
+        let id = actors::upsert(&conn, &sample("bo", "b.example"), Timestamp(1)).unwrap();
+        assert!(add(
+            &conn,
+            id,
+            Restriction::Block,
+            Some("https://a/1"),
+            Timestamp(2)
+        )
+        .unwrap());
+        assert!(!add(&conn, id, Restriction::Block, None, Timestamp(3)).unwrap());
+        assert!(actors::is_blocked(&conn, id).unwrap());
+        assert_eq!(list(&conn, Restriction::Block).unwrap()[0].id, id);
+        assert!(list(&conn, Restriction::Mute).unwrap().is_empty());
+        assert_eq!(
+            remove(&conn, id, Restriction::Block).unwrap(),
+            Some(Some("https://a/1".into()))
+        );
+        assert_eq!(remove(&conn, id, Restriction::Block).unwrap(), None);
+
+        assert!(block_domain(&conn, "bad.example", Timestamp(1)).unwrap());
+        assert!(actors::is_domain_blocked(&conn, "sub.bad.example:8443").unwrap());
+        assert_eq!(blocked_domains(&conn).unwrap(), ["bad.example"]);
+        assert!(unblock_domain(&conn, "bad.example").unwrap());
+
+        assert!(add_muted_word(&conn, "Spoiler", Timestamp(1)).unwrap());
+        assert!(
+            !add_muted_word(&conn, "spoiler", Timestamp(2)).unwrap(),
+            "case-insensitive"
+        );
+        assert!(remove_muted_word(&conn, "SPOILER").unwrap());
+    }
+}
