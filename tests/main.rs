@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod browser;
 mod cli;
 mod client;
 mod federation;
