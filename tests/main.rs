@@ -7,6 +7,7 @@ mod browser;
 mod cli;
 mod client;
 mod federation;
+mod moderation;
 mod pages;
 mod protocol;
 mod session;
