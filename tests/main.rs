@@ -3,10 +3,12 @@
 
 mod harness;
 
+mod browser;
 mod cli;
 mod client;
 mod federation;
 mod hardening;
+mod moderation;
 mod pages;
 mod protocol;
 mod session;

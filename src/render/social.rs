@@ -249,6 +249,8 @@ pub enum Found {
         actor: Box<Actor>,
         following: Option<crate::model::FollowState>,
         posts: Vec<RemotePost>,
+        /// Whether the owner blocked and muted them.
+        restricted: (bool, bool),
     },
     Post(Box<Entry>),
 }
@@ -274,7 +276,7 @@ pub fn search(
         @if let Some(message) = error { p.notice role="alert" { (message) } }
         @match found {
             Found::Nothing => {},
-            Found::Account { actor, following, posts } => {
+            Found::Account { actor, following, posts, restricted: (blocked, muted) } => {
                 section.panel.account {
                     (avatar(actor))
                     h2 { (name(actor)) }
@@ -285,8 +287,12 @@ pub fn search(
                         Some(crate::model::FollowState::Pending) => { p.muted { "Follow requested" } (action(viewer, "/actions/unfollow", "actor", &actor.uri, "Cancel request", &back)) },
                         _ => (action(viewer, "/actions/follow", "actor", &actor.uri, "Follow", &back)),
                     }
-                    " · " (action(viewer, "/actions/mute", "actor", &actor.uri, "Mute", &back))
-                    " · " (action(viewer, "/actions/block", "actor", &actor.uri, "Block", "/settings/moderation"))
+                    " · "
+                    @if *muted { (action(viewer, "/actions/unmute", "actor", &actor.uri, "Unmute", &back)) }
+                    @else { (action(viewer, "/actions/mute", "actor", &actor.uri, "Mute", &back)) }
+                    " · "
+                    @if *blocked { (action(viewer, "/actions/unblock", "actor", &actor.uri, "Unblock", &back)) }
+                    @else { (action(viewer, "/actions/block", "actor", &actor.uri, "Block", &back)) }
                 }
                 div.posts { @for post in posts { (remote_post(post, viewer, false, false, &back)) } }
             },

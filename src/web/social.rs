@@ -112,7 +112,16 @@ fn look_up(
     };
     let following = follows::get(conn, actor.id, Direction::Out)?.map(|f| f.state);
     let posts = remote_posts::by_actor(conn, actor.id, None, 20)?;
+    let restricted = (
+        crate::store::moderation::has(
+            conn,
+            actor.id,
+            crate::store::moderation::Restriction::Block,
+        )?,
+        crate::store::moderation::has(conn, actor.id, crate::store::moderation::Restriction::Mute)?,
+    );
     Ok(Found::Account {
+        restricted,
         actor: Box::new(actor),
         following,
         posts,
