@@ -7,7 +7,7 @@
 //! ```
 //! Options: `--perch PATH` (the binary to test; default: the `perch` cargo builds beside this
 //! example), `--connections N` (keep-alive connections for reads, default 32), `--no-wrk` (use the
-//! built-in load generator even when `wrk` is installed).
+//! built-in load generator even when `wrk` is installed), `--only reads,inbox,fanout,growth`.
 
 mod fanout;
 mod growth;
@@ -48,9 +48,17 @@ struct Sizes {
     growth_run: Duration,
     growth_connections: usize,
     use_wrk: bool,
+    /// `--only a,b`: run just these of reads, inbox, fanout, growth.
+    only: Option<Vec<String>>,
 }
 
 impl Sizes {
+    fn runs(&self, name: &str) -> bool {
+        self.only
+            .as_ref()
+            .is_none_or(|only| only.iter().any(|o| o == name))
+    }
+
     fn from_args() -> (Sizes, Option<PathBuf>) {
         let args: Vec<String> = std::env::args().skip(1).collect();
         let quick = args.iter().any(|a| a == "--quick");
@@ -64,6 +72,7 @@ impl Sizes {
             .map(|n| n.parse().expect("--connections takes a number"))
             .unwrap_or(32);
         let perch = value("--perch").map(PathBuf::from);
+        let only = value("--only").map(|list| list.split(',').map(str::to_string).collect());
         let use_wrk = !args.iter().any(|a| a == "--no-wrk") && which("wrk");
         let sizes = if quick {
             Sizes {
@@ -80,6 +89,7 @@ impl Sizes {
                 growth_run: Duration::from_secs(1),
                 growth_connections: 8,
                 use_wrk,
+                only,
             }
         } else {
             Sizes {
@@ -96,10 +106,19 @@ impl Sizes {
                 growth_run: Duration::from_secs(5),
                 growth_connections: 8,
                 use_wrk,
+                only,
             }
         };
         (sizes, perch)
     }
+}
+
+/// Other work on the machine skews every figure: the table says how busy it was.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "?".into())
 }
 
 fn which(program: &str) -> bool {
@@ -118,6 +137,7 @@ fn main() {
         if sizes.use_wrk { "wrk" } else { "built-in" }
     );
     let mut report = Report { rows: Vec::new() };
+    let load_before = load_average();
 
     let bytes = std::fs::metadata(&perch).map(|m| m.len()).unwrap_or(0);
     let mib = bytes as f64 / (1024.0 * 1024.0);
@@ -129,9 +149,18 @@ fn main() {
         mib <= 12.0,
     );
 
-    federation_and_reads(&perch, &sizes, &mut report);
-    growth::growth(&perch, &sizes, &mut report);
+    if sizes.runs("reads") || sizes.runs("inbox") || sizes.runs("fanout") {
+        federation_and_reads(&perch, &sizes, &mut report);
+    }
+    if sizes.runs("growth") {
+        growth::growth(&perch, &sizes, &mut report);
+    }
 
+    report.add(
+        "machine",
+        "load average (1 min) before / after the run",
+        format!("{load_before} / {}", load_average()),
+    );
     println!();
     report.print();
     eprintln!("bench: done in {:.0} s", started.elapsed().as_secs_f64());
@@ -227,8 +256,19 @@ fn federation_and_reads(perch: &Path, sizes: &Sizes, report: &mut Report) {
         idle_mib <= 12.0,
     );
 
-    reads::reads(&instance, sizes, newest, report);
-    inbox::run(&instance, sizes, &actors, &fetched, report);
-    fanout::run(&instance, sizes, &sinks, report);
+    // Each run gets a fresh process, so that its peak RSS is its own.
+    if sizes.runs("reads") {
+        reads::reads(&instance, sizes, newest, report);
+    }
+    if sizes.runs("inbox") {
+        instance.stop();
+        instance.start();
+        inbox::run(&instance, sizes, &actors, &fetched, report);
+    }
+    if sizes.runs("fanout") {
+        instance.stop();
+        instance.start();
+        fanout::run(&instance, sizes, &sinks, report);
+    }
     instance.stop();
 }

@@ -19,7 +19,7 @@ pub mod settings;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
@@ -89,20 +89,49 @@ pub fn id_floor(time: Timestamp) -> i64 {
 }
 
 /// A small pool of connections for the web server; each worker thread opens its own.
+///
+/// At most [`MAX_CONNECTIONS`] are open: a request beyond that waits for one to come back rather
+/// than opening another. On two cores more would not run any faster, and every extra connection
+/// costs an open (pragmas, schema check), its own page cache and one more writer spinning in
+/// SQLite's busy handler.
 #[derive(Clone)]
 pub struct Db {
     path: PathBuf,
-    idle: Arc<Mutex<Vec<Connection>>>,
+    pool: Arc<Pool>,
 }
 
-const MAX_IDLE: usize = 8;
+struct Pool {
+    state: Mutex<PoolState>,
+    returned: Condvar,
+}
+
+struct PoolState {
+    idle: Vec<Connection>,
+    /// Idle ones included.
+    open: usize,
+}
+
+const MAX_CONNECTIONS: usize = 8;
+
+impl Pool {
+    /// The state stays consistent under a panic elsewhere: every change is one statement.
+    fn lock(&self) -> MutexGuard<'_, PoolState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
 
 impl Db {
     pub fn open(path: &Path) -> Result<Db, String> {
         let first = open(path, true)?;
         Ok(Db {
             path: path.to_path_buf(),
-            idle: Arc::new(Mutex::new(vec![first])),
+            pool: Arc::new(Pool {
+                state: Mutex::new(PoolState {
+                    idle: vec![first],
+                    open: 1,
+                }),
+                returned: Condvar::new(),
+            }),
         })
     }
 
@@ -110,23 +139,47 @@ impl Db {
         &self.path
     }
 
-    /// A connection from the pool (or a new one); it goes back when dropped.
+    /// A connection from the pool, a new one while fewer than [`MAX_CONNECTIONS`] are open, or
+    /// else the next one given back; it returns to the pool when dropped. Never call it while
+    /// holding another: that could wait forever.
     pub fn get(&self) -> Result<PooledConnection, String> {
-        let reused = self.idle.lock().map(|mut idle| idle.pop()).unwrap_or(None);
-        let conn = match reused {
-            Some(conn) => conn,
-            None => open(&self.path, false)?,
-        };
-        Ok(PooledConnection {
+        let mut state = self.pool.lock();
+        loop {
+            if let Some(conn) = state.idle.pop() {
+                return Ok(self.pooled(conn));
+            }
+            if state.open < MAX_CONNECTIONS {
+                state.open += 1;
+                break;
+            }
+            state = self
+                .pool
+                .returned
+                .wait(state)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        drop(state);
+        match open(&self.path, false) {
+            Ok(conn) => Ok(self.pooled(conn)),
+            Err(e) => {
+                self.pool.lock().open -= 1;
+                self.pool.returned.notify_one();
+                Err(e)
+            }
+        }
+    }
+
+    fn pooled(&self, conn: Connection) -> PooledConnection {
+        PooledConnection {
             conn: Some(conn),
-            idle: self.idle.clone(),
-        })
+            pool: self.pool.clone(),
+        }
     }
 }
 
 pub struct PooledConnection {
     conn: Option<Connection>,
-    idle: Arc<Mutex<Vec<Connection>>>,
+    pool: Arc<Pool>,
 }
 
 impl std::ops::Deref for PooledConnection {
@@ -144,10 +197,16 @@ impl std::ops::DerefMut for PooledConnection {
 
 impl Drop for PooledConnection {
     fn drop(&mut self) {
-        if let (Some(conn), Ok(mut idle)) = (self.conn.take(), self.idle.lock()) {
-            if idle.len() < MAX_IDLE && conn.is_autocommit() {
-                idle.push(conn);
+        if let Some(conn) = self.conn.take() {
+            let mut state = self.pool.lock();
+            // A connection left inside a transaction is closed (rolling it back), not reused.
+            if conn.is_autocommit() {
+                state.idle.push(conn);
+            } else {
+                state.open -= 1;
             }
+            drop(state);
+            self.pool.returned.notify_one();
         }
     }
 }
@@ -238,6 +297,29 @@ mod tests {
         assert!(c > a && c > b);
         assert_eq!(a >> 16, 1_000);
         assert!(id_floor(Timestamp(1_001)) <= c);
+    }
+
+    #[test]
+    fn the_pool_opens_at_most_its_size_and_then_waits() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("pool.db")).unwrap();
+        let held: Vec<_> = (0..MAX_CONNECTIONS).map(|_| db.get().unwrap()).collect();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let waiter = {
+            let db = db.clone();
+            std::thread::spawn(move || {
+                let conn = db.get().unwrap();
+                tx.send(()).unwrap();
+                drop(conn);
+            })
+        };
+        assert!(rx.recv_timeout(Duration::from_millis(100)).is_err());
+        drop(held);
+        rx.recv_timeout(Duration::from_secs(5))
+            .expect("a connection given back goes to the one waiting");
+        waiter.join().unwrap();
+        assert_eq!(db.pool.lock().open, MAX_CONNECTIONS);
+        assert_eq!(db.pool.lock().idle.len(), MAX_CONNECTIONS);
     }
 
     #[test]

@@ -278,8 +278,10 @@ pub fn replies_to(conn: &Connection, uri: &str, audience: Audience) -> rusqlite:
 }
 
 pub fn pinned(conn: &Connection, audience: Audience) -> rusqlite::Result<Vec<Post>> {
+    // Left to itself SQLite walks posts_by_visibility, every public post (75 ms at 100,000).
     let mut statement = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM posts WHERE pinned_at IS NOT NULL AND {} ORDER BY pinned_at DESC",
+        "SELECT {COLUMNS} FROM posts INDEXED BY posts_pinned
+         WHERE pinned_at IS NOT NULL AND {} ORDER BY pinned_at DESC",
         audience.condition()
     ))?;
     let posts = statement
