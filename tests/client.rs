@@ -1,30 +1,11 @@
 //! The owner's web page as a daily client: images on posts, content warnings, pins, bookmarks,
 //! blocks and mutes, compose helpers — through real `perch serve` processes.
 
-use std::time::{Duration, Instant};
-
 use crate::harness::{get, Answer, Browser, Instance, AS_JSON, BROWSER};
 
 pub const PASSWORD: &str = "correct horse battery";
 
-pub fn eventually(what: &str, mut check: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !check() {
-        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-pub fn count(instance: &Instance, sql: &str) -> i64 {
-    rusqlite::Connection::open(instance.database())
-        .unwrap()
-        .query_row(sql, [], |r| r.get(0))
-        .unwrap()
-}
-
-pub fn handle(instance: &Instance) -> String {
-    format!("@ana@127.0.0.1:{}", instance.port)
-}
+pub use crate::harness::{count, eventually, handle};
 
 pub fn png(width: u32, height: u32) -> Vec<u8> {
     let image = image::RgbImage::from_fn(width, height, |x, y| {

@@ -1,31 +1,12 @@
 //! Two real Perch instances on loopback federating with each other, and Perch against
 //! implementations nobody here wrote (bovine, and two npm signature verifiers).
 
-use std::time::{Duration, Instant};
-
-use crate::harness::{get, post_raw, Instance, AS_JSON, BROWSER};
+use crate::harness::{count, eventually, get, handle, post_raw, Instance, AS_JSON, BROWSER};
 
 const PASSWORD: &str = "correct horse battery";
 
-/// Polls `check` until it holds: the other side's workers run on their own clock.
-fn eventually(what: &str, mut check: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !check() {
-        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
 fn db(instance: &Instance) -> rusqlite::Connection {
     rusqlite::Connection::open(instance.database()).unwrap()
-}
-
-fn count(instance: &Instance, sql: &str) -> i64 {
-    db(instance).query_row(sql, [], |r| r.get(0)).unwrap()
-}
-
-fn handle(instance: &Instance) -> String {
-    format!("@ana@127.0.0.1:{}", instance.port)
 }
 
 #[test]

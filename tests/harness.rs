@@ -456,3 +456,25 @@ pub fn csrf_from(html: &str) -> String {
     let end = html[start..].find('"').expect("end of the token") + start;
     html[start..end].to_string()
 }
+
+/// Polls `check` until it holds: another process's workers run on their own clock.
+pub fn eventually(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !check() {
+        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The first column of the first row of `sql` on the instance's database.
+pub fn count(instance: &Instance, sql: &str) -> i64 {
+    rusqlite::Connection::open(instance.database())
+        .expect("open the database")
+        .query_row(sql, [], |r| r.get(0))
+        .expect("the query runs")
+}
+
+/// `@ana@127.0.0.1:PORT`, the instance owner's handle.
+pub fn handle(instance: &Instance) -> String {
+    format!("@ana@127.0.0.1:{}", instance.port)
+}
