@@ -157,8 +157,45 @@ fn complete(conn: &Connection, mut post: Post) -> rusqlite::Result<Post> {
     Ok(post)
 }
 
-fn complete_all(conn: &Connection, posts: Vec<Post>) -> rusqlite::Result<Vec<Post>> {
-    posts.into_iter().map(|p| complete(conn, p)).collect()
+/// Like [`complete`] for a whole page: one query per table, not three per post (a profile page
+/// of 20 posts made 60 queries, about half of its time).
+fn complete_all(conn: &Connection, mut posts: Vec<Post>) -> rusqlite::Result<Vec<Post>> {
+    if posts.len() < 2 {
+        return posts.into_iter().map(|p| complete(conn, p)).collect();
+    }
+    let ids = serde_json::to_string(&posts.iter().map(|p| p.id).collect::<Vec<_>>())
+        .unwrap_or_else(|_| "[]".into());
+    let index: std::collections::HashMap<i64, usize> =
+        posts.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
+    let mut tags = conn.prepare_cached(
+        "SELECT post_id, name FROM post_tags
+         WHERE post_id IN (SELECT value FROM json_each(?1)) ORDER BY post_id, tag",
+    )?;
+    let mut rows = tags.query([&ids])?;
+    while let Some(row) = rows.next()? {
+        if let Some(&i) = index.get(&row.get(0)?) {
+            posts[i].tags.push(row.get(1)?);
+        }
+    }
+    let mut mentions = conn.prepare_cached(
+        "SELECT post_id, actor_uri, handle FROM post_mentions
+         WHERE post_id IN (SELECT value FROM json_each(?1)) ORDER BY post_id, actor_uri",
+    )?;
+    let mut rows = mentions.query([&ids])?;
+    while let Some(row) = rows.next()? {
+        if let Some(&i) = index.get(&row.get(0)?) {
+            posts[i].mentions.push(Mention {
+                uri: row.get(1)?,
+                handle: row.get(2)?,
+            });
+        }
+    }
+    for (post_id, media) in media::of_posts(conn, &ids)? {
+        if let Some(&i) = index.get(&post_id) {
+            posts[i].media.push(media);
+        }
+    }
+    Ok(posts)
 }
 
 pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<Post>> {
@@ -355,6 +392,49 @@ mod tests {
         let owner = page(&conn, Audience::Owner, None, None, 10).unwrap();
         assert_eq!(owner.items.len(), 7);
         assert_eq!(count(&conn, Audience::Anyone).unwrap(), 6);
+    }
+
+    #[test]
+    fn a_page_carries_each_posts_tags_mentions_and_media_as_a_single_post_does() {
+        let (_dir, conn) = testing::temporary();
+        add(&conn, 1, Visibility::Public, &["b", "a"]);
+        add(&conn, 2, Visibility::Public, &[]);
+        add(&conn, 3, Visibility::Public, &["c"]);
+        let mention = |uri: &str| Mention {
+            uri: uri.into(),
+            handle: format!("@{uri}"),
+        };
+        replace_tags_and_mentions(&conn, 3, &["c".into()], &[mention("z"), mention("y")]).unwrap();
+        for (id, post, position) in [(10, 1, 1), (11, 1, 0), (12, 3, 0)] {
+            let media = media::NewMedia {
+                id,
+                mime: "image/png",
+                width: 1,
+                height: 1,
+                blurhash: "",
+                description: "",
+                data: b"png",
+                preview: None,
+            };
+            media::insert(&conn, &media, Timestamp(1)).unwrap();
+            assert!(media::attach(&conn, id, post, position).unwrap());
+        }
+        let listed = page(&conn, Audience::Anyone, None, None, 10).unwrap().items;
+        assert_eq!(listed.len(), 3);
+        for post in listed {
+            let alone = get(&conn, post.id).unwrap().unwrap();
+            assert_eq!(post.tags, alone.tags);
+            assert_eq!(post.mentions, alone.mentions);
+            let ids = |p: &Post| p.media.iter().map(|m| m.id).collect::<Vec<_>>();
+            assert_eq!(ids(&post), ids(&alone));
+        }
+        let first = get(&conn, 1).unwrap().unwrap();
+        assert_eq!(first.tags, ["a", "b"]);
+        assert_eq!(
+            first.media.iter().map(|m| m.id).collect::<Vec<_>>(),
+            [11, 10]
+        );
+        assert_eq!(get(&conn, 3).unwrap().unwrap().mentions.len(), 2);
     }
 
     #[test]
