@@ -147,6 +147,13 @@ pub fn run(instance: &Instance, sizes: &Sizes, sinks: &Sinks, report: &mut Repor
     let (_, peak) = instance.memory();
     let refused = tally.refused.load(std::sync::atomic::Ordering::SeqCst);
     let refusal = tally.first_refusal.lock().expect("tally").clone();
+    report.fail_if(
+        done < sizes.servers || refused > 0,
+        format!(
+            "fan-out: {done}/{} servers reached, {refused} refused",
+            sizes.servers
+        ),
+    );
     report.target(
         "fan-out",
         format!(

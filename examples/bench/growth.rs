@@ -79,6 +79,10 @@ pub fn growth(perch: &Path, sizes: &Sizes, report: &mut Report) {
                 sizes.warmup,
                 sizes.use_wrk,
             );
+            report.fail_if(
+                figures.errors > 0,
+                format!("{name} at {count} posts: {} errors", figures.errors),
+            );
             let us = figures.cpu_per_request.as_secs_f64() * 1e6;
             report.add(
                 "growth",

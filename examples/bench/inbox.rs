@@ -385,6 +385,13 @@ pub fn run(
         })
         .unwrap_or(0)
     };
+    report.fail_if(
+        result.refused > 0 || stored != result.accepted as i64,
+        format!(
+            "inbox: {} refused, {stored} of {} accepted posts stored",
+            result.refused, result.accepted
+        ),
+    );
     report.add(
         "inbox",
         "posts stored by the worker / key fetches",

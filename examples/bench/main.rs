@@ -136,7 +136,10 @@ fn main() {
         perch.display(),
         if sizes.use_wrk { "wrk" } else { "built-in" }
     );
-    let mut report = Report { rows: Vec::new() };
+    let mut report = Report {
+        rows: Vec::new(),
+        failures: Vec::new(),
+    };
     let load_before = load_average();
 
     let bytes = std::fs::metadata(&perch).map(|m| m.len()).unwrap_or(0);
@@ -164,6 +167,10 @@ fn main() {
     println!();
     report.print();
     eprintln!("bench: done in {:.0} s", started.elapsed().as_secs_f64());
+    if !report.failures.is_empty() {
+        eprintln!("bench: FAILED: {}", report.failures.join("; "));
+        std::process::exit(1);
+    }
 }
 
 /// The perch binary of the same profile as this example, built first: examples do not make

@@ -116,6 +116,10 @@ pub fn reads(instance: &Instance, sizes: &Sizes, note_id: i64, report: &mut Repo
             sizes.use_wrk,
         );
         let what = format!("{name}: requests/s ({} connections)", sizes.connections);
+        report.fail_if(
+            figures.errors > 0,
+            format!("{name}: {} errors", figures.errors),
+        );
         let rate = format!("{:.0}", figures.per_second) + &error_note(figures.errors);
         if target > 0.0 {
             report.target(

@@ -12,9 +12,18 @@ pub struct Row {
 
 pub struct Report {
     pub rows: Vec<Row>,
+    /// What did not work at all (as opposed to missing a target): the bench then exits 1, so
+    /// that CI notices.
+    pub failures: Vec<String>,
 }
 
 impl Report {
+    pub fn fail_if(&mut self, failed: bool, what: impl Into<String>) {
+        if failed {
+            self.failures.push(what.into());
+        }
+    }
+
     pub fn add(
         &mut self,
         section: &'static str,

@@ -12,11 +12,17 @@ use crate::http::Connection;
 pub const USERNAME: &str = "bench";
 pub const PASSWORD: &str = "bench password 1234";
 
+/// A free port below Linux's ephemeral range (32768 up), so that the bench's own listeners on
+/// port 0 (a thousand sinks) cannot take it between now and the server's start.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
+    let seed = std::process::id() as u64
+        ^ std::time::UNIX_EPOCH
+            .elapsed()
+            .map_or(0, |d| d.as_nanos() as u64);
+    (0..12_000u64)
+        .map(|i| 20_000 + ((seed + i * 7_919) % 12_000) as u16)
+        .find(|&port| TcpListener::bind(("127.0.0.1", port)).is_ok())
+        .expect("a free loopback port between 20000 and 32000")
 }
 
 pub struct Instance {

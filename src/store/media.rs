@@ -67,6 +67,18 @@ pub fn of_post(conn: &Connection, post_id: i64) -> rusqlite::Result<Vec<Media>> 
     rows.collect()
 }
 
+/// The attachments of the posts whose ids `ids_json` lists (a JSON array), as (post id, media),
+/// each post's in order.
+pub fn of_posts(conn: &Connection, ids_json: &str) -> rusqlite::Result<Vec<(i64, Media)>> {
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS}, post_id FROM media
+         WHERE post_id IS NOT NULL AND post_id IN (SELECT value FROM json_each(?1))
+         ORDER BY post_id, position"
+    ))?;
+    let rows = statement.query_map([ids_json], |row| Ok((row.get(7)?, from_row(row)?)))?;
+    rows.collect()
+}
+
 /// Stored bytes with their type, and the visibility of the post they belong to (None for
 /// avatars, headers and not-yet-attached uploads).
 pub struct MediaBytes {

@@ -157,17 +157,51 @@ fn complete(conn: &Connection, mut post: Post) -> rusqlite::Result<Post> {
     Ok(post)
 }
 
-fn complete_all(conn: &Connection, posts: Vec<Post>) -> rusqlite::Result<Vec<Post>> {
-    posts.into_iter().map(|p| complete(conn, p)).collect()
+/// Like [`complete`] for a whole page: one query per table, not three per post (a profile page
+/// of 20 posts made 60 queries, about half of its time).
+fn complete_all(conn: &Connection, mut posts: Vec<Post>) -> rusqlite::Result<Vec<Post>> {
+    if posts.len() < 2 {
+        return posts.into_iter().map(|p| complete(conn, p)).collect();
+    }
+    let ids = serde_json::to_string(&posts.iter().map(|p| p.id).collect::<Vec<_>>())
+        .unwrap_or_else(|_| "[]".into());
+    let index: std::collections::HashMap<i64, usize> =
+        posts.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
+    let mut tags = conn.prepare_cached(
+        "SELECT post_id, name FROM post_tags
+         WHERE post_id IN (SELECT value FROM json_each(?1)) ORDER BY post_id, tag",
+    )?;
+    let mut rows = tags.query([&ids])?;
+    while let Some(row) = rows.next()? {
+        if let Some(&i) = index.get(&row.get(0)?) {
+            posts[i].tags.push(row.get(1)?);
+        }
+    }
+    let mut mentions = conn.prepare_cached(
+        "SELECT post_id, actor_uri, handle FROM post_mentions
+         WHERE post_id IN (SELECT value FROM json_each(?1)) ORDER BY post_id, actor_uri",
+    )?;
+    let mut rows = mentions.query([&ids])?;
+    while let Some(row) = rows.next()? {
+        if let Some(&i) = index.get(&row.get(0)?) {
+            posts[i].mentions.push(Mention {
+                uri: row.get(1)?,
+                handle: row.get(2)?,
+            });
+        }
+    }
+    for (post_id, media) in media::of_posts(conn, &ids)? {
+        if let Some(&i) = index.get(&post_id) {
+            posts[i].media.push(media);
+        }
+    }
+    Ok(posts)
 }
 
 pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<Post>> {
     let post = conn
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM posts WHERE id = ?1"),
-            [id],
-            from_row,
-        )
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM posts WHERE id = ?1"))?
+        .query_row([id], from_row)
         .optional()?;
     post.map(|p| complete(conn, p)).transpose()
 }
@@ -291,11 +325,18 @@ pub fn pinned(conn: &Connection, audience: Audience) -> rusqlite::Result<Vec<Pos
 }
 
 pub fn count(conn: &Connection, audience: Audience) -> rusqlite::Result<u64> {
-    conn.query_row(
-        &format!("SELECT count(*) FROM posts WHERE {}", audience.condition()),
-        [],
-        |row| row.get::<_, i64>(0).map(|n| n as u64),
-    )
+    // All posts minus the few that are not for everyone (the CHECK allows four visibilities):
+    // counting a whole index is SQLite's fast path, ten times faster at 100,000 posts than
+    // stepping through the public ones. It still grows with the posts, only slowly.
+    let sql = match audience {
+        Audience::Anyone => {
+            "SELECT (SELECT count(*) FROM posts)
+                  - (SELECT count(*) FROM posts WHERE visibility IN ('followers', 'direct'))"
+        }
+        Audience::Owner => "SELECT count(*) FROM posts",
+    };
+    conn.prepare_cached(sql)?
+        .query_row([], |row| row.get::<_, i64>(0).map(|n| n as u64))
 }
 
 #[cfg(test)]
@@ -355,6 +396,50 @@ mod tests {
         let owner = page(&conn, Audience::Owner, None, None, 10).unwrap();
         assert_eq!(owner.items.len(), 7);
         assert_eq!(count(&conn, Audience::Anyone).unwrap(), 6);
+        assert_eq!(count(&conn, Audience::Owner).unwrap(), 7);
+    }
+
+    #[test]
+    fn a_page_carries_each_posts_tags_mentions_and_media_as_a_single_post_does() {
+        let (_dir, conn) = testing::temporary();
+        add(&conn, 1, Visibility::Public, &["b", "a"]);
+        add(&conn, 2, Visibility::Public, &[]);
+        add(&conn, 3, Visibility::Public, &["c"]);
+        let mention = |uri: &str| Mention {
+            uri: uri.into(),
+            handle: format!("@{uri}"),
+        };
+        replace_tags_and_mentions(&conn, 3, &["c".into()], &[mention("z"), mention("y")]).unwrap();
+        for (id, post, position) in [(10, 1, 1), (11, 1, 0), (12, 3, 0)] {
+            let media = media::NewMedia {
+                id,
+                mime: "image/png",
+                width: 1,
+                height: 1,
+                blurhash: "",
+                description: "",
+                data: b"png",
+                preview: None,
+            };
+            media::insert(&conn, &media, Timestamp(1)).unwrap();
+            assert!(media::attach(&conn, id, post, position).unwrap());
+        }
+        let listed = page(&conn, Audience::Anyone, None, None, 10).unwrap().items;
+        assert_eq!(listed.len(), 3);
+        for post in listed {
+            let alone = get(&conn, post.id).unwrap().unwrap();
+            assert_eq!(post.tags, alone.tags);
+            assert_eq!(post.mentions, alone.mentions);
+            let ids = |p: &Post| p.media.iter().map(|m| m.id).collect::<Vec<_>>();
+            assert_eq!(ids(&post), ids(&alone));
+        }
+        let first = get(&conn, 1).unwrap().unwrap();
+        assert_eq!(first.tags, ["a", "b"]);
+        assert_eq!(
+            first.media.iter().map(|m| m.id).collect::<Vec<_>>(),
+            [11, 10]
+        );
+        assert_eq!(get(&conn, 3).unwrap().unwrap().mentions.len(), 2);
     }
 
     #[test]
