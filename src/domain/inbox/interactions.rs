@@ -89,24 +89,39 @@ pub fn on_like(
         return Ok(Outcome::Ignored("a Like of something that is not our post"));
     };
     let actor = cx.actor(conn, &activity.actor)?;
-    let post_uri = cx.urls.post(post_id);
+    count_and_notify(
+        conn,
+        cx,
+        activity,
+        actor.id,
+        &cx.urls.post(post_id),
+        Kind::Like,
+    )
+}
+
+/// A like or boost by `actor_id` of our post `post_uri`: recorded once, and the owner told. A
+/// repeat (same actor, same post, or a replayed activity id) changes nothing.
+fn count_and_notify(
+    conn: &mut Connection,
+    cx: &Context,
+    activity: &Activity,
+    actor_id: i64,
+    post_uri: &str,
+    kind: Kind,
+) -> Result<Outcome, Failure> {
+    let (notification, repeated) = match kind {
+        Kind::Like => (NotificationKind::Like, "a repeated Like"),
+        Kind::Announce => (NotificationKind::Announce, "a repeated Announce"),
+    };
     cx.apply(conn, |tx| {
-        if !interactions::insert(
-            tx,
-            Kind::Like,
-            Some(actor.id),
-            &post_uri,
-            &activity.id,
-            cx.now,
-        )? {
-            return Ok(Outcome::Ignored("a repeated Like"));
+        if !interactions::insert(tx, kind, Some(actor_id), post_uri, &activity.id, cx.now)? {
+            return Ok(Outcome::Ignored(repeated));
         }
-        let (kind, object) = (NotificationKind::Like, Some(post_uri.as_str()));
         notifications::insert(
             tx,
-            kind,
-            Some(actor.id),
-            object,
+            notification,
+            Some(actor_id),
+            Some(post_uri),
             Some(&activity.id),
             None,
             cx.now,
@@ -133,30 +148,7 @@ pub fn on_announce(
         }
         let actor = cx.actor(conn, &activity.actor)?;
         let post_uri = cx.urls.post(post_id);
-        return cx.apply(conn, |tx| {
-            let new = interactions::insert(
-                tx,
-                Kind::Announce,
-                Some(actor.id),
-                &post_uri,
-                &activity.id,
-                cx.now,
-            )?;
-            if !new {
-                return Ok(Outcome::Ignored("a repeated Announce"));
-            }
-            let (kind, object) = (NotificationKind::Announce, Some(post_uri.as_str()));
-            notifications::insert(
-                tx,
-                kind,
-                Some(actor.id),
-                object,
-                Some(&activity.id),
-                None,
-                cx.now,
-            )?;
-            Ok(Outcome::Applied)
-        });
+        return count_and_notify(conn, cx, activity, actor.id, &post_uri, Kind::Announce);
     }
     if cx.is_ours(&object) {
         return Ok(Outcome::Ignored(
