@@ -5,7 +5,7 @@ use crate::harness::{get, Answer, Browser, Instance, AS_JSON, BROWSER};
 
 pub const PASSWORD: &str = "correct horse battery";
 
-pub use crate::harness::{count, eventually, handle};
+pub use crate::harness::{count, eventually, follow_and_wait, handle};
 
 pub fn png(width: u32, height: u32) -> Vec<u8> {
     let image = image::RgbImage::from_fn(width, height, |x, y| {
@@ -205,18 +205,7 @@ fn remote_images_are_linked_from_their_origin_with_alt_text() {
     let b = Instance::start();
     a.set_password(PASSWORD);
     b.set_password(PASSWORD);
-    let out = a.cli(&["follow", &handle(&b)], "");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    eventually("A follows B", || {
-        count(
-            &a,
-            "SELECT count(*) FROM follows WHERE direction = 'out' AND state = 'accepted'",
-        ) == 1
-    });
+    follow_and_wait(&a, &b);
     let mut bob = b.logged_in(PASSWORD);
     let csrf = bob.csrf("/");
     let image = png(50, 40);
@@ -250,18 +239,7 @@ fn pins_reach_the_featured_collection_and_followers() {
     let a = Instance::start();
     let b = Instance::start();
     a.set_password(PASSWORD);
-    let out = b.cli(&["follow", &handle(&a)], "");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    eventually("B follows A", || {
-        count(
-            &a,
-            "SELECT count(*) FROM follows WHERE direction = 'in' AND state = 'accepted'",
-        ) == 1
-    });
+    follow_and_wait(&b, &a);
     let page = a.post("pin this one", &[]);
     let id = page.rsplit('/').next().unwrap().to_string();
     let uri = a.url(&format!("/users/ana/statuses/{id}"));

@@ -1,7 +1,10 @@
 //! Two real Perch instances on loopback federating with each other, and Perch against
 //! implementations nobody here wrote (bovine, and two npm signature verifiers).
 
-use crate::harness::{count, eventually, get, handle, post_raw, Instance, AS_JSON, BROWSER};
+use crate::harness::{
+    count, eventually, follow_and_wait, get, handle, local_tool, post_raw, Instance, AS_JSON,
+    BROWSER,
+};
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -270,13 +273,7 @@ fn follow_by_approval_waits_for_the_owner() {
 fn deliveries_survive_a_sigkill_of_the_sender() {
     let mut a = Instance::start();
     let b = Instance::start();
-    assert!(a.cli(&["follow", &handle(&b)], "").status.success());
-    eventually("A follows B", || {
-        count(
-            &b,
-            "SELECT count(*) FROM follows WHERE direction = 'in' AND state = 'accepted'",
-        ) == 1
-    });
+    follow_and_wait(&a, &b);
     // B is down: its deliveries to A wait in the queue.
     let mut b = b;
     b.kill();
@@ -324,29 +321,15 @@ fn unsigned_and_tampered_inbox_posts_are_refused() {
 }
 
 fn python() -> Option<String> {
-    let python = std::env::var("PERCH_PYTHON").ok().or_else(|| {
-        let local = concat!(env!("CARGO_MANIFEST_DIR"), "/.tools/venv/bin/python");
-        std::path::Path::new(local)
-            .exists()
-            .then(|| local.to_string())
-    });
-    if python.is_none() {
-        eprintln!("SKIPPED: bovine tests need the Python tools; run scripts/test");
-    }
-    python
+    local_tool("PERCH_PYTHON", "venv/bin/python", "bovine tests")
 }
 
 fn node_modules() -> Option<String> {
-    let modules = std::env::var("PERCH_NODE_MODULES").ok().or_else(|| {
-        let local = concat!(env!("CARGO_MANIFEST_DIR"), "/.tools/node/node_modules");
-        std::path::Path::new(local)
-            .exists()
-            .then(|| local.to_string())
-    });
-    if modules.is_none() {
-        eprintln!("SKIPPED: npm verifier tests need the npm tools; run scripts/test");
-    }
-    modules
+    local_tool(
+        "PERCH_NODE_MODULES",
+        "node/node_modules",
+        "npm verifier tests",
+    )
 }
 
 /// A peer process that prints "ready" when it listens; killed when dropped.

@@ -478,3 +478,34 @@ pub fn count(instance: &Instance, sql: &str) -> i64 {
 pub fn handle(instance: &Instance) -> String {
     format!("@ana@127.0.0.1:{}", instance.port)
 }
+
+/// `from` follows `to` through `perch follow`; returns once `to` has accepted and `from` knows.
+pub fn follow_and_wait(from: &Instance, to: &Instance) {
+    let out = from.cli(&["follow", &handle(to)], "");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    eventually("the follow is accepted", || {
+        count(
+            from,
+            "SELECT count(*) FROM follows WHERE direction = 'out' AND state = 'accepted'",
+        ) >= 1
+    });
+}
+
+/// A test tool set up by scripts/test: `$env`, else `.tools/<local>`; None (with a SKIPPED line
+/// saying why) when neither exists.
+pub fn local_tool(env: &str, local: &str, needed_for: &str) -> Option<String> {
+    let found = std::env::var(env).ok().or_else(|| {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(".tools")
+            .join(local);
+        path.exists().then(|| path.display().to_string())
+    });
+    if found.is_none() {
+        eprintln!("SKIPPED: {needed_for} need tools that scripts/test installs (.tools/{local})");
+    }
+    found
+}
