@@ -66,10 +66,8 @@ pub fn nodeinfo_links(urls: &Urls) -> Value {
 
 /// NodeInfo 2.0 or 2.1; `local_posts` counts the owner's posts.
 pub fn nodeinfo(version: &str, local_posts: u64, display_name: &str) -> Value {
-    let mut software = json!({"name": "perch", "version": env!("CARGO_PKG_VERSION")});
-    if version == "2.1" {
-        software["repository"] = json!("https://github.com/perch-social/perch");
-    }
+    // 2.1's optional `repository` is left out: the project has no public address yet.
+    let software = json!({"name": "perch", "version": env!("CARGO_PKG_VERSION")});
     json!({
         "version": version,
         "software": software,
