@@ -182,19 +182,6 @@ pub fn set_picture(
     })
 }
 
-pub fn remove_picture(
-    conn: &mut Connection,
-    urls: &Urls,
-    username: &str,
-    picture: Picture,
-    now: Timestamp,
-) -> Result<()> {
-    store::write(conn, |tx| {
-        profile::set_picture(tx, picture, None, now)?;
-        send_update(tx, urls, username, now)
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

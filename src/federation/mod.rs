@@ -6,6 +6,3 @@ pub mod documents;
 pub mod keys;
 pub mod signatures;
 pub mod webfinger;
-
-/// The content type we answer ActivityPub requests with.
-pub const ACTIVITY_JSON: &str = "application/activity+json; charset=utf-8";

@@ -83,11 +83,6 @@ pub fn new_id(now: Timestamp) -> i64 {
     (now.0 << 16) | sequence as i64
 }
 
-/// The lowest id minted at `time`, for turning times into id bounds.
-pub fn id_floor(time: Timestamp) -> i64 {
-    time.0 << 16
-}
-
 /// A small pool of connections for the web server; each worker thread opens its own.
 ///
 /// It keeps [`MAX_CONNECTIONS`]: a request beyond that waits up to [`MAX_WAIT`] for one to come
@@ -302,7 +297,6 @@ mod tests {
         assert_ne!(a, b);
         assert!(c > a && c > b);
         assert_eq!(a >> 16, 1_000);
-        assert!(id_floor(Timestamp(1_001)) <= c);
     }
 
     #[test]

@@ -53,13 +53,6 @@ pub fn delete_others(conn: &Connection, keep: Option<&str>) -> rusqlite::Result<
     conn.execute("DELETE FROM sessions WHERE token_hash IS NOT ?1", [keep])
 }
 
-pub fn expire(conn: &Connection, not_before: Timestamp) -> rusqlite::Result<usize> {
-    conn.execute(
-        "DELETE FROM sessions WHERE last_seen_at < ?1",
-        [not_before.0],
-    )
-}
-
 pub fn record_login_failure(
     conn: &Connection,
     address: &str,
