@@ -224,6 +224,7 @@ impl Instance {
         Browser {
             origin: self.origin.clone(),
             cookies: Vec::new(),
+            client_address: None,
         }
     }
 
@@ -347,6 +348,8 @@ fn encode(text: &str) -> String {
 pub struct Browser {
     pub origin: String,
     pub cookies: Vec<(String, String)>,
+    /// Sent as `X-Real-IP`, as a reverse proxy on loopback would, to appear to come from elsewhere.
+    pub client_address: Option<String>,
 }
 
 impl Browser {
@@ -394,6 +397,9 @@ impl Browser {
             .header("Accept", BROWSER)
             .header("Origin", origin)
             .header("Content-Type", "application/x-www-form-urlencoded");
+        if let Some(address) = &self.client_address {
+            request = request.header("X-Real-IP", address);
+        }
         if !self.cookies.is_empty() {
             request = request.header("Cookie", self.cookie_header());
         }

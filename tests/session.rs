@@ -117,6 +117,29 @@ fn login_logout_and_the_rate_limit() {
 }
 
 #[test]
+fn a_guess_spread_over_many_addresses_is_limited_too() {
+    let instance = Instance::start();
+    instance.set_password(PASSWORD);
+    // Ten addresses, each staying at the per-address limit of five: fifty failures in all.
+    for n in 1..=10 {
+        let mut guesser = instance.browser();
+        guesser.client_address = Some(format!("198.51.100.{n}"));
+        for _ in 0..5 {
+            let guess = guesser.post_form("/login", &[("password", "guess")]);
+            assert_eq!(guess.status, 401, "address {n}: {}", guess.body);
+        }
+    }
+    let mut owner = instance.browser();
+    owner.client_address = Some("203.0.113.7".into());
+    let limited = owner.post_form("/login", &[("password", PASSWORD)]);
+    assert_eq!(
+        limited.status, 429,
+        "a fresh address waits once fifty guesses failed"
+    );
+    assert_eq!(owner.get("/settings").status, 303, "and gets no session");
+}
+
+#[test]
 fn forms_need_the_csrf_token_and_our_origin() {
     let instance = Instance::start();
     instance.set_password(PASSWORD);

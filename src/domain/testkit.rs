@@ -166,3 +166,33 @@ pub fn fuzz_config(default_cases: u32) -> proptest::test_runner::Config {
     config.failure_persistence = None;
     config
 }
+
+/// A fuzz target: runs `round` (a batch of `default_cases` random cases, given its number and
+/// settings) once, then again until `PERCH_FUZZ_SECONDS` have passed when that is set (CI's
+/// longer run; see the README).
+pub fn fuzz_for(
+    target: &str,
+    default_cases: u32,
+    mut round: impl FnMut(u32, proptest::test_runner::Config),
+) {
+    let config = fuzz_config(default_cases);
+    let budget = std::env::var("PERCH_FUZZ_SECONDS")
+        .ok()
+        .and_then(|seconds| seconds.parse().ok())
+        .map(std::time::Duration::from_secs)
+        .unwrap_or_default();
+    let start = std::time::Instant::now();
+    let mut rounds = 0;
+    loop {
+        round(rounds, config.clone());
+        rounds += 1;
+        if start.elapsed() >= budget {
+            break;
+        }
+    }
+    eprintln!(
+        "fuzz {target}: {} cases in {:.1} s",
+        u64::from(rounds) * u64::from(config.cases),
+        start.elapsed().as_secs_f64()
+    );
+}

@@ -337,6 +337,7 @@ fn login_is_limited_per_address_logout_ends_the_session_and_next_stays_home() {
     let mut replay = Browser {
         origin: instance.origin.clone(),
         cookies: stolen,
+        client_address: None,
     };
     assert_eq!(
         replay.get("/settings").status,

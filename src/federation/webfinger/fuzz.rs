@@ -5,7 +5,7 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::config::Config;
-use crate::domain::testkit::fuzz_config;
+use crate::domain::testkit::{fuzz_config, fuzz_for};
 
 const HOST: &str = "social.example";
 
@@ -42,13 +42,19 @@ fn domain() -> impl Strategy<Value = String> {
     ]
 }
 
+#[test]
+fn any_resource_is_read_without_panic() {
+    let urls = urls();
+    fuzz_for("WebFinger resource", 3000, |_, config| {
+        proptest!(config, |(resource in any::<String>(), handle in (user(), domain()))| {
+            let _ = names_owner(&resource, &urls, "ana");
+            let _ = names_owner(&format!("acct:{}@{}{resource}", handle.0, handle.1), &urls, "ana");
+        })
+    });
+}
+
 proptest! {
     #![proptest_config(fuzz_config(3000))]
-
-    #[test]
-    fn any_resource_is_read_without_panic(resource in any::<String>()) {
-        let _ = names_owner(&resource, &urls(), "ana");
-    }
 
     #[test]
     fn a_handle_names_the_owner_only_with_the_owners_user_and_domain(
