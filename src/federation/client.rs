@@ -126,7 +126,17 @@ impl Client {
             .build();
         let resolver = GuardedResolver {
             allow_private_addresses: config.allow_private_addresses,
+            lookup: Box::new(DefaultResolver::default()),
+            allowed: is_global,
         };
+        Client::with_resolver(config, agent_config, resolver)
+    }
+
+    fn with_resolver(
+        config: ClientConfig,
+        agent_config: Config,
+        resolver: GuardedResolver,
+    ) -> Client {
         let agent = ureq::Agent::with_parts(agent_config, DefaultConnector::new(), resolver);
         Client { agent, config }
     }
@@ -458,9 +468,15 @@ impl fmt::Display for Refusal {
 impl std::error::Error for Refusal {}
 
 /// ureq's resolver, minus every non-global address (unless private addresses are allowed).
+/// ureq connects only to the addresses it returns, so the addresses checked are the addresses
+/// connected to: a DNS answer that changes after the check never reaches a socket.
 #[derive(Debug)]
 struct GuardedResolver {
     allow_private_addresses: bool,
+    /// The system's resolver (tests script one).
+    lookup: Box<dyn Resolver>,
+    /// Which addresses may be connected to: the global ones (tests draw the line elsewhere).
+    allowed: fn(IpAddr) -> bool,
 }
 
 impl Resolver for GuardedResolver {
@@ -470,12 +486,12 @@ impl Resolver for GuardedResolver {
         config: &Config,
         timeout: NextTimeout,
     ) -> Result<ResolvedSocketAddrs, ureq::Error> {
-        let resolved = DefaultResolver::default().resolve(uri, config, timeout)?;
+        let resolved = self.lookup.resolve(uri, config, timeout)?;
         if self.allow_private_addresses {
             return Ok(resolved);
         }
         let mut kept = self.empty();
-        for address in resolved.iter().filter(|a| is_global(a.ip())) {
+        for address in resolved.iter().filter(|a| (self.allowed)(a.ip())) {
             kept.push(*address);
         }
         if kept.is_empty() {
@@ -750,6 +766,84 @@ mod tests {
             err.kind(),
             std::io::ErrorKind::WouldBlock,
             "a connection got through"
+        );
+    }
+
+    /// A DNS answer that changes from one lookup to the next (rebinding): the first names the
+    /// "public" server, every later one a private address.
+    #[derive(Debug)]
+    struct Rebinding {
+        public: std::net::SocketAddr,
+        private: std::net::SocketAddr,
+        lookups: std::sync::atomic::AtomicUsize,
+    }
+
+    impl Resolver for Rebinding {
+        fn resolve(
+            &self,
+            _: &Uri,
+            _: &Config,
+            _: NextTimeout,
+        ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+            let n = self
+                .lookups
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let mut answer = self.empty();
+            answer.push(if n == 0 { self.public } else { self.private });
+            Ok(answer)
+        }
+    }
+
+    #[test]
+    fn a_dns_answer_that_changes_after_the_check_never_reaches_a_socket() {
+        // 127.0.0.2 plays a public address, 127.0.0.1 the private one the guard must keep.
+        let public = TcpListener::bind("127.0.0.2:0").unwrap();
+        let private = TcpListener::bind("127.0.0.1:0").unwrap();
+        private.set_nonblocking(true).unwrap();
+        let port = public.local_addr().unwrap().port();
+        let url = format!("http://rebind.example:{port}/users/a");
+        let id = url.clone();
+        let server = std::thread::spawn(move || {
+            let (mut stream, _) = public.accept().unwrap();
+            let seen = read_request(&mut stream);
+            stream.write_all(&document(&id)).unwrap();
+            seen
+        });
+        let rebinding = Rebinding {
+            public: std::net::SocketAddr::new(IpAddr::from([127, 0, 0, 2]), port),
+            private: private.local_addr().unwrap(),
+            lookups: 0.into(),
+        };
+        let config = ClientConfig::new(false, "Perch/test");
+        let agent_config = Config::builder()
+            .http_status_as_error(false)
+            .proxy(None)
+            .max_redirects(0)
+            .build();
+        let guarded = Client::with_resolver(
+            config,
+            agent_config,
+            GuardedResolver {
+                allow_private_addresses: false,
+                lookup: Box::new(rebinding),
+                allowed: |ip| ip == IpAddr::from([127, 0, 0, 2]),
+            },
+        );
+        // The first lookup passes the check and its address is the one connected to.
+        let doc = guarded.get_activity(&url, None).unwrap();
+        assert_eq!(doc["id"], url.as_str());
+        assert_eq!(server.join().unwrap().path, "/users/a");
+        // The server closed the connection: the next request looks the name up again, gets the
+        // private address, and is refused before any socket opens.
+        assert!(matches!(
+            guarded.get_activity(&url, None),
+            Err(FetchError::Refused(_))
+        ));
+        let err = private.accept().unwrap_err();
+        assert_eq!(
+            err.kind(),
+            std::io::ErrorKind::WouldBlock,
+            "rebinding got through"
         );
     }
 
