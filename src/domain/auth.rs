@@ -108,6 +108,7 @@ pub fn start_session(
         csrf_token: random_token(),
     };
     let user_agent: String = user_agent.chars().take(200).collect();
+    sessions::forget_idle(conn, Timestamp(now.0 - SESSION_IDLE_MS))?;
     sessions::insert(
         conn,
         &session.token_hash,
@@ -247,5 +248,21 @@ mod tests {
         set_password(&mut conn, "a new password").unwrap();
         assert!(session(&conn, &cookie, Timestamp(7)).unwrap().is_none());
         assert!(!setup_token_valid(&conn, "tok").unwrap());
+    }
+
+    #[test]
+    fn idle_sessions_end_and_their_rows_go_at_the_next_login() {
+        let (_dir, conn) = testing::temporary();
+        let (old, _) = start_session(&conn, "old", Timestamp(1)).unwrap();
+        let later = Timestamp(1 + SESSION_IDLE_MS + 1);
+        assert!(
+            session(&conn, &old, later).unwrap().is_none(),
+            "idle too long"
+        );
+        start_session(&conn, "new", later).unwrap();
+        let rows: i64 = conn
+            .query_row("SELECT count(*) FROM sessions", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(rows, 1, "only the new session is kept");
     }
 }

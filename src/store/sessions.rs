@@ -48,6 +48,11 @@ pub fn delete(conn: &Connection, token_hash: &str) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// Removes the sessions unused since `before` (they no longer log anyone in).
+pub fn forget_idle(conn: &Connection, before: Timestamp) -> rusqlite::Result<usize> {
+    conn.execute("DELETE FROM sessions WHERE last_seen_at < ?1", [before.0])
+}
+
 /// Ends every session but `keep`.
 pub fn delete_others(conn: &Connection, keep: Option<&str>) -> rusqlite::Result<usize> {
     conn.execute("DELETE FROM sessions WHERE token_hash IS NOT ?1", [keep])
