@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
 
 use crate::client::png;
 use crate::harness::{free_port, Instance};
@@ -78,8 +79,6 @@ where
     let Some(driver) = Driver::start() else {
         return;
     };
-    // Both ring and aws-lc-rs are linked in: rustls needs to be told which to use.
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let profile = tempfile::tempdir().expect("a browser profile folder");
     let runtime = rocket::tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -97,8 +96,7 @@ where
                          format!("--user-data-dir={}", profile.path().display())]
             }),
         );
-        let client = ClientBuilder::rustls()
-            .expect("TLS roots")
+        let client = ClientBuilder::new(HttpConnector::new())
             .capabilities(capabilities)
             .connect(&format!("http://127.0.0.1:{}", driver.port))
             .await
