@@ -8,7 +8,7 @@ use crate::urls::Urls;
 use crate::domain::attachments::{MAX_ATTACHMENTS, MAX_DESCRIPTION_CHARS};
 use crate::domain::posts::MAX_POST_CHARS;
 
-use super::{avatar_url, layout, posts, trusted, PageMeta, Viewer};
+use super::{avatar_url, layout, media_url, posts, trusted, PageMeta, Viewer};
 
 fn meta(title: &str) -> PageMeta {
     PageMeta {
@@ -187,6 +187,9 @@ pub fn settings(urls: &Urls, profile: &Profile, viewer: &Viewer, message: Option
             h2 { "Pictures" }
             div.pictures {
                 img.avatar.big src=(avatar_url(urls, profile)) alt="Current avatar" width="96" height="96";
+                @if let Some(header) = &profile.header {
+                    img.header src=(media_url(urls, header)) alt="Current header" width=(header.width) height=(header.height);
+                }
             }
             form method="post" action="/settings/avatar" enctype="multipart/form-data" {
                 input type="hidden" name="csrf" value=(csrf);
@@ -194,11 +197,23 @@ pub fn settings(urls: &Urls, profile: &Profile, viewer: &Viewer, message: Option
                 input #avatar type="file" name="file" accept="image/jpeg,image/png,image/webp,image/gif" required;
                 button type="submit" { "Upload avatar" }
             }
+            @if profile.avatar.is_some() {
+                form.remove method="post" action="/settings/avatar/remove" {
+                    input type="hidden" name="csrf" value=(csrf);
+                    button.secondary type="submit" { "Remove avatar" }
+                }
+            }
             form method="post" action="/settings/header" enctype="multipart/form-data" {
                 input type="hidden" name="csrf" value=(csrf);
                 label for="header" { "Header (cropped to 3:1)" }
                 input #header type="file" name="file" accept="image/jpeg,image/png,image/webp,image/gif" required;
                 button type="submit" { "Upload header" }
+            }
+            @if profile.header.is_some() {
+                form.remove method="post" action="/settings/header/remove" {
+                    input type="hidden" name="csrf" value=(csrf);
+                    button.secondary type="submit" { "Remove header" }
+                }
             }
         }
         section.panel {
