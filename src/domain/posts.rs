@@ -7,7 +7,7 @@ use crate::domain::actors::{self as remote_actors, Fetch};
 use crate::error::{Error, Result};
 use crate::federation::build;
 use crate::model::{Actor, Mention, Post, Timestamp, Visibility};
-use crate::store::{self, actors, follows, posts, remote_posts};
+use crate::store::{self, actors, follows, media as stored_media, posts, remote_posts};
 use crate::urls::Urls;
 
 use super::attachments::{self, Upload};
@@ -252,7 +252,7 @@ pub fn publish_with_media(
             },
             now,
         )?;
-        attachments::attach(tx, id, &prepared, now)?;
+        attachments::attach(tx, id, &prepared, 0, now)?;
         // The post and its deliveries commit together: a crash loses neither alone.
         let post =
             posts::get(tx, id)?.ok_or_else(|| Error::internal("a post vanished after insert"))?;
@@ -261,24 +261,73 @@ pub fn publish_with_media(
     })
 }
 
+/// A change to an image already on the post.
+#[derive(Clone, Debug)]
+pub struct MediaChange {
+    pub id: i64,
+    pub description: String,
+    pub remove: bool,
+}
+
+/// What the edit form sends: the new text and content warning, changes to the images on the
+/// post (those not named stay as they are), and images to add after them.
+#[derive(Clone, Debug, Default)]
+pub struct PostChanges {
+    pub source: String,
+    pub summary: Option<String>,
+    pub media: Vec<MediaChange>,
+    pub added: Vec<Upload>,
+}
+
+/// Edits a post and sends an Update carrying the new version (text and attachments). The
+/// previous version goes to the history. Visibility cannot change, as on Mastodon.
 pub fn edit(
     conn: &mut Connection,
     urls: &Urls,
     id: i64,
-    source: &str,
-    summary: Option<&str>,
+    changes: &PostChanges,
     now: Timestamp,
 ) -> Result<Post> {
-    let summary = clean_summary(summary);
-    check_text(source, summary.as_deref())?;
-    let rendered = text::render_markdown(source, &|tag| urls.tag(&tag.to_lowercase()));
+    let summary = clean_summary(changes.summary.as_deref());
+    check_text(&changes.source, summary.as_deref())?;
+    let rendered = text::render_markdown(&changes.source, &|tag| urls.tag(&tag.to_lowercase()));
     let existing = posts::get(conn, id)?.ok_or_else(Error::not_found)?;
+    for change in &changes.media {
+        if !existing.media.iter().any(|m| m.id == change.id) {
+            return Err(Error::new(422, "an image that is not on this post"));
+        }
+        if change.description.trim().chars().count() > attachments::MAX_DESCRIPTION_CHARS {
+            return Err(Error::new(
+                422,
+                format!(
+                    "an image description is longer than {} characters",
+                    attachments::MAX_DESCRIPTION_CHARS
+                ),
+            ));
+        }
+    }
+    let kept = existing
+        .media
+        .iter()
+        .filter(|m| !changes.media.iter().any(|c| c.id == m.id && c.remove))
+        .count();
+    if kept + changes.added.len() > attachments::MAX_ATTACHMENTS {
+        return Err(Error::new(
+            422,
+            format!(
+                "a post takes at most {} images",
+                attachments::MAX_ATTACHMENTS
+            ),
+        ));
+    }
+    let prepared = attachments::prepare(&changes.added)?;
     store::write(conn, |tx| {
+        // First, so the history keeps the images as they were.
         let changed = posts::edit(
             tx,
             id,
             &posts::PostEdit {
-                source,
+                source: &changes.source,
                 content_html: &rendered.html,
                 summary: summary.as_deref(),
                 sensitive: summary.is_some(),
@@ -290,6 +339,15 @@ pub fn edit(
         if !changed {
             return Err(Error::not_found());
         }
+        for change in &changes.media {
+            if change.remove {
+                stored_media::delete(tx, change.id)?;
+            } else {
+                stored_media::set_description(tx, change.id, id, change.description.trim())?;
+            }
+        }
+        let next = stored_media::next_position(tx, id)?;
+        attachments::attach(tx, id, &prepared, next, now)?;
         let post = posts::get(tx, id)?.ok_or_else(Error::not_found)?;
         send(tx, urls, &post, &build::update_note(urls, &post), now)?;
         Ok(post)
@@ -405,6 +463,102 @@ mod tests {
         assert!(second.sensitive);
         let chain = ancestors(&conn, &u, &second, false).unwrap();
         assert_eq!(chain.iter().map(|p| p.id).collect::<Vec<_>>(), [first.id]);
+    }
+
+    fn upload(description: &str) -> Upload {
+        let image = image::RgbImage::from_pixel(8, 6, image::Rgb([200, 40, 40]));
+        let mut bytes = std::io::Cursor::new(Vec::new());
+        image.write_to(&mut bytes, image::ImageFormat::Png).unwrap();
+        Upload {
+            data: bytes.into_inner(),
+            description: description.into(),
+        }
+    }
+
+    fn descriptions(post: &Post) -> Vec<&str> {
+        post.media.iter().map(|m| m.description.as_str()).collect()
+    }
+
+    #[test]
+    fn edits_change_alt_text_remove_and_add_images_and_keep_them_in_history() {
+        let (_dir, mut conn) = testing::temporary();
+        let u = urls();
+        let post = publish_with_media(
+            &mut conn,
+            &u,
+            None,
+            &compose("two pictures"),
+            &[upload("first"), upload("second")],
+            Timestamp(1_000),
+        )
+        .unwrap();
+        let (first, second) = (post.media[0].id, post.media[1].id);
+        let changes = PostChanges {
+            source: "three pictures".into(),
+            summary: None,
+            media: vec![
+                MediaChange {
+                    id: first,
+                    description: " the first, described better ".into(),
+                    remove: false,
+                },
+                MediaChange {
+                    id: second,
+                    description: String::new(),
+                    remove: true,
+                },
+            ],
+            added: vec![upload("third"), upload("fourth")],
+        };
+        let edited = edit(&mut conn, &u, post.id, &changes, Timestamp(2_000)).unwrap();
+        assert_eq!(
+            descriptions(&edited),
+            ["the first, described better", "third", "fourth"]
+        );
+        assert_eq!(edited.media[0].id, first, "kept images keep their place");
+        let history = posts::history(&conn, post.id).unwrap();
+        assert_eq!(history[0].media_descriptions, ["first", "second"]);
+        let note = build::note(&u, &edited);
+        let names: Vec<_> = note["attachment"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["name"].as_str().unwrap_or("").to_string())
+            .collect();
+        assert_eq!(names, ["the first, described better", "third", "fourth"]);
+
+        // Five images in all, or an image of another post, change nothing.
+        let too_many = PostChanges {
+            source: "five".into(),
+            added: vec![upload("5"), upload("6")],
+            ..PostChanges::default()
+        };
+        let refused = edit(&mut conn, &u, post.id, &too_many, Timestamp(3_000)).unwrap_err();
+        assert_eq!(refused.status, 422);
+        let other = publish_with_media(
+            &mut conn,
+            &u,
+            None,
+            &compose("other"),
+            &[upload("theirs")],
+            Timestamp(4_000),
+        )
+        .unwrap();
+        let foreign = PostChanges {
+            source: "steal".into(),
+            media: vec![MediaChange {
+                id: other.media[0].id,
+                description: String::new(),
+                remove: true,
+            }],
+            ..PostChanges::default()
+        };
+        let refused = edit(&mut conn, &u, post.id, &foreign, Timestamp(5_000)).unwrap_err();
+        assert_eq!(refused.status, 422);
+        let unchanged = posts::get(&conn, post.id).unwrap().unwrap();
+        assert_eq!(unchanged.source, "three pictures");
+        assert_eq!(unchanged.media.len(), 3);
+        assert_eq!(posts::get(&conn, other.id).unwrap().unwrap().media.len(), 1);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use rocket::{get, post, State};
 
 use crate::domain::attachments::{Upload, MAX_ATTACHMENTS};
 use crate::domain::media::MAX_UPLOAD_BYTES;
-use crate::domain::posts::{self as post_rules, Compose};
+use crate::domain::posts::{self as post_rules, Compose, MediaChange, PostChanges};
 use crate::domain::{profile as profiles, text, timeline};
 use crate::error::{Error, Result};
 use crate::model::{Timestamp, Visibility};
@@ -216,8 +216,8 @@ pub async fn compose(
     }
 }
 
-#[get("/posts/<id>/edit")]
-pub async fn edit_form(app: &State<App>, owner: Owner, id: i64) -> Result<Reply> {
+/// The edit form, with `error` when a save was refused.
+async fn edit_page(app: &App, owner: &Owner, id: i64, error: Option<Error>) -> Result<Reply> {
     let username = app.config.username.clone();
     let (profile, post) = app
         .run(move |conn| {
@@ -227,12 +227,35 @@ pub async fn edit_form(app: &State<App>, owner: Owner, id: i64) -> Result<Reply>
             ))
         })
         .await?;
-    Ok(Reply::Html(render::admin::edit_post(
+    let markup = render::admin::edit_post(
+        &app.urls,
         &profile,
         &post,
         &owner.viewer(),
-        None,
-    )))
+        error.as_ref().map(|e| e.message.as_str()),
+    );
+    Ok(match error {
+        Some(e) => Reply::HtmlStatus(
+            Status::from_code(e.status).unwrap_or(Status::BadRequest),
+            markup,
+        ),
+        None => Reply::Html(markup),
+    })
+}
+
+#[get("/posts/<id>/edit")]
+pub async fn edit_form(app: &State<App>, owner: Owner, id: i64) -> Result<Reply> {
+    edit_page(app, &owner, id, None).await
+}
+
+/// An image already on the post, as the edit form sends it back.
+#[derive(FromForm)]
+pub struct ExistingField {
+    id: i64,
+    #[field(default = String::new())]
+    description: String,
+    /// The "Remove this image" checkbox; absent when not ticked.
+    remove: bool,
 }
 
 #[derive(FromForm)]
@@ -240,6 +263,8 @@ pub struct EditForm<'r> {
     csrf: &'r str,
     source: String,
     summary: Option<String>,
+    existing: Vec<ExistingField>,
+    media: Vec<AttachmentField<'r>>,
 }
 
 #[post("/posts/<id>/edit", data = "<form>")]
@@ -250,21 +275,45 @@ pub async fn edit(
     form: Form<EditForm<'_>>,
 ) -> Result<Reply> {
     owner.check_csrf(form.csrf)?;
+    let changes = PostChanges {
+        source: form.source.clone(),
+        summary: form.summary.clone(),
+        media: form
+            .existing
+            .iter()
+            .map(|m| MediaChange {
+                id: m.id,
+                description: m.description.clone(),
+                remove: m.remove,
+            })
+            .collect(),
+        added: form
+            .media
+            .iter()
+            .filter(|m| !m.file.is_empty())
+            .map(|m| Upload {
+                data: m.file.to_vec(),
+                description: m.description.clone(),
+            })
+            .collect(),
+    };
     let urls = app.urls.clone();
-    let (source, summary) = (form.source.clone(), form.summary.clone());
-    let post = app
+    let result = app
         .run(move |conn| {
-            post_rules::edit(
+            Ok(post_rules::edit(
                 conn,
                 &urls,
                 id,
-                &source,
-                summary.as_deref(),
+                &changes,
                 Timestamp::now(),
-            )
+            ))
         })
         .await?;
-    Ok(Reply::Redirect(Redirect::to(app.urls.post_page(post.id))))
+    match result {
+        Ok(post) => Ok(Reply::Redirect(Redirect::to(app.urls.post_page(post.id)))),
+        Err(e) if e.status < 500 && e.status != 404 => edit_page(app, &owner, id, Some(e)).await,
+        Err(e) => Err(e),
+    }
 }
 
 #[post("/posts/<id>/delete", data = "<form>")]
