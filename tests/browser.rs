@@ -1,6 +1,7 @@
 //! The owner's page in a real browser: headless Chromium (Debian's `chromium` and
 //! `chromium-driver`) driven over WebDriver. Without chromedriver on PATH the tests say they
 //! were skipped and pass. Each failure leaves a screenshot in target/browser-screenshots/.
+//! `phone` checks a 360 px wide screen and keyboard-only use.
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -25,6 +26,9 @@ macro_rules! ensure {
         }
     };
 }
+
+// After the macro: macro_rules are in scope only below their definition.
+mod phone;
 
 /// chromedriver on a free port, stopped when dropped.
 struct Driver {
