@@ -133,6 +133,10 @@ fn editing_images_updates_the_note_and_the_follower_copy() {
         "{}",
         refused.body
     );
+    assert!(
+        refused.body.contains(">too many</textarea>"),
+        "the text is kept"
+    );
     let note = get(&a.url(&format!("/users/ana/statuses/{id}")), AS_JSON).json();
     assert_eq!(attachment_names(&note).len(), 2);
 }

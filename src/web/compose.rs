@@ -117,8 +117,12 @@ fn draft_of(form: &ComposeForm<'_>, visibility: Visibility) -> Draft {
 }
 
 /// A form rocket could not read whole (most often an image over the size limit): the text is
-/// shown again with the reason.
-fn refused_form(owner: &Owner, context: &rocket::form::Context<'_>) -> Result<(Draft, Error)> {
+/// shown again with the reason; `outcome` says what did not happen.
+fn refused_form(
+    owner: &Owner,
+    context: &rocket::form::Context<'_>,
+    outcome: &str,
+) -> Result<(Draft, Error)> {
     let Some(csrf) = context.field_value("csrf") else {
         return Err(Error::new(422, "the form is incomplete or malformed"));
     };
@@ -128,7 +132,7 @@ fn refused_form(owner: &Owner, context: &rocket::form::Context<'_>) -> Result<(D
         .any(|e| matches!(e.kind, ErrorKind::InvalidLength { .. }));
     let message = if too_large {
         format!(
-            "an image is larger than {} MB; the post was not sent",
+            "an image is larger than {} MB; {outcome}",
             MAX_UPLOAD_BYTES / (1024 * 1024)
         )
     } else {
@@ -156,7 +160,7 @@ pub async fn compose(
 ) -> Result<Reply> {
     let Contextual { value, context } = form.into_inner();
     let Some(fields) = value else {
-        let (draft, error) = refused_form(&owner, &context)?;
+        let (draft, error) = refused_form(&owner, &context, "the post was not sent")?;
         drop(context);
         return home_page(app, &owner, None, draft, Some(error)).await;
     };
@@ -216,10 +220,15 @@ pub async fn compose(
     }
 }
 
-/// The edit form, with `error` when a save was refused.
-async fn edit_page(app: &App, owner: &Owner, id: i64, error: Option<Error>) -> Result<Reply> {
+/// The edit form; after a refused save, the reason and the text as the owner sent it.
+async fn edit_page(
+    app: &App,
+    owner: &Owner,
+    id: i64,
+    refused: Option<(Error, Draft)>,
+) -> Result<Reply> {
     let username = app.config.username.clone();
-    let (profile, post) = app
+    let (profile, mut post) = app
         .run(move |conn| {
             Ok((
                 profiles::get(conn, &username)?,
@@ -227,20 +236,23 @@ async fn edit_page(app: &App, owner: &Owner, id: i64, error: Option<Error>) -> R
             ))
         })
         .await?;
+    let Some((error, draft)) = refused else {
+        let markup = render::admin::edit_post(&app.urls, &profile, &post, &owner.viewer(), None);
+        return Ok(Reply::Html(markup));
+    };
+    post.source = draft.source;
+    post.summary = Some(draft.summary).filter(|s| !s.trim().is_empty());
     let markup = render::admin::edit_post(
         &app.urls,
         &profile,
         &post,
         &owner.viewer(),
-        error.as_ref().map(|e| e.message.as_str()),
+        Some(&error.message),
     );
-    Ok(match error {
-        Some(e) => Reply::HtmlStatus(
-            Status::from_code(e.status).unwrap_or(Status::BadRequest),
-            markup,
-        ),
-        None => Reply::Html(markup),
-    })
+    Ok(Reply::HtmlStatus(
+        Status::from_code(error.status).unwrap_or(Status::BadRequest),
+        markup,
+    ))
 }
 
 #[get("/posts/<id>/edit")]
@@ -272,8 +284,15 @@ pub async fn edit(
     app: &State<App>,
     owner: Owner,
     id: i64,
-    form: Form<EditForm<'_>>,
+    form: Form<Contextual<'_, EditForm<'_>>>,
 ) -> Result<Reply> {
+    let Contextual { value, context } = form.into_inner();
+    let Some(form) = value else {
+        let refused = refused_form(&owner, &context, "the post was not changed")?;
+        drop(context);
+        return edit_page(app, &owner, id, Some((refused.1, refused.0))).await;
+    };
+    drop(context);
     owner.check_csrf(form.csrf)?;
     let changes = PostChanges {
         source: form.source.clone(),
@@ -311,7 +330,14 @@ pub async fn edit(
         .await?;
     match result {
         Ok(post) => Ok(Reply::Redirect(Redirect::to(app.urls.post_page(post.id)))),
-        Err(e) if e.status < 500 && e.status != 404 => edit_page(app, &owner, id, Some(e)).await,
+        Err(e) if e.status < 500 && e.status != 404 => {
+            let draft = Draft {
+                source: form.source.clone(),
+                summary: form.summary.clone().unwrap_or_default(),
+                ..Draft::default()
+            };
+            edit_page(app, &owner, id, Some((e, draft))).await
+        }
         Err(e) => Err(e),
     }
 }
