@@ -63,7 +63,10 @@
     if (!(path in pairs)) return;
     event.preventDefault();
     const button = form.querySelector("button");
-    if (button) button.disabled = true;
+    // Not `disabled`: disabling the focused button drops keyboard focus to the page's top.
+    if (form.dataset.busy) return;
+    form.dataset.busy = "1";
+    if (button) button.setAttribute("aria-disabled", "true");
     try {
       const response = await fetch(path, {
         method: "POST",
@@ -82,7 +85,8 @@
     } catch (_) {
       form.submit();
     } finally {
-      if (button) button.disabled = false;
+      delete form.dataset.busy;
+      if (button) button.removeAttribute("aria-disabled");
     }
   });
 

@@ -96,6 +96,17 @@ impl Visibility {
     }
 }
 
+/// An earlier version of one of the owner's posts, kept when it was edited.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PostVersion {
+    /// When this version was written (published, or the edit before it).
+    pub written: Timestamp,
+    pub content_html: String,
+    pub summary: Option<String>,
+    /// The alt texts of the images this version had, in order ("" for none given).
+    pub media_descriptions: Vec<String>,
+}
+
 /// One of the owner's posts.
 #[derive(Clone, Debug)]
 pub struct Post {

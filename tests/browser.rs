@@ -1,6 +1,7 @@
 //! The owner's page in a real browser: headless Chromium (Debian's `chromium` and
 //! `chromium-driver`) driven over WebDriver. Without chromedriver on PATH the tests say they
 //! were skipped and pass. Each failure leaves a screenshot in target/browser-screenshots/.
+//! `phone` checks a 360 px wide screen and keyboard-only use.
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -9,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
 
 use crate::client::png;
 use crate::harness::{free_port, Instance};
@@ -24,6 +26,9 @@ macro_rules! ensure {
         }
     };
 }
+
+// After the macro: macro_rules are in scope only below their definition.
+mod phone;
 
 /// chromedriver on a free port, stopped when dropped.
 struct Driver {
@@ -78,8 +83,6 @@ where
     let Some(driver) = Driver::start() else {
         return;
     };
-    // Both ring and aws-lc-rs are linked in: rustls needs to be told which to use.
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let profile = tempfile::tempdir().expect("a browser profile folder");
     let runtime = rocket::tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -97,8 +100,7 @@ where
                          format!("--user-data-dir={}", profile.path().display())]
             }),
         );
-        let client = ClientBuilder::rustls()
-            .expect("TLS roots")
+        let client = ClientBuilder::new(HttpConnector::new())
             .capabilities(capabilities)
             .connect(&format!("http://127.0.0.1:{}", driver.port))
             .await

@@ -6,6 +6,7 @@ mod harness;
 mod browser;
 mod cli;
 mod client;
+mod edits;
 mod federation;
 mod hardening;
 mod moderation;

@@ -58,14 +58,17 @@ pub fn prepare(uploads: &[Upload]) -> Result<Vec<Prepared>> {
         .collect()
 }
 
-/// Stores prepared images as the attachments of `post_id`, in order, in the caller's transaction.
+/// Stores prepared images as the attachments of `post_id`, in order after `first_position`, in
+/// the caller's transaction.
 pub fn attach(
     conn: &Connection,
     post_id: i64,
     prepared: &[Prepared],
+    first_position: usize,
     now: Timestamp,
 ) -> Result<()> {
-    for (position, item) in prepared.iter().enumerate() {
+    for (offset, item) in prepared.iter().enumerate() {
+        let position = first_position + offset;
         let id = store::new_id(now);
         let original = &item.processed.original;
         stored_media::insert(

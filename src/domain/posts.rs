@@ -7,7 +7,7 @@ use crate::domain::actors::{self as remote_actors, Fetch};
 use crate::error::{Error, Result};
 use crate::federation::build;
 use crate::model::{Actor, Mention, Post, Timestamp, Visibility};
-use crate::store::{self, actors, follows, posts, remote_posts};
+use crate::store::{self, actors, follows, media as stored_media, posts, remote_posts};
 use crate::urls::Urls;
 
 use super::attachments::{self, Upload};
@@ -252,7 +252,7 @@ pub fn publish_with_media(
             },
             now,
         )?;
-        attachments::attach(tx, id, &prepared, now)?;
+        attachments::attach(tx, id, &prepared, 0, now)?;
         // The post and its deliveries commit together: a crash loses neither alone.
         let post =
             posts::get(tx, id)?.ok_or_else(|| Error::internal("a post vanished after insert"))?;
@@ -261,24 +261,73 @@ pub fn publish_with_media(
     })
 }
 
+/// A change to an image already on the post.
+#[derive(Clone, Debug)]
+pub struct MediaChange {
+    pub id: i64,
+    pub description: String,
+    pub remove: bool,
+}
+
+/// What the edit form sends: the new text and content warning, changes to the images on the
+/// post (those not named stay as they are), and images to add after them.
+#[derive(Clone, Debug, Default)]
+pub struct PostChanges {
+    pub source: String,
+    pub summary: Option<String>,
+    pub media: Vec<MediaChange>,
+    pub added: Vec<Upload>,
+}
+
+/// Edits a post and sends an Update carrying the new version (text and attachments). The
+/// previous version goes to the history. Visibility cannot change, as on Mastodon.
 pub fn edit(
     conn: &mut Connection,
     urls: &Urls,
     id: i64,
-    source: &str,
-    summary: Option<&str>,
+    changes: &PostChanges,
     now: Timestamp,
 ) -> Result<Post> {
-    let summary = clean_summary(summary);
-    check_text(source, summary.as_deref())?;
-    let rendered = text::render_markdown(source, &|tag| urls.tag(&tag.to_lowercase()));
+    let summary = clean_summary(changes.summary.as_deref());
+    check_text(&changes.source, summary.as_deref())?;
+    let rendered = text::render_markdown(&changes.source, &|tag| urls.tag(&tag.to_lowercase()));
     let existing = posts::get(conn, id)?.ok_or_else(Error::not_found)?;
+    for change in &changes.media {
+        if !existing.media.iter().any(|m| m.id == change.id) {
+            return Err(Error::new(422, "an image that is not on this post"));
+        }
+        if change.description.trim().chars().count() > attachments::MAX_DESCRIPTION_CHARS {
+            return Err(Error::new(
+                422,
+                format!(
+                    "an image description is longer than {} characters",
+                    attachments::MAX_DESCRIPTION_CHARS
+                ),
+            ));
+        }
+    }
+    let kept = existing
+        .media
+        .iter()
+        .filter(|m| !changes.media.iter().any(|c| c.id == m.id && c.remove))
+        .count();
+    if kept + changes.added.len() > attachments::MAX_ATTACHMENTS {
+        return Err(Error::new(
+            422,
+            format!(
+                "a post takes at most {} images",
+                attachments::MAX_ATTACHMENTS
+            ),
+        ));
+    }
+    let prepared = attachments::prepare(&changes.added)?;
     store::write(conn, |tx| {
+        // First, so the history keeps the images as they were.
         let changed = posts::edit(
             tx,
             id,
             &posts::PostEdit {
-                source,
+                source: &changes.source,
                 content_html: &rendered.html,
                 summary: summary.as_deref(),
                 sensitive: summary.is_some(),
@@ -290,6 +339,15 @@ pub fn edit(
         if !changed {
             return Err(Error::not_found());
         }
+        for change in &changes.media {
+            if change.remove {
+                stored_media::delete(tx, change.id)?;
+            } else {
+                stored_media::set_description(tx, change.id, id, change.description.trim())?;
+            }
+        }
+        let next = stored_media::next_position(tx, id)?;
+        attachments::attach(tx, id, &prepared, next, now)?;
         let post = posts::get(tx, id)?.ok_or_else(Error::not_found)?;
         send(tx, urls, &post, &build::update_note(urls, &post), now)?;
         Ok(post)
@@ -341,87 +399,4 @@ pub fn ancestors(conn: &Connection, urls: &Urls, post: &Post, owner: bool) -> Re
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::config::Config;
-    use crate::store::testing;
-
-    fn urls() -> Urls {
-        Urls::new(
-            &Config::parse(
-                "domain = \"a.example\"\nusername = \"ana\"",
-                std::path::Path::new("."),
-            )
-            .unwrap(),
-        )
-    }
-
-    fn compose(source: &str) -> Compose {
-        Compose {
-            source: source.into(),
-            summary: None,
-            visibility: Visibility::Public,
-            in_reply_to: None,
-        }
-    }
-
-    #[test]
-    fn publish_validates_and_stores() {
-        let (_dir, mut conn) = testing::temporary();
-        let u = urls();
-        assert_eq!(
-            publish(&mut conn, &u, &compose("  "), Timestamp(1))
-                .unwrap_err()
-                .status,
-            400
-        );
-        let long = "x".repeat(MAX_POST_CHARS + 1);
-        assert_eq!(
-            publish(&mut conn, &u, &compose(&long), Timestamp(1))
-                .unwrap_err()
-                .status,
-            400
-        );
-        let mut bad_reply = compose("hi");
-        bad_reply.in_reply_to = Some("javascript:alert(1)".into());
-        assert_eq!(
-            publish(&mut conn, &u, &bad_reply, Timestamp(1))
-                .unwrap_err()
-                .status,
-            400
-        );
-
-        let first = publish(&mut conn, &u, &compose("first"), Timestamp(1_000)).unwrap();
-        let mut reply = compose("second");
-        reply.in_reply_to = Some(u.post_page(first.id));
-        reply.summary = Some(" spoilers ".into());
-        let second = publish(&mut conn, &u, &reply, Timestamp(2_000)).unwrap();
-        assert_eq!(
-            second.in_reply_to,
-            Some(u.post(first.id)),
-            "page URL turned into the object id"
-        );
-        assert_eq!(second.summary.as_deref(), Some("spoilers"));
-        assert!(second.sensitive);
-        let chain = ancestors(&conn, &u, &second, false).unwrap();
-        assert_eq!(chain.iter().map(|p| p.id).collect::<Vec<_>>(), [first.id]);
-    }
-
-    #[test]
-    fn private_posts_are_not_found_for_strangers() {
-        let (_dir, mut conn) = testing::temporary();
-        let u = urls();
-        let mut c = compose("secret");
-        c.visibility = Visibility::Followers;
-        let post = publish(&mut conn, &u, &c, Timestamp(1)).unwrap();
-        assert_eq!(get_visible(&conn, post.id, false).unwrap_err().status, 404);
-        assert!(get_visible(&conn, post.id, true).is_ok());
-        delete(&mut conn, &u, post.id, Timestamp(2)).unwrap();
-        assert_eq!(
-            delete(&mut conn, &u, post.id, Timestamp(3))
-                .unwrap_err()
-                .status,
-            404
-        );
-    }
-}
+mod tests;

@@ -182,6 +182,21 @@ pub fn set_picture(
     })
 }
 
+/// Takes the avatar or header off the profile (its bytes go too) and tells followers, whose
+/// servers then drop the actor's `icon` or `image`.
+pub fn remove_picture(
+    conn: &mut Connection,
+    urls: &Urls,
+    username: &str,
+    picture: Picture,
+    now: Timestamp,
+) -> Result<()> {
+    store::write(conn, |tx| {
+        profile::set_picture(tx, picture, None, now)?;
+        send_update(tx, urls, username, now)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

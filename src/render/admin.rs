@@ -8,7 +8,7 @@ use crate::urls::Urls;
 use crate::domain::attachments::{MAX_ATTACHMENTS, MAX_DESCRIPTION_CHARS};
 use crate::domain::posts::MAX_POST_CHARS;
 
-use super::{avatar_url, layout, posts, trusted, PageMeta, Viewer};
+use super::{avatar_url, layout, media_url, posts, trusted, PageMeta, Viewer};
 
 fn meta(title: &str) -> PageMeta {
     PageMeta {
@@ -122,18 +122,55 @@ impl Default for Draft {
     }
 }
 
-pub fn edit_post(profile: &Profile, post: &Post, viewer: &Viewer, error: Option<&str>) -> Markup {
+/// The edit form: text, content warning and the images (alt text, removal, additions).
+/// Multipart, for the added images.
+pub fn edit_post(
+    urls: &Urls,
+    profile: &Profile,
+    post: &Post,
+    viewer: &Viewer,
+    error: Option<&str>,
+) -> Markup {
+    let free = MAX_ATTACHMENTS.saturating_sub(post.media.len());
     let body = html! {
         section.panel {
             h1 { "Edit post" }
             (notice(error))
-            form.compose method="post" action=(format!("/posts/{}/edit", post.id)) {
+            form.compose method="post" action=(format!("/posts/{}/edit", post.id)) enctype="multipart/form-data" {
                 input type="hidden" name="csrf" value=(viewer.csrf.as_deref().unwrap_or(""));
                 label for="summary" { "Content warning (optional)" }
                 input #summary type="text" name="summary" maxlength="500" value=(post.summary.as_deref().unwrap_or(""));
                 label for="source" { "Text (Markdown)" }
-                textarea #source name="source" rows="8" maxlength="5000" required { (post.source) }
-                p.hint { "Visibility stays " (post.visibility.label().to_lowercase()) "." }
+                textarea #source name="source" rows="8" maxlength=(MAX_POST_CHARS) required { (post.source) }
+                @for (i, media) in post.media.iter().enumerate() {
+                    fieldset.attachment {
+                        legend { "Image " (i + 1) }
+                        input type="hidden" name=(format!("existing[{i}].id")) value=(media.id);
+                        img.thumb src=(if media.has_preview { urls.media_preview(media.id, &media.file_name()) } else { media_url(urls, media) })
+                            alt="" width=(media.width) height=(media.height);
+                        label for=(format!("existing-{i}-alt")) { "Description (alt text)" }
+                        textarea id=(format!("existing-{i}-alt")) name=(format!("existing[{i}].description")) rows="2" maxlength=(MAX_DESCRIPTION_CHARS) { (media.description) }
+                        label.check {
+                            input id=(format!("existing-{i}-remove")) type="checkbox" name=(format!("existing[{i}].remove")) value="true";
+                            " Remove this image"
+                        }
+                    }
+                }
+                @if free > 0 {
+                    details.attach {
+                        summary { "Add images (up to " (MAX_ATTACHMENTS) " in all)" }
+                        @for i in 0..free {
+                            fieldset.attachment {
+                                legend { "New image " (i + 1) }
+                                label for=(format!("media-{i}")) { "File (JPEG, PNG, WebP or GIF, up to 16 MB)" }
+                                input id=(format!("media-{i}")) type="file" name=(format!("media[{i}].file")) accept="image/jpeg,image/png,image/webp,image/gif";
+                                label for=(format!("media-{i}-alt")) { "Description for people who cannot see it (alt text)" }
+                                textarea id=(format!("media-{i}-alt")) name=(format!("media[{i}].description")) rows="2" maxlength=(MAX_DESCRIPTION_CHARS) {}
+                            }
+                        }
+                    }
+                }
+                p.hint { "The visibility (" (post.visibility.label().to_lowercase()) ") cannot be changed after posting, as on Mastodon: those who already received the post keep it." }
                 button type="submit" { "Save" }
             }
         }
@@ -187,6 +224,9 @@ pub fn settings(urls: &Urls, profile: &Profile, viewer: &Viewer, message: Option
             h2 { "Pictures" }
             div.pictures {
                 img.avatar.big src=(avatar_url(urls, profile)) alt="Current avatar" width="96" height="96";
+                @if let Some(header) = &profile.header {
+                    img.header src=(media_url(urls, header)) alt="Current header" width=(header.width) height=(header.height);
+                }
             }
             form method="post" action="/settings/avatar" enctype="multipart/form-data" {
                 input type="hidden" name="csrf" value=(csrf);
@@ -194,11 +234,23 @@ pub fn settings(urls: &Urls, profile: &Profile, viewer: &Viewer, message: Option
                 input #avatar type="file" name="file" accept="image/jpeg,image/png,image/webp,image/gif" required;
                 button type="submit" { "Upload avatar" }
             }
+            @if profile.avatar.is_some() {
+                form.remove method="post" action="/settings/avatar/remove" {
+                    input type="hidden" name="csrf" value=(csrf);
+                    button.secondary type="submit" { "Remove avatar" }
+                }
+            }
             form method="post" action="/settings/header" enctype="multipart/form-data" {
                 input type="hidden" name="csrf" value=(csrf);
                 label for="header" { "Header (cropped to 3:1)" }
                 input #header type="file" name="file" accept="image/jpeg,image/png,image/webp,image/gif" required;
                 button type="submit" { "Upload header" }
+            }
+            @if profile.header.is_some() {
+                form.remove method="post" action="/settings/header/remove" {
+                    input type="hidden" name="csrf" value=(csrf);
+                    button.secondary type="submit" { "Remove header" }
+                }
             }
         }
         section.panel {

@@ -127,7 +127,7 @@ pub struct ThreadView<'a> {
     pub remote_replies: &'a [crate::model::RemotePost],
     pub likes: u64,
     pub boosts: u64,
-    pub history: &'a [(crate::model::Timestamp, String, Option<String>)],
+    pub history: &'a [crate::model::PostVersion],
 }
 
 /// A post's own page: its ancestors, itself with its counts, the replies we hold, its edit
@@ -156,11 +156,18 @@ pub fn thread(urls: &Urls, profile: &Profile, view: &ThreadView, viewer: &Viewer
                 details.history {
                     summary { "Edit history (" (view.history.len()) " earlier " (if view.history.len() == 1 { "version" } else { "versions" }) ")" }
                     ol {
-                        @for (when, html_content, summary) in view.history {
+                        @for version in view.history {
                             li {
-                                (time(*when))
-                                @if let Some(s) = summary { p.cw-label { "Content warning: " (s) } }
-                                div.content { (trusted(html_content)) }
+                                (time(version.written))
+                                @if let Some(s) = &version.summary { p.cw-label { "Content warning: " (s) } }
+                                div.content { (trusted(&version.content_html)) }
+                                @if !version.media_descriptions.is_empty() {
+                                    ul.version-media aria-label="Images of this version" {
+                                        @for alt in &version.media_descriptions {
+                                            li { "Image: " @if alt.is_empty() { em { "no description" } } @else { (alt) } }
+                                        }
+                                    }
+                                }
                             }
                         }
                     }

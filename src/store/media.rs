@@ -113,6 +113,30 @@ pub fn attach(conn: &Connection, id: i64, post_id: i64, position: usize) -> rusq
     Ok(changed == 1)
 }
 
+/// Changes the alt text of an attachment of `post_id`; false when it is not one.
+pub fn set_description(
+    conn: &Connection,
+    id: i64,
+    post_id: i64,
+    description: &str,
+) -> rusqlite::Result<bool> {
+    let changed = conn.execute(
+        "UPDATE media SET description = ?3 WHERE id = ?1 AND post_id = ?2",
+        params![id, post_id, description],
+    )?;
+    Ok(changed == 1)
+}
+
+/// The position after a post's last attachment (0 when it has none).
+pub fn next_position(conn: &Connection, post_id: i64) -> rusqlite::Result<usize> {
+    let next: i64 = conn.query_row(
+        "SELECT ifnull(max(position) + 1, 0) FROM media WHERE post_id = ?1",
+        [post_id],
+        |row| row.get(0),
+    )?;
+    Ok(next as usize)
+}
+
 pub fn delete(conn: &Connection, id: i64) -> rusqlite::Result<()> {
     conn.execute("DELETE FROM media WHERE id = ?1", [id])?;
     Ok(())

@@ -7,6 +7,11 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("migrations/0001_init.sql")),
     // 0002 comes from the delivery branch; the integrator puts it before this one.
     ("0002_inbox", include_str!("migrations/0002_inbox.sql")),
+    // 0003 and 0004 come from other branches; the integrator puts them before this one.
+    (
+        "0005_edit_media",
+        include_str!("migrations/0005_edit_media.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

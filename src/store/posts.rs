@@ -2,7 +2,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use crate::model::{Mention, Page, Post, Timestamp, Visibility};
+use crate::model::{Mention, Page, Post, PostVersion, Timestamp, Visibility};
 
 use super::media;
 
@@ -71,8 +71,11 @@ pub struct PostEdit<'a> {
 /// Replaces a post's text, keeping the previous version in its history. False when no such post.
 pub fn edit(conn: &Connection, id: i64, edit: &PostEdit, now: Timestamp) -> rusqlite::Result<bool> {
     let kept = conn.execute(
-        "INSERT INTO post_edits (post_id, created_at, source, content_html, summary)
-         SELECT id, ifnull(updated_at, created_at), source, content_html, summary FROM posts WHERE id = ?1",
+        "INSERT INTO post_edits (post_id, created_at, source, content_html, summary, media)
+         SELECT id, ifnull(updated_at, created_at), source, content_html, summary,
+                (SELECT json_group_array(description)
+                 FROM (SELECT description FROM media WHERE post_id = ?1 ORDER BY position))
+         FROM posts WHERE id = ?1",
         [id],
     )?;
     if kept == 0 {
@@ -87,16 +90,19 @@ pub fn edit(conn: &Connection, id: i64, edit: &PostEdit, now: Timestamp) -> rusq
     Ok(true)
 }
 
-/// Earlier versions of a post, oldest first: (when that version was written, its HTML, its summary).
-pub fn history(
-    conn: &Connection,
-    id: i64,
-) -> rusqlite::Result<Vec<(Timestamp, String, Option<String>)>> {
+/// Earlier versions of a post, oldest first.
+pub fn history(conn: &Connection, id: i64) -> rusqlite::Result<Vec<PostVersion>> {
     let mut statement = conn.prepare_cached(
-        "SELECT created_at, content_html, summary FROM post_edits WHERE post_id = ?1 ORDER BY id",
+        "SELECT created_at, content_html, summary, media FROM post_edits WHERE post_id = ?1 ORDER BY id",
     )?;
     let rows = statement.query_map([id], |row| {
-        Ok((Timestamp(row.get(0)?), row.get(1)?, row.get(2)?))
+        let media: String = row.get(3)?;
+        Ok(PostVersion {
+            written: Timestamp(row.get(0)?),
+            content_html: row.get(1)?,
+            summary: row.get(2)?,
+            media_descriptions: serde_json::from_str(&media).unwrap_or_default(),
+        })
     })?;
     rows.collect()
 }
@@ -472,7 +478,12 @@ mod tests {
         let versions = history(&conn, 1).unwrap();
         assert_eq!(
             versions,
-            vec![(Timestamp(1), "<p>hello</p>".to_string(), None)]
+            vec![PostVersion {
+                written: Timestamp(1),
+                content_html: "<p>hello</p>".to_string(),
+                summary: None,
+                media_descriptions: Vec::new(),
+            }]
         );
         assert!(!edit(
             &conn,

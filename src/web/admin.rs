@@ -323,6 +323,41 @@ pub async fn upload_header(
     upload(app, &owner, Picture::Header, form).await
 }
 
+async fn remove(app: &App, owner: &Owner, picture: Picture, csrf: &str) -> Result<Reply> {
+    owner.check_csrf(csrf)?;
+    let (urls, username) = (app.urls.clone(), app.config.username.clone());
+    let result = app
+        .run(move |conn| {
+            Ok(profiles::remove_picture(
+                conn,
+                &urls,
+                &username,
+                picture,
+                Timestamp::now(),
+            ))
+        })
+        .await?;
+    settings_outcome(app, owner, result).await
+}
+
+#[post("/settings/avatar/remove", data = "<form>")]
+pub async fn remove_avatar(
+    app: &State<App>,
+    owner: Owner,
+    form: Form<CsrfOnly<'_>>,
+) -> Result<Reply> {
+    remove(app, &owner, Picture::Avatar, form.csrf).await
+}
+
+#[post("/settings/header/remove", data = "<form>")]
+pub async fn remove_header(
+    app: &State<App>,
+    owner: Owner,
+    form: Form<CsrfOnly<'_>>,
+) -> Result<Reply> {
+    remove(app, &owner, Picture::Header, form.csrf).await
+}
+
 #[derive(FromForm)]
 pub struct PasswordForm<'r> {
     csrf: &'r str,

@@ -8,7 +8,7 @@ use rocket::{get, post, State};
 
 use crate::domain::attachments::{Upload, MAX_ATTACHMENTS};
 use crate::domain::media::MAX_UPLOAD_BYTES;
-use crate::domain::posts::{self as post_rules, Compose};
+use crate::domain::posts::{self as post_rules, Compose, MediaChange, PostChanges};
 use crate::domain::{profile as profiles, text, timeline};
 use crate::error::{Error, Result};
 use crate::model::{Timestamp, Visibility};
@@ -117,8 +117,12 @@ fn draft_of(form: &ComposeForm<'_>, visibility: Visibility) -> Draft {
 }
 
 /// A form rocket could not read whole (most often an image over the size limit): the text is
-/// shown again with the reason.
-fn refused_form(owner: &Owner, context: &rocket::form::Context<'_>) -> Result<(Draft, Error)> {
+/// shown again with the reason; `outcome` says what did not happen.
+fn refused_form(
+    owner: &Owner,
+    context: &rocket::form::Context<'_>,
+    outcome: &str,
+) -> Result<(Draft, Error)> {
     let Some(csrf) = context.field_value("csrf") else {
         return Err(Error::new(422, "the form is incomplete or malformed"));
     };
@@ -128,7 +132,7 @@ fn refused_form(owner: &Owner, context: &rocket::form::Context<'_>) -> Result<(D
         .any(|e| matches!(e.kind, ErrorKind::InvalidLength { .. }));
     let message = if too_large {
         format!(
-            "an image is larger than {} MB; the post was not sent",
+            "an image is larger than {} MB; {outcome}",
             MAX_UPLOAD_BYTES / (1024 * 1024)
         )
     } else {
@@ -156,7 +160,7 @@ pub async fn compose(
 ) -> Result<Reply> {
     let Contextual { value, context } = form.into_inner();
     let Some(fields) = value else {
-        let (draft, error) = refused_form(&owner, &context)?;
+        let (draft, error) = refused_form(&owner, &context, "the post was not sent")?;
         drop(context);
         return home_page(app, &owner, None, draft, Some(error)).await;
     };
@@ -216,10 +220,15 @@ pub async fn compose(
     }
 }
 
-#[get("/posts/<id>/edit")]
-pub async fn edit_form(app: &State<App>, owner: Owner, id: i64) -> Result<Reply> {
+/// The edit form; after a refused save, the reason and the text as the owner sent it.
+async fn edit_page(
+    app: &App,
+    owner: &Owner,
+    id: i64,
+    refused: Option<(Error, Draft)>,
+) -> Result<Reply> {
     let username = app.config.username.clone();
-    let (profile, post) = app
+    let (profile, mut post) = app
         .run(move |conn| {
             Ok((
                 profiles::get(conn, &username)?,
@@ -227,12 +236,38 @@ pub async fn edit_form(app: &State<App>, owner: Owner, id: i64) -> Result<Reply>
             ))
         })
         .await?;
-    Ok(Reply::Html(render::admin::edit_post(
+    let Some((error, draft)) = refused else {
+        let markup = render::admin::edit_post(&app.urls, &profile, &post, &owner.viewer(), None);
+        return Ok(Reply::Html(markup));
+    };
+    post.source = draft.source;
+    post.summary = Some(draft.summary).filter(|s| !s.trim().is_empty());
+    let markup = render::admin::edit_post(
+        &app.urls,
         &profile,
         &post,
         &owner.viewer(),
-        None,
-    )))
+        Some(&error.message),
+    );
+    Ok(Reply::HtmlStatus(
+        Status::from_code(error.status).unwrap_or(Status::BadRequest),
+        markup,
+    ))
+}
+
+#[get("/posts/<id>/edit")]
+pub async fn edit_form(app: &State<App>, owner: Owner, id: i64) -> Result<Reply> {
+    edit_page(app, &owner, id, None).await
+}
+
+/// An image already on the post, as the edit form sends it back.
+#[derive(FromForm)]
+pub struct ExistingField {
+    id: i64,
+    #[field(default = String::new())]
+    description: String,
+    /// The "Remove this image" checkbox; absent when not ticked.
+    remove: bool,
 }
 
 #[derive(FromForm)]
@@ -240,6 +275,8 @@ pub struct EditForm<'r> {
     csrf: &'r str,
     source: String,
     summary: Option<String>,
+    existing: Vec<ExistingField>,
+    media: Vec<AttachmentField<'r>>,
 }
 
 #[post("/posts/<id>/edit", data = "<form>")]
@@ -247,24 +284,62 @@ pub async fn edit(
     app: &State<App>,
     owner: Owner,
     id: i64,
-    form: Form<EditForm<'_>>,
+    form: Form<Contextual<'_, EditForm<'_>>>,
 ) -> Result<Reply> {
+    let Contextual { value, context } = form.into_inner();
+    let Some(form) = value else {
+        let refused = refused_form(&owner, &context, "the post was not changed")?;
+        drop(context);
+        return edit_page(app, &owner, id, Some((refused.1, refused.0))).await;
+    };
+    drop(context);
     owner.check_csrf(form.csrf)?;
+    let changes = PostChanges {
+        source: form.source.clone(),
+        summary: form.summary.clone(),
+        media: form
+            .existing
+            .iter()
+            .map(|m| MediaChange {
+                id: m.id,
+                description: m.description.clone(),
+                remove: m.remove,
+            })
+            .collect(),
+        added: form
+            .media
+            .iter()
+            .filter(|m| !m.file.is_empty())
+            .map(|m| Upload {
+                data: m.file.to_vec(),
+                description: m.description.clone(),
+            })
+            .collect(),
+    };
     let urls = app.urls.clone();
-    let (source, summary) = (form.source.clone(), form.summary.clone());
-    let post = app
+    let result = app
         .run(move |conn| {
-            post_rules::edit(
+            Ok(post_rules::edit(
                 conn,
                 &urls,
                 id,
-                &source,
-                summary.as_deref(),
+                &changes,
                 Timestamp::now(),
-            )
+            ))
         })
         .await?;
-    Ok(Reply::Redirect(Redirect::to(app.urls.post_page(post.id))))
+    match result {
+        Ok(post) => Ok(Reply::Redirect(Redirect::to(app.urls.post_page(post.id)))),
+        Err(e) if e.status < 500 && e.status != 404 => {
+            let draft = Draft {
+                source: form.source.clone(),
+                summary: form.summary.clone().unwrap_or_default(),
+                ..Draft::default()
+            };
+            edit_page(app, &owner, id, Some((e, draft))).await
+        }
+        Err(e) => Err(e),
+    }
 }
 
 #[post("/posts/<id>/delete", data = "<form>")]

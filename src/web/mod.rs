@@ -126,6 +126,8 @@ pub fn routes() -> Vec<Route> {
         admin::update_profile,
         admin::upload_avatar,
         admin::upload_header,
+        admin::remove_avatar,
+        admin::remove_header,
         admin::change_password,
         // The owner's view of the fediverse
         social::notifications,
