@@ -78,24 +78,27 @@ pub fn layout(meta: &PageMeta, viewer: &Viewer, site_name: &str, body: Markup) -
             body {
                 a.skip href="#main" { "Skip to content" }
                 header.bar {
-                    nav aria-label="Site" {
-                        a.brand href="/" { (site_name) }
-                        @if let Some(csrf) = &viewer.csrf {
-                            a href="/" { "Home" }
-                            a href="/notifications" {
-                                "Notifications"
-                                @if viewer.unread > 0 { " " span.badge aria-label=(format!("{} unread", viewer.unread)) { (viewer.unread) } }
+                    nav.owner[viewer.csrf.is_some()] aria-label="Site" {
+                        a.brand href="/" title=(site_name) { (site_name) }
+                        // One row that scrolls sideways on a phone, beside the name on wider screens.
+                        div.links {
+                            @if let Some(csrf) = &viewer.csrf {
+                                a href="/" { "Home" }
+                                a href="/notifications" {
+                                    "Notifications"
+                                    @if viewer.unread > 0 { " " span.badge aria-label=(format!("{} unread", viewer.unread)) { (viewer.unread) } }
+                                }
+                                a href="/search" { "Search" }
+                                a href="/people" { "People" }
+                                a href="/bookmarks" { "Bookmarks" }
+                                a href="/settings" { "Settings" }
+                                form.inline method="post" action="/logout" {
+                                    input type="hidden" name="csrf" value=(csrf);
+                                    button.link type="submit" { "Log out" }
+                                }
+                            } @else {
+                                a href="/login" { "Log in" }
                             }
-                            a href="/search" { "Search" }
-                            a href="/people" { "People" }
-                            a href="/bookmarks" { "Bookmarks" }
-                            a href="/settings" { "Settings" }
-                            form.inline method="post" action="/logout" {
-                                input type="hidden" name="csrf" value=(csrf);
-                                button.link type="submit" { "Log out" }
-                            }
-                        } @else {
-                            a href="/login" { "Log in" }
                         }
                     }
                 }

@@ -55,6 +55,19 @@ async fn fits(c: &Client, instance: &Instance, path: &str) -> Outcome {
         "{path}: the window is {} px wide, not 360",
         number("inner")
     );
+    if let Some(dir) = std::env::var_os("PERCH_SCREENSHOTS") {
+        // For looking at the pages by eye: one picture per page.
+        let png = c.screenshot().await.map_err(fail("screenshot"))?;
+        let name: String = path
+            .chars()
+            .map(|ch| if ch.is_ascii_alphanumeric() { ch } else { '_' })
+            .collect();
+        let _ = std::fs::create_dir_all(&dir);
+        let _ = std::fs::write(
+            std::path::Path::new(&dir).join(format!("phone{name}.png")),
+            png,
+        );
+    }
     let wide = found["wide"].as_array().cloned().unwrap_or_default();
     ensure!(
         number("scroll") <= number("inner") && wide.is_empty(),
