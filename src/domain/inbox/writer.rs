@@ -61,6 +61,9 @@ fn run(mut conn: Connection, receiver: Receiver<Pending>) {
     // SQLite's own busy wait sleeps 1, 2, 5 … 100 ms between tries, and every handler waiting on
     // this batch would sleep with it. The inbox worker's transactions are short: look again soon.
     let _ = conn.busy_handler(Some(retry_soon));
+    // A checkpoint (copying the WAL into the file, with an fsync) run by a commit here would keep
+    // every waiting sender waiting too; the inbox worker's commits, which follow ours, run them.
+    let _ = conn.pragma_update(None, "wal_autocheckpoint", 0);
     while let Some(batch) = next_batch(&receiver) {
         commit(&mut conn, batch);
     }
