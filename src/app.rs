@@ -7,9 +7,10 @@ use rocket::data::{Limits, ToByteUnit};
 use rocket::{Build, Rocket};
 
 use crate::config::Config;
+use crate::domain::inbox::InboundWriter;
 use crate::domain::instance;
 use crate::federation::client::{Client, ClientConfig};
-use crate::store::Db;
+use crate::store::{self, Db};
 use crate::urls::Urls;
 use crate::web::{self, App};
 
@@ -21,6 +22,9 @@ pub fn rocket(config: Config) -> Result<Rocket<Build>, String> {
         let pem = instance::public_key_pem(&conn).map_err(|e| e.to_string())?;
         (pem, instance::signing_key(&conn)?)
     };
+    // Its thread ends when the rocket, which holds the only sender, is dropped.
+    let (inbound_writer, _) = InboundWriter::spawn(store::open(&config.database, false)?)
+        .map_err(|e| format!("cannot start the inbound writer: {e}"))?;
     let client = Client::new(ClientConfig::new(
         config.federation.allow_private_addresses,
         user_agent(&config),
@@ -62,6 +66,7 @@ pub fn rocket(config: Config) -> Result<Rocket<Build>, String> {
     };
     Ok(rocket::custom(figment)
         .manage(app)
+        .manage(inbound_writer)
         .mount("/", web::routes())
         .register("/", web::catchers())
         .attach(web::reply::SecurityHeaders))

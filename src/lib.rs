@@ -38,8 +38,9 @@
 //! `domain::inbox::verify::parse_body`. On a blocking thread, `verify::authenticate` finds the key
 //! (`domain::actors::keys`: cached in `actors`, else fetched with a signed GET through
 //! `federation::client`), verifies it, and ties key owner, `actor` and the activity's host
-//! together; `store::inbound::insert` queues the activity (a replayed id is not queued twice) and
-//! the sender gets 202. The inbox worker thread (`domain::inbox::worker`) takes the row, and the
+//! together; the handler then hands the row to `domain::inbox::writer`, one thread that commits
+//! the rows queued meanwhile in one transaction (`store::inbound::insert_all`; a replayed id is
+//! not queued twice), and the sender gets 202 once its row is committed. The inbox worker thread (`domain::inbox::worker`) takes the row, and the
 //! `match` in `domain::inbox::handle` calls `follows::on_follow`, which records the follower and
 //! queues an Accept with `delivery::enqueue`, in one transaction with marking the row done. The
 //! delivery worker then signs and POSTs the Accept to the follower's inbox.

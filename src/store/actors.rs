@@ -150,29 +150,29 @@ pub fn get_by_uri(conn: &Connection, uri: &str) -> rusqlite::Result<Option<Actor
 
 /// The actor and when its document was last fetched.
 pub fn get_with_age(conn: &Connection, uri: &str) -> rusqlite::Result<Option<(Actor, Timestamp)>> {
-    conn.query_row(
-        &format!("SELECT {COLUMNS}, actors.fetched_at FROM actors WHERE uri = ?1"),
-        [uri],
-        |row| Ok((from_row(row, 0)?, Timestamp(row.get(16)?))),
-    )
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS}, actors.fetched_at FROM actors WHERE uri = ?1"
+    ))?
+    .query_row([uri], |row| {
+        Ok((from_row(row, 0)?, Timestamp(row.get(16)?)))
+    })
     .optional()
 }
 
 /// The cached key named `key_id`, with its owner.
 pub fn key_by_id(conn: &Connection, key_id: &str) -> rusqlite::Result<Option<StoredKey>> {
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT id, uri, public_key_pem, key_fetched_at FROM actors
          WHERE key_id = ?1 AND public_key_pem IS NOT NULL",
-        [key_id],
-        |row| {
-            Ok(StoredKey {
-                actor_id: row.get(0)?,
-                actor_uri: row.get(1)?,
-                pem: row.get(2)?,
-                key_fetched_at: row.get::<_, Option<i64>>(3)?.map(Timestamp),
-            })
-        },
-    )
+    )?
+    .query_row([key_id], |row| {
+        Ok(StoredKey {
+            actor_id: row.get(0)?,
+            actor_uri: row.get(1)?,
+            pem: row.get(2)?,
+            key_fetched_at: row.get::<_, Option<i64>>(3)?.map(Timestamp),
+        })
+    })
     .optional()
 }
 
@@ -200,21 +200,19 @@ pub fn delete(conn: &Connection, id: i64) -> rusqlite::Result<bool> {
 
 /// Whether the owner blocked this actor.
 pub fn is_blocked(conn: &Connection, actor_id: i64) -> rusqlite::Result<bool> {
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT EXISTS (SELECT 1 FROM actor_blocks WHERE actor_id = ?1 AND kind = 'block')",
-        [actor_id],
-        |row| row.get(0),
-    )
+    )?
+    .query_row([actor_id], |row| row.get(0))
 }
 
 /// Whether the owner blocked this actor, by its id.
 pub fn is_blocked_uri(conn: &Connection, uri: &str) -> rusqlite::Result<bool> {
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT EXISTS (SELECT 1 FROM actor_blocks JOIN actors ON actors.id = actor_blocks.actor_id
                         WHERE actors.uri = ?1 AND actor_blocks.kind = 'block')",
-        [uri],
-        |row| row.get(0),
-    )
+    )?
+    .query_row([uri], |row| row.get(0))
 }
 
 /// Records that this actor blocked us, by the Block activity `activity_uri`.
@@ -257,14 +255,13 @@ pub fn is_blocked_by(conn: &Connection, actor_id: i64) -> rusqlite::Result<bool>
 /// Whether `host` (a host name, with or without `:port`) or a domain above it is blocked.
 pub fn is_domain_blocked(conn: &Connection, host: &str) -> rusqlite::Result<bool> {
     let host = host_without_port(host).to_ascii_lowercase();
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT EXISTS (SELECT 1 FROM domain_blocks
                         WHERE domain = ?1
                            OR (length(?1) > length(domain)
                                AND substr(?1, -length(domain) - 1) = '.' || domain))",
-        [host],
-        |row| row.get(0),
-    )
+    )?
+    .query_row([host], |row| row.get(0))
 }
 
 /// `example.com` from `example.com:8443`; IPv6 literals keep their brackets.

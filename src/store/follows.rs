@@ -151,12 +151,11 @@ pub fn delete_matching(
 
 /// Whether we follow this actor and they accepted.
 pub fn is_following(conn: &Connection, actor_id: i64) -> rusqlite::Result<bool> {
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT EXISTS (SELECT 1 FROM follows
                         WHERE actor_id = ?1 AND direction = 'out' AND state = 'accepted')",
-        [actor_id],
-        |row| row.get(0),
-    )
+    )?
+    .query_row([actor_id], |row| row.get(0))
 }
 
 /// Follows in one direction and state with their actors, newest first by keyset on the follow's

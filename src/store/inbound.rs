@@ -6,7 +6,7 @@ use rusqlite::{params, Connection};
 
 use crate::model::Timestamp;
 
-use super::new_id;
+use super::{new_id, write};
 
 /// One queued activity.
 #[derive(Clone, Debug)]
@@ -18,6 +18,15 @@ pub struct Inbound {
     pub attempts: u32,
 }
 
+/// A verified activity to queue.
+#[derive(Clone, Debug)]
+pub struct NewInbound {
+    pub activity_uri: String,
+    pub actor_uri: String,
+    pub body: String,
+    pub received_at: Timestamp,
+}
+
 /// Queues a verified activity; false when its id was seen before (a replay).
 pub fn insert(
     conn: &Connection,
@@ -26,13 +35,32 @@ pub fn insert(
     body: &str,
     now: Timestamp,
 ) -> rusqlite::Result<bool> {
-    let inserted = conn.execute(
-        "INSERT INTO inbound (id, activity_uri, actor_uri, body, received_at, next_attempt_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?5)
-         ON CONFLICT (activity_uri) DO NOTHING",
-        params![new_id(now), activity_uri, actor_uri, body, now.0],
-    )?;
+    let inserted = conn
+        .prepare_cached(
+            "INSERT INTO inbound (id, activity_uri, actor_uri, body, received_at, next_attempt_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?5)
+             ON CONFLICT (activity_uri) DO NOTHING",
+        )?
+        .execute(params![new_id(now), activity_uri, actor_uri, body, now.0])?;
     Ok(inserted == 1)
+}
+
+/// Queues several activities in one transaction (one commit for all); for each, whether it was
+/// new. An id seen earlier in the same batch counts as a replay too.
+pub fn insert_all(conn: &mut Connection, rows: &[NewInbound]) -> rusqlite::Result<Vec<bool>> {
+    write(conn, |tx| {
+        rows.iter()
+            .map(|row| {
+                insert(
+                    tx,
+                    &row.activity_uri,
+                    &row.actor_uri,
+                    &row.body,
+                    row.received_at,
+                )
+            })
+            .collect()
+    })
 }
 
 /// Unprocessed rows whose time has come, oldest first.
@@ -62,21 +90,21 @@ pub fn mark_processed(
     note: Option<&str>,
     now: Timestamp,
 ) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE inbound SET processed_at = ?2, error = ?3, attempts = attempts + 1, body = ''
          WHERE id = ?1 AND processed_at IS NULL",
-        params![id, now.0, note],
-    )?;
+    )?
+    .execute(params![id, now.0, note])?;
     Ok(())
 }
 
 /// Tries a row again at `at`, after a failure that may pass (the network).
 pub fn retry_later(conn: &Connection, id: i64, error: &str, at: Timestamp) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE inbound SET attempts = attempts + 1, error = ?2, next_attempt_at = ?3
          WHERE id = ?1 AND processed_at IS NULL",
-        params![id, error, at.0],
-    )?;
+    )?
+    .execute(params![id, error, at.0])?;
     Ok(())
 }
 
@@ -123,6 +151,36 @@ mod tests {
         let rows = due(&conn, Timestamp(5), 10).unwrap();
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].body, "{}");
+    }
+
+    #[test]
+    fn a_batch_is_one_commit_and_a_duplicate_inside_it_is_stored_once() {
+        let (_dir, mut conn) = testing::temporary();
+        insert(&conn, "https://a/0", "https://a/u", "{}", Timestamp(1)).unwrap();
+        let row = |id: &str, body: &str| NewInbound {
+            activity_uri: id.into(),
+            actor_uri: "https://a/u".into(),
+            body: body.into(),
+            received_at: Timestamp(2),
+        };
+        let batch = [
+            row("https://a/1", "{\"first\":1}"),
+            row("https://a/0", "{}"),
+            row("https://a/1", "{\"second\":1}"),
+            row("https://a/2", "{}"),
+        ];
+        let new = insert_all(&mut conn, &batch).unwrap();
+        assert_eq!(new, [true, false, false, true]);
+        let mut rows: Vec<(String, String)> = due(&conn, Timestamp(5), 10)
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.activity_uri, r.body))
+            .collect();
+        rows.sort();
+        let first = ("https://a/1".to_string(), "{\"first\":1}".to_string());
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[1], first, "the first of two copies is kept");
+        assert!(conn.is_autocommit());
     }
 
     #[test]

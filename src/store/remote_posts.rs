@@ -29,27 +29,27 @@ pub fn insert(conn: &Connection, post: &NewRemotePost, now: Timestamp) -> rusqli
     // Ids follow the publication time (never later than now), as Mastodon's do, so the timeline
     // sorts by id.
     let id = new_id(Timestamp(post.published_at.0.min(now.0).max(0)));
-    let inserted = conn.execute(
+    let mut statement = conn.prepare_cached(
         "INSERT INTO remote_posts (id, uri, actor_id, url, in_reply_to_uri, content_html, summary,
                 sensitive, visibility, published_at, updated_at, raw, received_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
          ON CONFLICT (uri) DO NOTHING",
-        params![
-            id,
-            post.uri,
-            post.actor_id,
-            post.url,
-            post.in_reply_to,
-            post.content_html,
-            post.summary,
-            post.sensitive,
-            post.visibility.as_str(),
-            post.published_at.0,
-            post.updated_at.map(|t| t.0),
-            post.raw,
-            now.0
-        ],
     )?;
+    let inserted = statement.execute(params![
+        id,
+        post.uri,
+        post.actor_id,
+        post.url,
+        post.in_reply_to,
+        post.content_html,
+        post.summary,
+        post.sensitive,
+        post.visibility.as_str(),
+        post.published_at.0,
+        post.updated_at.map(|t| t.0),
+        post.raw,
+        now.0
+    ])?;
     Ok(inserted == 1)
 }
 

@@ -1,6 +1,6 @@
 //! `POST /users/<user>/inbox` and `POST /inbox`. Thin: read the body (capped), run the verify
-//! half of `domain::inbox` off the async threads, queue the activity, answer 202. The inbox
-//! worker does the rest.
+//! half of `domain::inbox` off the async threads, hand the activity to the inbound writer, and
+//! answer 202 once it is committed. The inbox worker does the rest.
 
 use std::time::SystemTime;
 
@@ -11,10 +11,11 @@ use rocket::{post, State};
 
 use crate::domain::actors::Remote;
 use crate::domain::inbox::verify::{self, Refusal, Verdict};
+use crate::domain::inbox::InboundWriter;
 use crate::error::{Error, Result};
 use crate::federation::signatures::{self, IncomingRequest, Signer};
 use crate::model::Timestamp;
-use crate::store::inbound;
+use crate::store::inbound::NewInbound;
 
 use super::App;
 
@@ -54,6 +55,7 @@ impl<'r> FromRequest<'r> for SignedRequest {
 #[post("/users/<user>/inbox", data = "<data>")]
 pub async fn user_inbox(
     app: &State<App>,
+    writer: &State<InboundWriter>,
     user: &str,
     request: SignedRequest,
     data: Data<'_>,
@@ -61,16 +63,17 @@ pub async fn user_inbox(
     if user != app.config.username {
         return Err(Error::not_found());
     }
-    receive(app, request, data).await
+    receive(app, writer, request, data).await
 }
 
 #[post("/inbox", data = "<data>")]
 pub async fn shared_inbox(
     app: &State<App>,
+    writer: &State<InboundWriter>,
     request: SignedRequest,
     data: Data<'_>,
 ) -> Result<Status> {
-    receive(app, request, data).await
+    receive(app, writer, request, data).await
 }
 
 fn refusal(refusal: Refusal) -> Error {
@@ -81,7 +84,18 @@ fn too_large() -> Error {
     Error::new(413, "the activity is larger than 1 MB")
 }
 
-async fn receive(app: &App, request: SignedRequest, data: Data<'_>) -> Result<Status> {
+fn not_stored() -> Error {
+    refusal(Refusal::Unavailable(
+        "cannot queue the activity right now; try again later".into(),
+    ))
+}
+
+async fn receive(
+    app: &App,
+    writer: &InboundWriter,
+    request: SignedRequest,
+    data: Data<'_>,
+) -> Result<Status> {
     if request.content_length.is_some_and(|n| n > MAX_BODY_BYTES) {
         return Err(too_large());
     }
@@ -112,8 +126,14 @@ async fn receive(app: &App, request: SignedRequest, data: Data<'_>) -> Result<St
         app.signing_key.clone(),
         app.urls.clone(),
     );
-    rocket::tokio::task::spawn_blocking(move || {
-        let conn = db.get().map_err(Error::internal)?;
+    let now = Timestamp::now();
+    let (verdict, activity) = rocket::tokio::task::spawn_blocking(move || {
+        let connect = || {
+            db.get().map_err(|e| {
+                eprintln!("inbox: no database connection: {e}");
+                Refusal::Unavailable("cannot verify the request right now; try again later".into())
+            })
+        };
         let key_id = urls.key_id();
         let remote = Remote {
             client: &client,
@@ -122,21 +142,34 @@ async fn receive(app: &App, request: SignedRequest, data: Data<'_>) -> Result<St
                 key_id: &key_id,
             },
         };
-        let now = Timestamp::now();
-        match verify::authenticate(&conn, &remote, &urls, &signature, &activity, now) {
-            // A replayed id is not queued again: the answer is the same, nothing changes.
-            Ok(Verdict::Accept) => {
-                inbound::insert(&conn, &activity.id, &activity.actor, &body, now)
-                    .map(|_| ())
-                    .map_err(|e| refusal(verify::internal(e)))
-            }
-            Ok(Verdict::Drop(_)) => Ok(()),
-            Err(refused) => Err(refusal(refused)),
-        }
+        verify::authenticate(connect, &remote, &urls, &signature, &activity, now)
+            .map(|verdict| (verdict, activity))
+            .map_err(refusal)
     })
     .await
     .map_err(|e| Error::internal(format!("inbox task failed: {e}")))??;
-    Ok(Status::Accepted)
+    if verdict != Verdict::Accept {
+        return Ok(Status::Accepted);
+    }
+    // Answered only once the row is committed. A replayed id gets the same answer and changes
+    // nothing.
+    let (stored, committed) = rocket::tokio::sync::oneshot::channel();
+    let row = NewInbound {
+        activity_uri: activity.id,
+        actor_uri: activity.actor,
+        body,
+        received_at: now,
+    };
+    writer.submit(
+        row,
+        Box::new(move |result| {
+            let _ = stored.send(result);
+        }),
+    );
+    match committed.await {
+        Ok(Ok(_)) => Ok(Status::Accepted),
+        Ok(Err(_)) | Err(_) => Err(not_stored()),
+    }
 }
 
 #[cfg(test)]

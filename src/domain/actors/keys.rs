@@ -9,7 +9,7 @@ use rusqlite::Connection;
 use crate::federation::documents::{http_url, id_of, same_authority};
 use crate::federation::keys::VerifyingKey;
 use crate::model::Timestamp;
-use crate::store::actors;
+use crate::store::actors::{self, NewActor};
 
 use super::{invalid, parse_actor, refuse_blocked, ActorError, Fetch};
 
@@ -61,6 +61,20 @@ pub fn fetch_key(
 ) -> Result<KeyOwner, ActorError> {
     let key_url = http_url(key_id).ok_or_else(|| invalid("the keyId is not an http(s) URL"))?;
     refuse_blocked(conn, &key_url)?;
+    let fetched = fetch_key_document(remote, key_id)?;
+    store_key(conn, fetched, now)
+}
+
+/// A key and its owner's document, fetched and proven as [`fetch_key`] says, not yet stored.
+pub struct FetchedKey {
+    actor: NewActor,
+    key: VerifyingKey,
+}
+
+/// The network half of [`fetch_key`]: needs no database, so no connection is held meanwhile.
+/// The caller has refused blocked domains already.
+pub fn fetch_key_document(remote: &dyn Fetch, key_id: &str) -> Result<FetchedKey, ActorError> {
+    let key_url = http_url(key_id).ok_or_else(|| invalid("the keyId is not an http(s) URL"))?;
     let document = remote.get_activity(&key_url)?;
     let without_fragment = key_url.split('#').next().unwrap_or_default();
     let actor_document = if document.get("inbox").is_some() {
@@ -83,16 +97,27 @@ pub fn fetch_key(
         }
         owner_document
     };
-    let parsed = parse_actor(&actor_document, Some(key_id)).map_err(invalid)?;
-    let Some((_, pem)) = &parsed.key else {
+    let actor = parse_actor(&actor_document, Some(key_id)).map_err(invalid)?;
+    let Some((_, pem)) = &actor.key else {
         return Err(invalid("the actor does not list this key as its own"));
     };
     let key = VerifyingKey::from_pem(pem).map_err(|e| ActorError::Invalid(e.to_string()))?;
-    refuse_blocked(conn, &parsed.uri)?;
-    let actor_id = actors::upsert(conn, &parsed, now)?;
+    Ok(FetchedKey { actor, key })
+}
+
+/// The database half of [`fetch_key`]: stores the owner (and so the key), unless its domain is
+/// blocked.
+pub fn store_key(
+    conn: &Connection,
+    fetched: FetchedKey,
+    now: Timestamp,
+) -> Result<KeyOwner, ActorError> {
+    let FetchedKey { actor, key } = fetched;
+    refuse_blocked(conn, &actor.uri)?;
+    let actor_id = actors::upsert(conn, &actor, now)?;
     Ok(KeyOwner {
         actor_id,
-        actor_uri: parsed.uri,
+        actor_uri: actor.uri,
         key,
         fetched_at: Some(now),
     })

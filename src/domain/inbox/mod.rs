@@ -2,7 +2,8 @@
 //!
 //! Two halves, as in Lemmy's activitypub-federation crate. `verify` proves, before anything is
 //! stored, that a request may do what it claims (signature, key owner, origin); the web handler
-//! then queues it in `inbound` and answers 202. The worker (`worker`) takes queued activities in
+//! then hands it to the one writer of the `inbound` queue (`writer`, which commits rows in batches)
+//! and answers 202 once it is stored. The worker (`worker`) takes queued activities in
 //! order and hands each to one `on_<type>` function through the `match` in [`handle`]; those
 //! apply the rules of each activity (who may undo what, which Accept counts, which posts we keep).
 //!
@@ -15,6 +16,7 @@ mod interactions;
 mod notes;
 pub mod verify;
 pub mod worker;
+pub mod writer;
 
 use std::cell::Cell;
 
@@ -31,6 +33,7 @@ pub use activity::Activity;
 pub use follows::{approve_follow, reject_follow};
 pub use notes::{parse_note, Note, NOTE_TYPES};
 pub use worker::{process_due, spawn, InboxWorker};
+pub use writer::InboundWriter;
 
 /// What became of an activity that was handled without failing.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -6,6 +6,8 @@
 //! signature verified, and the key's owner, the activity's actor and the activity's host tied
 //! together.
 
+use std::ops::Deref;
+
 use rusqlite::Connection;
 use serde_json::Value;
 
@@ -15,8 +17,8 @@ use crate::model::Timestamp;
 use crate::store::actors;
 use crate::urls::Urls;
 
-use super::super::actors::keys::{cached_key, fetch_key, KeyOwner};
-use super::super::actors::Fetch;
+use super::super::actors::keys::{cached_key, fetch_key_document, store_key, KeyOwner};
+use super::super::actors::{ActorError, Fetch};
 use super::activity::{self, Activity};
 
 /// Why a request is refused; the message is one line, safe to send back.
@@ -74,9 +76,10 @@ pub fn parse_body(body: &[u8]) -> Result<Activity, Refusal> {
 }
 
 /// Proves that `activity` comes from its actor. Blocking: reads the database and may fetch the
-/// key; run it off the async threads.
-pub fn authenticate(
-    conn: &Connection,
+/// key; run it off the async threads. `connect` lends a connection for each step that needs one,
+/// so that none is held while a key is fetched.
+pub fn authenticate<C: Deref<Target = Connection>>(
+    connect: impl Fn() -> Result<C, Refusal>,
     remote: &dyn Fetch,
     urls: &Urls,
     signature: &PendingSignature,
@@ -87,9 +90,10 @@ pub fn authenticate(
     if same_authority(&activity.actor, urls.origin()) || same_authority(key_id, urls.origin()) {
         return Err(unauthorized("the actor claims to be on this server"));
     }
+    let conn = connect()?;
     for uri in [key_id, activity.actor.as_str()] {
         let host = authority(uri).ok_or_else(|| unauthorized("the keyId is not an http(s) URL"))?;
-        let blocked = actors::is_domain_blocked(conn, &host).map_err(internal)?;
+        let blocked = actors::is_domain_blocked(&conn, &host).map_err(internal)?;
         if blocked {
             return Err(Refusal::Forbidden(
                 "this server does not accept activities from your domain".into(),
@@ -100,40 +104,39 @@ pub fn authenticate(
         return Err(unauthorized("the activity's id is not on its actor's host"));
     }
 
-    let cached = cached_key(conn, key_id).map_err(internal)?;
+    let cached = cached_key(&conn, key_id).map_err(internal)?;
     if cached.is_none() && deletes_itself(activity) {
         // Servers announce deleted accounts to everyone; their keys are gone, and we never
         // knew this one: nothing to do, and nothing to fetch.
         return Ok(Verdict::Drop("a Delete of an actor we never knew"));
     }
-    let owner = match cached {
-        Some(owner) if signature.verify(&owner.key).is_ok() => owner,
+    let (owner, conn) = match cached {
+        Some(owner) if signature.verify(&owner.key).is_ok() => (owner, conn),
         // Key rotation: a cached key that fails is fetched again, at most every five minutes.
-        Some(owner) if owner.may_refetch(now) => {
-            verified(fetch(conn, remote, key_id, now)?, signature)?
+        Some(owner) if !owner.may_refetch(now) => {
+            return Err(unauthorized("the signature does not match the key"))
         }
-        Some(_) => return Err(unauthorized("the signature does not match the key")),
-        None => verified(fetch(conn, remote, key_id, now)?, signature)?,
+        _ => {
+            drop(conn);
+            let fetched = fetch_key_document(remote, key_id).map_err(cannot_get_key)?;
+            let conn = connect()?;
+            let owner = store_key(&conn, fetched, now).map_err(cannot_get_key)?;
+            (verified(owner, signature)?, conn)
+        }
     };
     if owner.actor_uri != activity.actor {
         return Err(unauthorized(
             "the activity's actor is not the owner of the signing key",
         ));
     }
-    if actors::is_blocked(conn, owner.actor_id).map_err(internal)? {
+    if actors::is_blocked(&conn, owner.actor_id).map_err(internal)? {
         return Ok(Verdict::Drop("the actor is blocked"));
     }
     Ok(Verdict::Accept)
 }
 
-fn fetch(
-    conn: &Connection,
-    remote: &dyn Fetch,
-    key_id: &str,
-    now: Timestamp,
-) -> Result<KeyOwner, Refusal> {
-    fetch_key(conn, remote, key_id, now)
-        .map_err(|e| unauthorized(format!("cannot get the signing key: {e}")))
+fn cannot_get_key(e: ActorError) -> Refusal {
+    unauthorized(format!("cannot get the signing key: {e}"))
 }
 
 fn verified(owner: KeyOwner, signature: &PendingSignature) -> Result<KeyOwner, Refusal> {

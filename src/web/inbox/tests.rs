@@ -347,3 +347,21 @@ async fn oversized_and_malformed_bodies_are_refused() {
         "no key fetched for a bad body"
     );
 }
+
+#[rocket::async_test]
+async fn concurrent_deliveries_are_all_acknowledged_and_each_stored_once() {
+    let remote = RemoteServer::start(&["alice"]);
+    let perch = instance().await;
+    let alice = remote.actor("alice");
+    let key = format!("{alice}#main-key");
+    // Twenty activities, each sent twice, all at once: some share a batch with their copy.
+    let bodies: Vec<Vec<u8>> = (0..40)
+        .map(|i| follow(&alice, &format!("{}/follows/{}", remote.origin, i % 20)))
+        .collect();
+    let sent = bodies
+        .iter()
+        .map(|body| perch.post("/users/me/inbox", &key, body));
+    let responses = rocket::futures::future::join_all(sent).await;
+    assert!(responses.iter().all(|r| r.status() == Status::Accepted));
+    assert_eq!(perch.inbound_count(), 20);
+}

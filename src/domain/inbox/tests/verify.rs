@@ -35,7 +35,14 @@ fn verify(w: &World, key_id: &str, document: serde_json::Value) -> Result<Verdic
     let body = document.to_string();
     let signature = signed(&test_key().0, key_id, body.as_bytes());
     let activity = parse_body(body.as_bytes())?;
-    authenticate(&w.conn, &w.remote, &w.urls, &signature, &activity, w.now)
+    authenticate(
+        || Ok(&w.conn),
+        &w.remote,
+        &w.urls,
+        &signature,
+        &activity,
+        w.now,
+    )
 }
 
 fn unauthorized(result: Result<Verdict, Refusal>) -> String {
@@ -80,7 +87,14 @@ fn the_actor_must_own_the_key_and_the_id_be_on_its_host() {
         body.as_bytes(),
     );
     let activity = parse_body(body.as_bytes()).unwrap();
-    let result = authenticate(&w.conn, &w.remote, &w.urls, &signature, &activity, w.now);
+    let result = authenticate(
+        || Ok(&w.conn),
+        &w.remote,
+        &w.urls,
+        &signature,
+        &activity,
+        w.now,
+    );
     assert!(unauthorized(result).contains("does not match"));
     // A key that cannot be had.
     let unknown = activity_doc(

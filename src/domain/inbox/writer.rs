@@ -1,0 +1,249 @@
+//! The one writer of the inbound queue. Request handlers verify an activity themselves, then hand
+//! the row to this thread and wait; it commits whatever has queued meanwhile in one transaction
+//! (group commit) and only then answers each of them. An activity is acknowledged only once it
+//! is in SQLite, so a crash never loses an acknowledged one, and the handlers never queue for the
+//! write lock or sleep in SQLite's busy handler.
+//!
+//! Verification stays with the handlers: this thread does nothing but the commit.
+
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use rusqlite::Connection;
+
+use crate::store::inbound::{self, NewInbound};
+
+/// Rows committed together at most, and their bodies' total size: a burst of 1 MB activities is
+/// written in a few transactions, not one huge one.
+const MAX_BATCH_ROWS: usize = 512;
+const MAX_BATCH_BYTES: usize = 8 << 20;
+
+/// The queue could not store the activity (the database failed); the sender should try again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NotStored;
+
+/// Called once the row is committed: `Ok(true)` when it was new, `Ok(false)` for a replayed id.
+pub type Reply = Box<dyn FnOnce(Result<bool, NotStored>) + Send>;
+
+/// One row and who waits for it.
+pub struct Pending {
+    pub row: NewInbound,
+    pub reply: Reply,
+}
+
+/// Where handlers send rows; cheap to clone. The thread stops when every sender is gone.
+#[derive(Clone)]
+pub struct InboundWriter {
+    sender: Sender<Pending>,
+}
+
+impl InboundWriter {
+    /// Starts the writer thread on its own connection.
+    pub fn spawn(conn: Connection) -> std::io::Result<(InboundWriter, JoinHandle<()>)> {
+        let (sender, receiver) = mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("perch-inbound".into())
+            .spawn(move || run(conn, receiver))?;
+        Ok((InboundWriter { sender }, thread))
+    }
+
+    /// Queues `row`; `reply` is called after the commit (or the failure).
+    pub fn submit(&self, row: NewInbound, reply: Reply) {
+        if let Err(mpsc::SendError(pending)) = self.sender.send(Pending { row, reply }) {
+            eprintln!("inbox: the inbound writer has stopped");
+            (pending.reply)(Err(NotStored));
+        }
+    }
+}
+
+fn run(mut conn: Connection, receiver: Receiver<Pending>) {
+    // SQLite's own busy wait sleeps 1, 2, 5 … 100 ms between tries, and every handler waiting on
+    // this batch would sleep with it. The inbox worker's transactions are short: look again soon.
+    let _ = conn.busy_handler(Some(retry_soon));
+    // A checkpoint (copying the WAL into the file, with an fsync) run by a commit here would keep
+    // every waiting sender waiting too; the inbox worker's commits, which follow ours, run them.
+    let _ = conn.pragma_update(None, "wal_autocheckpoint", 0);
+    while let Some(batch) = next_batch(&receiver) {
+        commit(&mut conn, batch);
+    }
+}
+
+/// Waits for the first row, then takes whatever else is queued, within the batch limits. `None`
+/// when every sender is gone.
+pub fn next_batch(receiver: &Receiver<Pending>) -> Option<Vec<Pending>> {
+    let first = receiver.recv().ok()?;
+    let mut bytes = first.row.body.len();
+    let mut batch = vec![first];
+    while batch.len() < MAX_BATCH_ROWS && bytes < MAX_BATCH_BYTES {
+        match receiver.try_recv() {
+            Ok(pending) => {
+                bytes += pending.row.body.len();
+                batch.push(pending);
+            }
+            Err(_) => break,
+        }
+    }
+    Some(batch)
+}
+
+/// Stores `batch` in one transaction, then answers each row. If that fails, each row is tried in
+/// a transaction of its own, so one bad row cannot fail the others.
+pub fn commit(conn: &mut Connection, batch: Vec<Pending>) {
+    let (rows, replies): (Vec<NewInbound>, Vec<Reply>) =
+        batch.into_iter().map(|p| (p.row, p.reply)).unzip();
+    match inbound::insert_all(conn, &rows) {
+        Ok(new) => {
+            for (reply, new) in replies.into_iter().zip(new) {
+                reply(Ok(new));
+            }
+        }
+        Err(e) if rows.len() == 1 => {
+            eprintln!("inbox: cannot queue an activity: {e}");
+            for reply in replies {
+                reply(Err(NotStored));
+            }
+        }
+        Err(e) => {
+            eprintln!("inbox: cannot queue {} activities at once: {e}", rows.len());
+            for (row, reply) in rows.into_iter().zip(replies) {
+                commit(conn, vec![Pending { row, reply }]);
+            }
+        }
+    }
+}
+
+/// About ten seconds in all, as the `busy_timeout` of every other connection.
+fn retry_soon(tries: i32) -> bool {
+    if tries >= 50_000 {
+        return false;
+    }
+    std::thread::sleep(Duration::from_micros(200));
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+    use crate::model::Timestamp;
+    use crate::store::testing;
+
+    type Answers = Arc<Mutex<Vec<(String, Result<bool, NotStored>)>>>;
+
+    fn row(id: &str) -> NewInbound {
+        NewInbound {
+            activity_uri: id.into(),
+            actor_uri: "https://a.example/users/alice".into(),
+            body: format!("{{\"id\":\"{id}\"}}"),
+            received_at: Timestamp(1),
+        }
+    }
+
+    fn pending(id: &str, answers: &Answers) -> Pending {
+        let (answers, id_owned) = (answers.clone(), id.to_string());
+        Pending {
+            row: row(id),
+            reply: Box::new(move |result| answers.lock().unwrap().push((id_owned, result))),
+        }
+    }
+
+    fn stored(conn: &Connection) -> i64 {
+        conn.query_row("SELECT count(*) FROM inbound", [], |r| r.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_batch_is_answered_after_its_commit_and_a_duplicate_in_it_is_stored_once() {
+        let (_dir, mut conn) = testing::temporary();
+        let answers = Answers::default();
+        let (sender, receiver) = mpsc::channel();
+        for id in [
+            "https://a.example/1",
+            "https://a.example/2",
+            "https://a.example/1",
+        ] {
+            sender.send(pending(id, &answers)).unwrap();
+        }
+        let batch = next_batch(&receiver).expect("rows are queued");
+        assert_eq!(batch.len(), 3, "everything queued is taken at once");
+        assert!(answers.lock().unwrap().is_empty());
+        commit(&mut conn, batch);
+        let answered: Vec<_> = answers.lock().unwrap().iter().map(|a| a.1).collect();
+        assert_eq!(answered, [Ok(true), Ok(true), Ok(false)]);
+        assert_eq!(stored(&conn), 2);
+
+        // Across batches too.
+        sender
+            .send(pending("https://a.example/2", &answers))
+            .unwrap();
+        commit(&mut conn, next_batch(&receiver).unwrap());
+        assert_eq!(answers.lock().unwrap()[3].1, Ok(false));
+        assert_eq!(stored(&conn), 2);
+        drop(sender);
+        assert!(
+            next_batch(&receiver).is_none(),
+            "no senders: the thread ends"
+        );
+    }
+
+    #[test]
+    fn batches_keep_to_their_limits() {
+        let answers = Answers::default();
+        let (sender, receiver) = mpsc::channel();
+        for i in 0..MAX_BATCH_ROWS + 3 {
+            sender
+                .send(pending(&format!("https://a.example/{i}"), &answers))
+                .unwrap();
+        }
+        assert_eq!(next_batch(&receiver).unwrap().len(), MAX_BATCH_ROWS);
+        assert_eq!(next_batch(&receiver).unwrap().len(), 3);
+    }
+
+    #[test]
+    fn a_failed_commit_answers_not_stored() {
+        let (_dir, mut conn) = testing::temporary();
+        conn.execute_batch("DROP TABLE inbound").unwrap();
+        let answers = Answers::default();
+        let batch = vec![
+            pending("https://a.example/1", &answers),
+            pending("https://a.example/2", &answers),
+        ];
+        commit(&mut conn, batch);
+        let answered: Vec<_> = answers.lock().unwrap().iter().map(|a| a.1).collect();
+        assert_eq!(answered, [Err(NotStored), Err(NotStored)]);
+    }
+
+    #[test]
+    fn the_thread_answers_every_sender_and_stops_when_they_are_gone() {
+        let (dir, conn) = testing::temporary();
+        let path = dir.path().join("test.db");
+        let (writer, thread) = InboundWriter::spawn(conn).unwrap();
+        let (done, answers) = mpsc::channel();
+        let senders: Vec<_> = (0..8)
+            .map(|t| {
+                let (writer, done) = (writer.clone(), done.clone());
+                std::thread::spawn(move || {
+                    for i in 0..50 {
+                        let done = done.clone();
+                        // Each id is sent twice, by two threads.
+                        let id = format!("https://a.example/{}", (t / 2) * 50 + i);
+                        writer.submit(row(&id), Box::new(move |r| done.send(r).unwrap()));
+                    }
+                })
+            })
+            .collect();
+        for sender in senders {
+            sender.join().unwrap();
+        }
+        drop((writer, done));
+        let results: Vec<_> = answers.iter().collect();
+        thread.join().unwrap();
+        assert_eq!(results.len(), 400);
+        assert_eq!(results.iter().filter(|r| **r == Ok(true)).count(), 200);
+        assert_eq!(results.iter().filter(|r| **r == Ok(false)).count(), 200);
+        let conn = crate::store::open(&path, false).unwrap();
+        assert_eq!(stored(&conn), 200);
+    }
+}
