@@ -7,6 +7,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("migrations/0001_init.sql")),
     // 0002 comes from the delivery branch; the integrator puts it before this one.
     ("0002_inbox", include_str!("migrations/0002_inbox.sql")),
+    (
+        "0003_counters",
+        include_str!("migrations/0003_counters.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.
