@@ -56,13 +56,18 @@ pub fn rocket(config: Config) -> Result<Rocket<Build>, String> {
         .merge(("log_level", rocket::config::LogLevel::Off))
         .merge(("cli_colors", false))
         .merge(("shutdown.ctrlc", true));
+    let documents = web::cache::Documents::open(&config.database)?;
+    let urls = Urls::new(&config);
+    let webfinger = crate::federation::webfinger::jrd(&urls).to_string().into();
     let app = App {
-        urls: Urls::new(&config),
+        urls,
         config,
         db,
         public_key_pem,
         client: Arc::new(client),
         signing_key: Arc::new(signing_key),
+        documents: Arc::new(documents),
+        webfinger,
     };
     Ok(rocket::custom(figment)
         .manage(app)

@@ -178,6 +178,72 @@ fn post_and_delete_from_the_command_line() {
     assert!(!out.status.success());
 }
 
+/// The server keeps public documents and its profile page in memory: what the command line
+/// changes in the database must show on the very next request.
+#[test]
+fn kept_documents_follow_what_the_command_line_changes() {
+    let mut instance = Instance::new();
+    assert!(instance.cli(&["init"], "").status.success());
+    let url = instance.post("kept in memory", &[]);
+    let id = url.rsplit('/').next().unwrap().to_string();
+    instance.serve();
+    let note = instance.url(&format!("/users/ana/statuses/{id}"));
+    let create = format!("{note}/activity");
+    let profile = instance.url("/@ana");
+    for _ in 0..2 {
+        let content = get(&note, AS_JSON).json()["content"].to_string();
+        assert!(content.contains("kept in memory"), "{content}");
+        assert_eq!(get(&url, AS_JSON).status, 200);
+        assert_eq!(get(&create, AS_JSON).status, 200);
+        assert!(get(&profile, "text/html").body.contains("kept in memory"));
+    }
+    let page = get(&profile, "text/html");
+    assert!(
+        page.body.contains("<strong>1</strong> posts"),
+        "{}",
+        page.body
+    );
+
+    // Posts not for everyone are never answered, before or after anything was kept.
+    let private = instance.post("for followers", &["--visibility", "followers"]);
+    let private_id = private.rsplit('/').next().unwrap();
+    let private_note = instance.url(&format!("/users/ana/statuses/{private_id}"));
+    for _ in 0..2 {
+        assert_eq!(get(&private_note, AS_JSON).status, 404);
+        assert_eq!(
+            get(&format!("{private_note}/activity"), AS_JSON).status,
+            404
+        );
+        assert!(!get(&profile, "text/html").body.contains("for followers"));
+    }
+
+    let out = instance.cli(&["delete", &id], "");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(get(&note, AS_JSON).status, 404);
+    assert_eq!(get(&url, AS_JSON).status, 404);
+    assert_eq!(get(&create, AS_JSON).status, 404);
+    let page = get(&profile, "text/html");
+    assert!(!page.body.contains("kept in memory"));
+    assert!(
+        page.body.contains("<strong>0</strong> posts"),
+        "{}",
+        page.body
+    );
+
+    let newer = instance.post("a newer post", &[]);
+    assert!(get(&profile, "text/html").body.contains("a newer post"));
+    let newer_id = newer.rsplit('/').next().unwrap();
+    let answer = get(
+        &instance.url(&format!("/users/ana/statuses/{newer_id}")),
+        AS_JSON,
+    );
+    assert_eq!(
+        answer.content_type(),
+        "application/activity+json; charset=utf-8"
+    );
+    assert_eq!(answer.header("vary"), Some("Accept"));
+}
+
 #[test]
 fn passwd_reads_one_line_and_refuses_short_ones() {
     let instance = Instance::new();

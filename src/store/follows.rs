@@ -24,6 +24,14 @@ impl Direction {
 }
 
 pub fn count(conn: &Connection, direction: Direction, state: FollowState) -> rusqlite::Result<u64> {
+    // Accepted ones are what pages and collections show: kept by triggers, O(1).
+    if state == FollowState::Accepted {
+        let counters = super::counters::get(conn)?;
+        return Ok(match direction {
+            Direction::In => counters.followers,
+            Direction::Out => counters.following,
+        });
+    }
     conn.query_row(
         "SELECT count(*) FROM follows WHERE direction = ?1 AND state = ?2",
         params![direction.as_str(), state.as_str()],

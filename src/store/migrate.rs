@@ -5,12 +5,14 @@ use rusqlite::Connection;
 /// The migrations in order; the position (from 1) is the version each brings the database to.
 const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("migrations/0001_init.sql")),
-    // 0002 comes from the delivery branch; the integrator puts it before this one.
     ("0002_inbox", include_str!("migrations/0002_inbox.sql")),
-    // 0003 and 0004 come from other branches; the integrator puts them before this one.
     (
-        "0005_edit_media",
-        include_str!("migrations/0005_edit_media.sql"),
+        "0003_counters",
+        include_str!("migrations/0003_counters.sql"),
+    ),
+    (
+        "0004_edit_media",
+        include_str!("migrations/0004_edit_media.sql"),
     ),
 ];
 

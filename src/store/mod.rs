@@ -3,6 +3,7 @@
 
 pub mod actors;
 pub mod bookmarks;
+pub mod counters;
 pub mod deliveries;
 pub mod follows;
 pub mod inbound;

@@ -11,8 +11,9 @@ use crate::model::FollowState;
 use crate::store::follows::{self, Direction};
 use crate::store::posts::{self, Audience};
 
+use super::cache::Key;
 use super::guards::Wants;
-use super::reply::Reply;
+use super::reply::{activity_json, Reply};
 use super::App;
 
 const OUTBOX_PAGE_SIZE: usize = 20;
@@ -27,15 +28,31 @@ fn check_user(app: &App, user: &str) -> Result<()> {
 
 /// The actor document.
 pub async fn actor_document(app: &App) -> Result<Reply> {
-    let username = app.config.username.clone();
-    let profile = app.run(move |conn| profiles::get(conn, &username)).await?;
-    let fields = profiles::fields_html(&profile);
-    Ok(Reply::Activity(build::actor(
-        &app.urls,
-        &profile,
-        &fields,
-        &app.public_key_pem,
-    )))
+    let (urls, username, pem) = (
+        app.urls.clone(),
+        app.config.username.clone(),
+        app.public_key_pem.clone(),
+    );
+    let body = app
+        .cached(Key::Actor, move |conn| {
+            let profile = profiles::get(conn, &username)?;
+            let fields = profiles::fields_html(&profile);
+            Ok(build::actor(&urls, &profile, &fields, &pem).to_string())
+        })
+        .await?;
+    Ok(Reply::Kept(body, activity_json()))
+}
+
+/// A post as a Note; posts not for everyone are "not found".
+pub async fn note_document(app: &App, id: i64) -> Result<Reply> {
+    let urls = app.urls.clone();
+    let body = app
+        .cached(Key::Note(id), move |conn| {
+            let post = post_rules::get_visible(conn, id, false)?;
+            Ok(build::note_document(&urls, &post).to_string())
+        })
+        .await?;
+    Ok(Reply::Kept(body, activity_json()))
 }
 
 #[get("/users/<user>")]
@@ -120,22 +137,26 @@ pub async fn featured(app: &State<App>, user: &str) -> Result<Reply> {
 #[get("/users/<user>/statuses/<id>", rank = 2)]
 pub async fn note(app: &State<App>, user: &str, id: i64, wants: Wants) -> Result<Reply> {
     check_user(app, user)?;
+    if let Wants::Activity = wants {
+        return note_document(app, id).await;
+    }
     let post = app
         .run(move |conn| post_rules::get_visible(conn, id, false))
         .await?;
-    match wants {
-        Wants::Activity => Ok(Reply::Activity(build::note_document(&app.urls, &post))),
-        Wants::Page => Ok(Reply::Redirect(Redirect::to(app.urls.post_page(post.id)))),
-    }
+    Ok(Reply::Redirect(Redirect::to(app.urls.post_page(post.id))))
 }
 
 #[get("/users/<user>/statuses/<id>/activity")]
 pub async fn create(app: &State<App>, user: &str, id: i64) -> Result<Reply> {
     check_user(app, user)?;
-    let post = app
-        .run(move |conn| post_rules::get_visible(conn, id, false))
+    let urls = app.urls.clone();
+    let body = app
+        .cached(Key::Create(id), move |conn| {
+            let post = post_rules::get_visible(conn, id, false)?;
+            Ok(build::create_document(&urls, &post).to_string())
+        })
         .await?;
-    Ok(Reply::Activity(build::create_document(&app.urls, &post)))
+    Ok(Reply::Kept(body, activity_json()))
 }
 
 #[get("/users/<user>/statuses/<id>/replies")]

@@ -5,6 +5,7 @@ pub mod activitypub;
 pub mod admin;
 pub mod assets;
 pub mod bookmarks;
+pub mod cache;
 pub mod compose;
 pub mod guards;
 pub mod inbox;
@@ -28,6 +29,8 @@ use crate::federation::signatures::Signer;
 use crate::store::Db;
 use crate::urls::Urls;
 
+use self::cache::{Documents, Key};
+
 /// What every handler may read: set up once at start.
 pub struct App {
     pub config: Config,
@@ -38,6 +41,10 @@ pub struct App {
     pub client: Arc<Client>,
     /// The owner's key, for signed GETs; its id is `urls.key_id()`.
     pub signing_key: Arc<SigningKey>,
+    /// Public documents and pages kept in memory while they are fresh.
+    pub documents: Arc<Documents>,
+    /// The WebFinger answer: it depends on the configuration only.
+    pub webfinger: Arc<str>,
 }
 
 impl App {
@@ -54,6 +61,20 @@ impl App {
         })
         .await
         .map_err(|e| Error::internal(format!("database task failed: {e}")))?
+    }
+
+    /// A public document or page from memory while nothing it is built from has changed (no
+    /// blocking hop), else built by `build` on a pooled connection and kept.
+    pub async fn cached<F>(&self, key: Key, build: F) -> Result<Arc<str>>
+    where
+        F: FnOnce(&Connection) -> Result<String> + Send + 'static,
+    {
+        if let Some(body) = self.documents.fresh(key) {
+            return Ok(body);
+        }
+        let documents = self.documents.clone();
+        self.run(move |conn| documents.build(conn, key, build))
+            .await
     }
 
     /// Like `run`, for work that also fetches from other servers (signed with the owner's key).

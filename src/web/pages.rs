@@ -1,20 +1,24 @@
 //! Public pages: the profile with its feeds, a post's thread, tag pages, and stored media.
 
+use maud::Markup;
 use rocket::http::ContentType;
 use rocket::response::Redirect;
 use rocket::{get, State};
+use rusqlite::Connection;
 
 use crate::domain::{posts as post_rules, profile as profiles};
 use crate::error::{Error, Result};
-use crate::model::{Counts, FollowState};
-use crate::render::{self, feeds, profile::ProfileView};
-use crate::store::follows::{self, Direction};
+use crate::model::Counts;
+use crate::render::{self, feeds, profile::ProfileView, Viewer};
+use crate::store::counters;
 use crate::store::interactions::{self, Kind};
 use crate::store::media as stored_media;
 use crate::store::posts::{self, Audience};
 use crate::store::remote_posts;
+use crate::urls::Urls;
 
-use super::activitypub::actor_document;
+use super::activitypub::{actor_document, note_document};
+use super::cache::Key;
 use super::guards::{MaybeOwner, Wants};
 use super::reply::Reply;
 use super::App;
@@ -52,33 +56,25 @@ pub async fn profile_or_feed(
     let username = app.config.username.clone();
     match format {
         ProfileFormat::Page if matches!(wants, Wants::Activity) => actor_document(app).await,
-        ProfileFormat::Page => {
-            let (profile, counts, pinned, page) = app
-                .run(move |conn| {
-                    let profile = profiles::get(conn, &username)?;
-                    let counts = Counts {
-                        posts: posts::count(conn, Audience::Anyone)?,
-                        followers: follows::count(conn, Direction::In, FollowState::Accepted)?,
-                        following: follows::count(conn, Direction::Out, FollowState::Accepted)?,
-                    };
-                    let pinned = posts::pinned(conn, Audience::Anyone)?;
-                    let page = posts::page(conn, Audience::Anyone, max_id, min_id, PAGE_SIZE)?;
-                    Ok((profile, counts, pinned, page))
+        // Its first page as strangers see it is the same for all of them: kept.
+        ProfileFormat::Page if !owner.is_owner() && max_id.is_none() && min_id.is_none() => {
+            let urls = app.urls.clone();
+            let body = app
+                .cached(Key::ProfilePage, move |conn| {
+                    let page =
+                        profile_page(conn, &urls, &username, None, None, &Viewer::default())?;
+                    Ok(page.into_string())
                 })
                 .await?;
-            let fields = profiles::fields_html(&profile);
-            let view = ProfileView {
-                profile: &profile,
-                fields_html: &fields,
-                counts,
-                pinned: &pinned,
-                page: &page,
-            };
-            Ok(Reply::Html(render::profile::profile_page(
-                &app.urls,
-                &view,
-                &owner.viewer(),
-            )))
+            Ok(Reply::Kept(body, ContentType::HTML))
+        }
+        ProfileFormat::Page => {
+            let urls = app.urls.clone();
+            let viewer = owner.viewer();
+            let page = app
+                .run(move |conn| profile_page(conn, &urls, &username, max_id, min_id, &viewer))
+                .await?;
+            Ok(Reply::Html(page))
         }
         ProfileFormat::Atom | ProfileFormat::Rss => {
             let (profile, page) = app
@@ -109,6 +105,35 @@ pub async fn profile_or_feed(
     }
 }
 
+/// The profile page with one page of posts.
+fn profile_page(
+    conn: &Connection,
+    urls: &Urls,
+    username: &str,
+    max_id: Option<i64>,
+    min_id: Option<i64>,
+    viewer: &Viewer,
+) -> Result<Markup> {
+    let profile = profiles::get(conn, username)?;
+    let counters = counters::get(conn)?;
+    let counts = Counts {
+        posts: counters.public_posts,
+        followers: counters.followers,
+        following: counters.following,
+    };
+    let pinned = posts::pinned(conn, Audience::Anyone)?;
+    let page = posts::page(conn, Audience::Anyone, max_id, min_id, PAGE_SIZE)?;
+    let fields = profiles::fields_html(&profile);
+    let view = ProfileView {
+        profile: &profile,
+        fields_html: &fields,
+        counts,
+        pinned: &pinned,
+        page: &page,
+    };
+    Ok(render::profile::profile_page(urls, &view, viewer))
+}
+
 #[get("/<handle>/<id>", rank = 10)]
 pub async fn post_page(
     app: &State<App>,
@@ -122,12 +147,7 @@ pub async fn post_page(
     }
     let is_owner = owner.is_owner();
     if matches!(wants, Wants::Activity) {
-        let post = app
-            .run(move |conn| post_rules::get_visible(conn, id, false))
-            .await?;
-        return Ok(Reply::Activity(crate::federation::build::note_document(
-            &app.urls, &post,
-        )));
+        return note_document(app, id).await;
     }
     let username = app.config.username.clone();
     let urls = app.urls.clone();

@@ -1,5 +1,7 @@
 //! What handlers answer with, the error responder, the security headers, and the catchers.
 
+use std::sync::Arc;
+
 use maud::Markup;
 use rocket::http::{ContentType, Header, Status};
 use rocket::response::{self, Redirect, Responder, Response};
@@ -24,6 +26,22 @@ pub enum Reply {
     Bytes(Vec<u8>, ContentType, u32),
     /// An HTML page with a status other than 200 (a form shown again with its error).
     HtmlStatus(Status, Markup),
+    /// A body kept in memory (`web::cache`), with its content type.
+    Kept(Arc<str>, ContentType),
+}
+
+/// The content type of ActivityPub documents.
+pub fn activity_json() -> ContentType {
+    ContentType::new("application", "activity+json").with_params(("charset", "utf-8"))
+}
+
+/// A shared body as rocket reads one (it copies out of it chunk by chunk).
+struct SharedBody(Arc<str>);
+
+impl AsRef<[u8]> for SharedBody {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
 }
 
 impl<'r> Responder<'r, 'static> for Reply {
@@ -34,10 +52,7 @@ impl<'r> Responder<'r, 'static> for Reply {
                 .status(status)
                 .ok(),
             Reply::Activity(value) => Response::build()
-                .header(
-                    ContentType::new("application", "activity+json")
-                        .with_params(("charset", "utf-8")),
-                )
+                .header(activity_json())
                 .sized_body(None, std::io::Cursor::new(value.to_string()))
                 .ok(),
             Reply::Json(value, content_type) => Response::build()
@@ -49,6 +64,15 @@ impl<'r> Responder<'r, 'static> for Reply {
                 .sized_body(None, std::io::Cursor::new(text))
                 .ok(),
             Reply::Redirect(redirect) => redirect.respond_to(request),
+            Reply::Kept(body, content_type) => {
+                let length = body.len();
+                Response::build()
+                    .header(content_type)
+                    .sized_body(length, std::io::Cursor::new(SharedBody(body)))
+                    // One chunk: a page is not cut into 4 KiB pieces, each a channel send.
+                    .max_chunk_size(length.max(4096))
+                    .ok()
+            }
             Reply::Bytes(bytes, content_type, max_age) => Response::build()
                 .header(content_type)
                 .header(Header::new(

@@ -22,8 +22,8 @@ pub fn webfinger(app: &State<App>, resource: Option<&str>) -> Result<Reply> {
     if !documents::names_owner(resource, &app.urls, &app.config.username) {
         return Err(Error::not_found());
     }
-    Ok(Reply::Json(
-        documents::jrd(&app.urls),
+    Ok(Reply::Kept(
+        app.webfinger.clone(),
         ContentType::new("application", "jrd+json").with_params(("charset", "utf-8")),
     ))
 }
