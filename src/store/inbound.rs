@@ -108,6 +108,12 @@ pub fn retry_later(conn: &Connection, id: i64, error: &str, at: Timestamp) -> ru
     Ok(())
 }
 
+/// Forgets the rows handled before `before`; returns how many went.
+pub fn forget_processed(conn: &Connection, before: Timestamp) -> rusqlite::Result<usize> {
+    conn.prepare_cached("DELETE FROM inbound WHERE processed_at < ?1")?
+        .execute([before.0])
+}
+
 /// How many rows wait for the worker (processed or not yet due included).
 pub fn pending_count(conn: &Connection) -> rusqlite::Result<u64> {
     conn.query_row(
@@ -135,6 +141,23 @@ pub fn status(
 mod tests {
     use super::*;
     use crate::store::testing;
+
+    #[test]
+    fn handled_rows_are_forgotten_after_their_time_and_waiting_ones_never() {
+        let (_dir, conn) = testing::temporary();
+        insert(&conn, "https://a/1", "https://a/u", "{}", Timestamp(1)).unwrap();
+        insert(&conn, "https://a/2", "https://a/u", "{}", Timestamp(1)).unwrap();
+        let first = due(&conn, Timestamp(5), 1).unwrap().remove(0);
+        mark_processed(&conn, first.id, None, Timestamp(10)).unwrap();
+        assert_eq!(
+            forget_processed(&conn, Timestamp(10)).unwrap(),
+            0,
+            "not yet"
+        );
+        assert_eq!(forget_processed(&conn, Timestamp(i64::MAX)).unwrap(), 1);
+        assert_eq!(status(&conn, "https://a/1").unwrap(), None);
+        assert_eq!(pending_count(&conn).unwrap(), 1, "the waiting row stays");
+    }
 
     #[test]
     fn a_replayed_id_is_not_queued_twice() {

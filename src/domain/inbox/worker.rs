@@ -25,6 +25,11 @@ const BATCH: usize = 50;
 const RETRY_AFTER_MS: [i64; 4] = [60_000, 5 * 60_000, 30 * 60_000, 2 * 3_600_000];
 /// Longest sleep between rounds when idle, and how often the stop flag is looked at.
 const IDLE_WAIT: Duration = Duration::from_millis(500);
+/// How long a handled activity's id is kept to recognise a replay: well past the 13 hours in
+/// which its signature's Date is accepted, after which a replay is refused by the date alone.
+const KEEP_HANDLED_MS: i64 = 2 * 24 * 3_600_000;
+/// How often an idle worker forgets the ids past that.
+const FORGET_EVERY_MS: i64 = 3_600_000;
 
 /// The worker: its own connection, client and key (one per thread).
 pub struct InboxWorker {
@@ -33,6 +38,7 @@ pub struct InboxWorker {
     key: Arc<SigningKey>,
     key_id: String,
     urls: Urls,
+    forgotten_at: Timestamp,
 }
 
 impl InboxWorker {
@@ -43,6 +49,7 @@ impl InboxWorker {
             key,
             key_id: urls.key_id(),
             urls,
+            forgotten_at: Timestamp(0),
         }
     }
 
@@ -55,7 +62,13 @@ impl InboxWorker {
                 key_id: &self.key_id,
             },
         };
-        process_due(&mut self.conn, &remote, &self.urls, now)
+        let taken = process_due(&mut self.conn, &remote, &self.urls, now)?;
+        if taken == 0 && now.0 - self.forgotten_at.0 >= FORGET_EVERY_MS {
+            inbound::forget_processed(&self.conn, Timestamp(now.0 - KEEP_HANDLED_MS))
+                .map_err(|e| format!("inbound queue: {e}"))?;
+            self.forgotten_at = now;
+        }
+        Ok(taken)
     }
 }
 
