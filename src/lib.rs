@@ -17,7 +17,8 @@
 //!               muted words), inbox (verify, one handler per activity, worker)
 //! delivery/     the durable outgoing queue and its worker thread
 //! render/       maud, pure: model values in, markup out (it may call the pure text helpers)
-//! web/          rocket routes, thin; the URL table is web::routes()
+//! web/          rocket routes, thin; the URL table is web::routes(); web::cache keeps public
+//!               documents (actor, Notes, a stranger's first profile page) as bytes while fresh
 //! ```
 //! The rule: `web → domain → {store, federation, delivery}`; `render` sees `model`, `urls` and
 //! the pure `domain::text` helpers (and the timeline's plain `Entry` values); SQL lives only in
@@ -29,7 +30,11 @@
 //! asking for `application/activity+json` gets the actor from `federation::build::actor`; a browser
 //! gets HTML. The handler runs its queries through `App::run` (a pooled connection on a blocking
 //! thread: rusqlite blocks, rocket is async), calling `store::posts::page` (keyset pagination) and
-//! `domain::profile::get`, then hands plain values to `render::profile::profile_page`. The
+//! `domain::profile::get`, then hands plain values to `render::profile::profile_page`. What every
+//! stranger sees alike (the actor, a public Note, the first profile page) is kept by `web::cache`
+//! and answered on the async thread while the `documents` counter that triggers keep in
+//! `store::counters` is unchanged (a departure from DESIGN.md's "every query through `App::run`",
+//! for speed; the counter moves with any change, from any process). The
 //! `SecurityHeaders` fairing adds `Vary: Accept`, `nosniff` and the CSP on the way out.
 //!
 //! # One activity, end to end: a Follow from another server
@@ -40,7 +45,8 @@
 //! `federation::client`), verifies it, and ties key owner, `actor` and the activity's host
 //! together; the handler then hands the row to `domain::inbox::writer`, one thread that commits
 //! the rows queued meanwhile in one transaction (`store::inbound::insert_all`; a replayed id is
-//! not queued twice), and the sender gets 202 once its row is committed. The inbox worker thread (`domain::inbox::worker`) takes the row, and the
+//! not queued twice), and the sender gets 202 once its row is committed. The inbox worker thread
+//! (`domain::inbox::worker`) takes the row, and the
 //! `match` in `domain::inbox::handle` calls `follows::on_follow`, which records the follower and
 //! queues an Accept with `delivery::enqueue`, in one transaction with marking the row done. The
 //! delivery worker then signs and POSTs the Accept to the follower's inbox.
