@@ -33,8 +33,9 @@
 //! `domain::profile::get`, then hands plain values to `render::profile::profile_page`. What every
 //! stranger sees alike (the actor, a public Note, the first profile page) is kept by `web::cache`
 //! and answered on the async thread while the `documents` counter that triggers keep in
-//! `store::counters` is unchanged (a departure from DESIGN.md's "every query through `App::run`",
-//! for speed; the counter moves with any change, from any process). The
+//! `store::counters` is unchanged. That check (`PRAGMA data_version`, a few µs, never waiting on a
+//! lock) runs on the async thread: a departure from DESIGN.md's `spawn_blocking` rule, for
+//! speed; the counter moves with any change, from any process, so the database stays the truth. The
 //! `SecurityHeaders` fairing adds `Vary: Accept`, `nosniff` and the CSP on the way out.
 //!
 //! # One activity, end to end: a Follow from another server
