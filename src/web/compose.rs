@@ -176,15 +176,7 @@ pub async fn compose(
         draft.preview_html = Some(rendered.html);
         return home_page(app, &owner, None, draft, None).await;
     }
-    let uploads: Vec<Upload> = fields
-        .media
-        .iter()
-        .filter(|m| !m.file.is_empty())
-        .map(|m| Upload {
-            data: m.file.to_vec(),
-            description: m.description.clone(),
-        })
-        .collect();
+    let uploads = uploads(&fields.media);
     if uploads.len() > MAX_ATTACHMENTS {
         let error = Error::new(
             422,
@@ -270,6 +262,18 @@ pub struct ExistingField {
     remove: bool,
 }
 
+/// The image fields that carry a file, as uploads.
+fn uploads(fields: &[AttachmentField<'_>]) -> Vec<Upload> {
+    fields
+        .iter()
+        .filter(|m| !m.file.is_empty())
+        .map(|m| Upload {
+            data: m.file.to_vec(),
+            description: m.description.clone(),
+        })
+        .collect()
+}
+
 #[derive(FromForm)]
 pub struct EditForm<'r> {
     csrf: &'r str,
@@ -306,15 +310,7 @@ pub async fn edit(
                 remove: m.remove,
             })
             .collect(),
-        added: form
-            .media
-            .iter()
-            .filter(|m| !m.file.is_empty())
-            .map(|m| Upload {
-                data: m.file.to_vec(),
-                description: m.description.clone(),
-            })
-            .collect(),
+        added: uploads(&form.media),
     };
     let urls = app.urls.clone();
     let result = app
