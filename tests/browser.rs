@@ -251,6 +251,15 @@ fn posting_an_image_a_content_warning_and_an_avatar() {
     });
 }
 
+/// Looks `query` up through `instance`'s search box.
+async fn search(c: &Client, instance: &Instance, query: &str) -> Outcome {
+    c.goto(&instance.url("/search"))
+        .await
+        .map_err(fail("goto search"))?;
+    type_into(c, "#q", query).await?;
+    click(c, "form.search button[type=submit]").await
+}
+
 #[test]
 fn following_liking_boosting_replying_and_blocking_another_perch() {
     let a = Instance::start();
@@ -262,11 +271,7 @@ fn following_liking_boosting_replying_and_blocking_another_perch() {
         log_in(&c, &a).await?;
 
         // Follow B through the search box; the button flips in place.
-        c.goto(&a.url("/search"))
-            .await
-            .map_err(fail("goto search"))?;
-        type_into(&c, "#q", &b_handle).await?;
-        click(&c, "form.search button[type=submit]").await?;
+        search(&c, &a, &b_handle).await?;
         click(&c, "form[action='/actions/follow'] button").await?;
         find(&c, "form[action='/actions/unfollow'] button").await?;
         let deadline = Instant::now() + Duration::from_secs(20);
@@ -313,11 +318,7 @@ fn following_liking_boosting_replying_and_blocking_another_perch() {
 
         // Back on A: block B from its search result.
         log_in(&c, &a).await?;
-        c.goto(&a.url("/search"))
-            .await
-            .map_err(fail("goto search"))?;
-        type_into(&c, "#q", &b_handle).await?;
-        click(&c, "form.search button[type=submit]").await?;
+        search(&c, &a, &b_handle).await?;
         click(&c, "form[action='/actions/block'] button").await?;
         find(&c, "form[action='/actions/unblock'] button").await?;
         ensure!(
