@@ -80,15 +80,7 @@ pub fn compose(viewer: &Viewer, draft: &Draft) -> Markup {
             }
             details.attach {
                 summary { "Images (up to " (MAX_ATTACHMENTS) ")" }
-                @for i in 0..MAX_ATTACHMENTS {
-                    fieldset.attachment {
-                        legend { "Image " (i + 1) }
-                        label for=(format!("media-{i}")) { "File (JPEG, PNG, WebP or GIF, up to 16 MB)" }
-                        input id=(format!("media-{i}")) type="file" name=(format!("media[{i}].file")) accept="image/jpeg,image/png,image/webp,image/gif";
-                        label for=(format!("media-{i}-alt")) { "Description for people who cannot see it (alt text)" }
-                        textarea id=(format!("media-{i}-alt")) name=(format!("media[{i}].description")) rows="2" maxlength=(MAX_DESCRIPTION_CHARS) {}
-                    }
-                }
+                (new_image_fields(MAX_ATTACHMENTS, "Image"))
             }
             div.row {
                 label for="visibility" { "Visibility" }
@@ -159,15 +151,7 @@ pub fn edit_post(
                 @if free > 0 {
                     details.attach {
                         summary { "Add images (up to " (MAX_ATTACHMENTS) " in all)" }
-                        @for i in 0..free {
-                            fieldset.attachment {
-                                legend { "New image " (i + 1) }
-                                label for=(format!("media-{i}")) { "File (JPEG, PNG, WebP or GIF, up to 16 MB)" }
-                                input id=(format!("media-{i}")) type="file" name=(format!("media[{i}].file")) accept="image/jpeg,image/png,image/webp,image/gif";
-                                label for=(format!("media-{i}-alt")) { "Description for people who cannot see it (alt text)" }
-                                textarea id=(format!("media-{i}-alt")) name=(format!("media[{i}].description")) rows="2" maxlength=(MAX_DESCRIPTION_CHARS) {}
-                            }
-                        }
+                        (new_image_fields(free, "New image"))
                     }
                 }
                 p.hint { "The visibility (" (post.visibility.label().to_lowercase()) ") cannot be changed after posting, as on Mastodon: those who already received the post keep it." }
@@ -270,4 +254,19 @@ pub fn settings(urls: &Urls, profile: &Profile, viewer: &Viewer, message: Option
         }
     };
     layout(&meta("Settings"), viewer, &profile.display_name, body)
+}
+
+/// `count` empty image slots (file and alt text), numbered from 1 under `legend`.
+fn new_image_fields(count: usize, legend: &str) -> Markup {
+    html! {
+        @for i in 0..count {
+            fieldset.attachment {
+                legend { (legend) " " (i + 1) }
+                label for=(format!("media-{i}")) { "File (JPEG, PNG, WebP or GIF, up to 16 MB)" }
+                input id=(format!("media-{i}")) type="file" name=(format!("media[{i}].file")) accept="image/jpeg,image/png,image/webp,image/gif";
+                label for=(format!("media-{i}-alt")) { "Description for people who cannot see it (alt text)" }
+                textarea id=(format!("media-{i}-alt")) name=(format!("media[{i}].description")) rows="2" maxlength=(MAX_DESCRIPTION_CHARS) {}
+            }
+        }
+    }
 }
