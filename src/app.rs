@@ -34,12 +34,9 @@ pub fn rocket(config: Config) -> Result<Rocket<Build>, String> {
         // Four attachments of the largest size, and the text around them.
         .limit(
             "data-form",
-            (4 * crate::domain::media::MAX_UPLOAD_BYTES + (1 << 20)).bytes(),
+            (4 * crate::media::MAX_UPLOAD_BYTES + (1 << 20)).bytes(),
         )
-        .limit(
-            "bytes",
-            (crate::domain::media::MAX_UPLOAD_BYTES + 1024).bytes(),
-        )
+        .limit("bytes", (crate::media::MAX_UPLOAD_BYTES + 1024).bytes())
         .limit("json", 1.mebibytes());
     // Behind a proxy on loopback, trust its X-Real-IP for the login rate limit; facing the
     // internet directly, a client could forge it, so use the socket address.

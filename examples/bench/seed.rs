@@ -3,11 +3,11 @@
 
 use std::path::Path;
 
-use perch::domain::text;
 use perch::model::{FollowState, Timestamp, Visibility};
 use perch::store::actors::NewActor;
 use perch::store::follows::{self, Direction};
 use perch::store::posts::{self, NewPost};
+use perch::text;
 use perch::urls::Urls;
 
 /// Rows per transaction: big enough to amortise the commit, small enough to keep the WAL small.

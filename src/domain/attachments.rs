@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::model::Timestamp;
 use crate::store::{self, media as stored_media};
 
-use super::media::{self, MediaKind, Processed};
+use crate::media::{self, MediaKind, Processed};
 
 /// Mastodon's limits: four images, alt text of 1,500 characters.
 pub const MAX_ATTACHMENTS: usize = 4;

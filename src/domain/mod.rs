@@ -8,12 +8,10 @@ pub mod follows;
 pub mod inbox;
 pub mod instance;
 pub mod interactions;
-pub mod media;
 pub mod moderation;
 pub mod pins;
 pub mod posts;
 pub mod profile;
-pub mod text;
 pub mod timeline;
 
 #[cfg(test)]

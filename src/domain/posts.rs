@@ -11,7 +11,7 @@ use crate::store::{self, actors, follows, media as stored_media, posts, remote_p
 use crate::urls::Urls;
 
 use super::attachments::{self, Upload};
-use super::text;
+use crate::text;
 
 pub const MAX_POST_CHARS: usize = 5_000;
 pub const MAX_SUMMARY_CHARS: usize = 500;

@@ -11,8 +11,8 @@ use crate::store::{self, follows, media as stored_media, profile};
 pub use crate::store::profile::Picture;
 use crate::urls::Urls;
 
-use super::media::{self, MediaKind};
-use super::text;
+use crate::media::{self, MediaKind};
+use crate::text;
 
 pub const MAX_DISPLAY_NAME_CHARS: usize = 100;
 pub const MAX_BIO_CHARS: usize = 2_000;

@@ -8,7 +8,7 @@ use crate::urls::Urls;
 fn title(post: &Post) -> String {
     match &post.summary {
         Some(summary) => format!("Content warning: {summary}"),
-        None => crate::domain::text::plain_text(&post.content_html, 80),
+        None => crate::text::plain_text(&post.content_html, 80),
     }
 }
 
@@ -33,7 +33,7 @@ pub fn atom(urls: &Urls, profile: &Profile, posts: &[Post]) -> Markup {
         feed xmlns="http://www.w3.org/2005/Atom" {
             id { (urls.profile()) }
             title { (profile.display_name) }
-            subtitle { (crate::domain::text::plain_text(&profile.bio_html, 300)) }
+            subtitle { (crate::text::plain_text(&profile.bio_html, 300)) }
             updated { (updated.rfc3339()) }
             link rel="alternate" type="text/html" href=(urls.profile()) {}
             link rel="self" type="application/atom+xml" href=(urls.atom_feed()) {}
@@ -60,7 +60,7 @@ pub fn rss(urls: &Urls, profile: &Profile, posts: &[Post]) -> Markup {
             channel {
                 title { (profile.display_name) }
                 link { (urls.profile()) }
-                description { (crate::domain::text::plain_text(&profile.bio_html, 300)) }
+                description { (crate::text::plain_text(&profile.bio_html, 300)) }
                 atom:link href=(urls.rss_feed()) rel="self" type="application/rss+xml" {}
                 @for post in posts {
                     item {

@@ -16,7 +16,7 @@ pub struct ProfileView<'a> {
 }
 
 pub fn description(profile: &Profile) -> String {
-    let bio = crate::domain::text::plain_text(&profile.bio_html, 200);
+    let bio = crate::text::plain_text(&profile.bio_html, 200);
     if bio.is_empty() {
         format!("Posts by {}", profile.display_name)
     } else {
@@ -116,7 +116,7 @@ pub fn post_page(
     focus: &Post,
     viewer: &Viewer,
 ) -> Markup {
-    let text = crate::domain::text::plain_text(&focus.content_html, 200);
+    let text = crate::text::plain_text(&focus.content_html, 200);
     let description = match &focus.summary {
         Some(summary) => format!("Content warning: {summary}"),
         None => text,
@@ -130,7 +130,7 @@ pub fn post_page(
         title: format!(
             "{}: {}",
             profile.display_name,
-            crate::domain::text::plain_text(&focus.content_html, 60)
+            crate::text::plain_text(&focus.content_html, 60)
         ),
         description,
         url: Some(urls.post_page(focus.id)),

@@ -7,12 +7,13 @@ use rocket::response::Redirect;
 use rocket::{get, post, State};
 
 use crate::domain::attachments::{Upload, MAX_ATTACHMENTS};
-use crate::domain::media::MAX_UPLOAD_BYTES;
 use crate::domain::posts::{self as post_rules, Compose, MediaChange, PostChanges};
-use crate::domain::{profile as profiles, text, timeline};
+use crate::domain::{profile as profiles, timeline};
 use crate::error::{Error, Result};
+use crate::media::MAX_UPLOAD_BYTES;
 use crate::model::{Timestamp, Visibility};
 use crate::render::{self, admin::Draft};
+use crate::text;
 
 use super::admin::CsrfOnly;
 use super::guards::Owner;

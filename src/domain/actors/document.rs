@@ -10,7 +10,7 @@ use crate::federation::keys::VerifyingKey;
 use crate::model::Field;
 use crate::store::actors::NewActor;
 
-use super::super::text::sanitize_remote;
+use crate::text::sanitize_remote;
 
 pub const MAX_DISPLAY_NAME_CHARS: usize = 100;
 pub const MAX_SUMMARY_CHARS: usize = 5_000;

@@ -11,9 +11,9 @@ use crate::store::remote_posts;
 use crate::store::{actors, notifications, posts};
 
 use super::super::actors::{self as remote_actors};
-use super::super::text::plain_text;
 use super::notes::parse_note;
 use super::{follows as follow_rules, refused, Activity, Context, Failure, Outcome};
+use crate::text::plain_text;
 
 /// Longest report comment we keep.
 const MAX_REPORT_CHARS: usize = 1_000;

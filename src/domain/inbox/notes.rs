@@ -15,8 +15,8 @@ use crate::store::{interactions, notifications};
 
 use super::super::actors::{self as remote_actors, is_actor_type};
 use super::super::profile::escape_html;
-use super::super::text::{plain_text, sanitize_remote};
 use super::{refused, Activity, Context, Failure, Outcome};
+use crate::text::{plain_text, sanitize_remote};
 
 /// The object types kept as posts.
 pub const NOTE_TYPES: [&str; 4] = ["Note", "Article", "Page", "Question"];
