@@ -14,6 +14,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 
 use crate::client::png;
 use crate::harness::{free_port, Instance};
+use crate::probe;
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -179,11 +180,14 @@ async fn log_in(c: &Client, instance: &Instance) -> Outcome {
     Ok(())
 }
 
-fn count(instance: &Instance, sql: &str) -> i64 {
-    rusqlite::Connection::open(instance.database())
-        .unwrap()
-        .query_row(sql, [], |r| r.get(0))
-        .unwrap()
+/// Polls `check` (a probe of another process's database) until it holds, for at most 20 s.
+async fn until(what: &str, mut check: impl FnMut() -> bool) -> Outcome {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !check() {
+        ensure!(Instant::now() < deadline, "timed out waiting for: {what}");
+        rocket::tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    Ok(())
 }
 
 #[test]
@@ -274,15 +278,7 @@ fn following_liking_boosting_replying_and_blocking_another_perch() {
         search(&c, &a, &b_handle).await?;
         click(&c, "form[action='/actions/follow'] button").await?;
         find(&c, "form[action='/actions/unfollow'] button").await?;
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while count(
-            &a,
-            "SELECT count(*) FROM follows WHERE direction = 'out' AND state = 'accepted'",
-        ) == 0
-        {
-            ensure!(Instant::now() < deadline, "B never accepted");
-            rocket::tokio::time::sleep(Duration::from_millis(200)).await;
-        }
+        until("B accepts", || probe::following(&a) > 0).await?;
 
         // B posts; A sees it, likes and boosts it in place, and replies.
         b.post("Hello from the other Perch", &[]);
@@ -321,10 +317,7 @@ fn following_liking_boosting_replying_and_blocking_another_perch() {
         search(&c, &a, &b_handle).await?;
         click(&c, "form[action='/actions/block'] button").await?;
         find(&c, "form[action='/actions/unblock'] button").await?;
-        ensure!(
-            count(&a, "SELECT count(*) FROM follows") == 0,
-            "the follow ended"
-        );
+        ensure!(probe::follows(&a) == 0, "the follow ended");
         Ok(())
     });
 }

@@ -1,6 +1,7 @@
 //! The command line: init, post, delete, passwd, backup, and its one-line errors.
 
 use crate::harness::{get, Instance, AS_JSON};
+use crate::probe;
 
 fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
@@ -33,16 +34,7 @@ fn init_is_idempotent_and_keeps_the_key() {
     assert!(first.status.success(), "{}", stderr(&first));
     assert!(stdout(&first).contains("created"));
     let key_before = std::fs::read(instance.database()).unwrap().len();
-    let pem = |i: &Instance| {
-        let conn = rusqlite::Connection::open(i.database()).unwrap();
-        conn.query_row(
-            "SELECT value FROM settings WHERE key = 'public_key_pem'",
-            [],
-            |r| r.get::<_, Vec<u8>>(0),
-        )
-        .unwrap()
-    };
-    let key = pem(&instance);
+    let key = probe::public_key_pem(&instance);
     let second = instance.cli(&["init"], "");
     assert!(second.status.success());
     assert!(
@@ -50,7 +42,7 @@ fn init_is_idempotent_and_keeps_the_key() {
         "{}",
         stdout(&second)
     );
-    assert_eq!(pem(&instance), key);
+    assert_eq!(probe::public_key_pem(&instance), key);
     assert!(key_before > 0);
 }
 
@@ -299,26 +291,13 @@ fn backup_while_serving_holds_everything() {
         "already exists",
     );
 
-    let copy = rusqlite::Connection::open(&target).unwrap();
-    let check: String = copy
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(check, "ok");
-    let posts: i64 = copy
-        .query_row("SELECT count(*) FROM posts", [], |r| r.get(0))
-        .unwrap();
+    assert_eq!(probe::integrity(&target), "ok");
+    let posts = probe::posts(&target);
     assert!(
         posts >= 20,
         "all posts made before the backup are in it: {posts}"
     );
-    let key: i64 = copy
-        .query_row(
-            "SELECT count(*) FROM settings WHERE key = 'private_key_pkcs8'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(key, 1);
+    assert!(probe::has_private_key(&target));
 }
 
 #[test]

@@ -5,7 +5,8 @@ use crate::harness::{get, Answer, Browser, Instance, AS_JSON, BROWSER};
 
 pub const PASSWORD: &str = "correct horse battery";
 
-pub use crate::harness::{count, eventually, follow_and_wait, handle};
+pub use crate::harness::{eventually, follow_and_wait, handle};
+use crate::probe;
 
 pub fn png(width: u32, height: u32) -> Vec<u8> {
     let image = image::RgbImage::from_fn(width, height, |x, y| {
@@ -171,8 +172,8 @@ fn refused_images_keep_the_draft() {
         too_big.body
     );
     assert!(too_big.body.contains("still my draft"));
-    assert_eq!(count(&instance, "SELECT count(*) FROM posts"), 0);
-    assert_eq!(count(&instance, "SELECT count(*) FROM media"), 0);
+    assert_eq!(probe::posts(&instance), 0);
+    assert_eq!(probe::media(&instance), 0);
 }
 
 #[test]
@@ -196,7 +197,7 @@ fn preview_renders_markdown_without_posting() {
         preview.body.contains("some **bold** words"),
         "the draft stays in the textarea"
     );
-    assert_eq!(count(&instance, "SELECT count(*) FROM posts"), 0);
+    assert_eq!(probe::posts(&instance), 0);
 }
 
 #[test]
@@ -222,9 +223,7 @@ fn remote_images_are_linked_from_their_origin_with_alt_text() {
         ],
     );
     assert_eq!(posted.status, 303, "{}", posted.body);
-    eventually("A keeps B's post", || {
-        count(&a, "SELECT count(*) FROM remote_posts") == 1
-    });
+    eventually("A keeps B's post", || probe::remote_posts(&a) == 1);
     let timeline = a.logged_in(PASSWORD).get("/").body;
     assert!(timeline.contains(r#"alt="Stripes from B""#), "{timeline}");
     assert!(timeline.contains(&format!(r#"src="{}/media/"#, b.origin)));
@@ -253,10 +252,10 @@ fn pins_reach_the_featured_collection_and_followers() {
     assert_eq!(pinned.status, 303, "{}", pinned.body);
     let featured = get(&a.url("/users/ana/collections/featured"), AS_JSON).json();
     assert_eq!(featured["totalItems"], 1);
-    assert_eq!(
-        count(&a, "SELECT count(*) FROM outbound_activities WHERE body LIKE '%\"type\":\"Add\"%' AND body LIKE '%/collections/featured%'"),
-        1
-    );
+    let added = probe::sent_of_type(&a, "Add");
+    assert_eq!(added.len(), 1, "{added:?}");
+    assert_eq!(added[0]["target"], a.url("/users/ana/collections/featured"));
+    assert_eq!(added[0]["object"], uri);
     assert!(browser.get("/").body.contains(r#"action="/actions/unpin""#));
     let unpinned = browser.post_form(
         "/actions/unpin",
@@ -267,13 +266,13 @@ fn pins_reach_the_featured_collection_and_followers() {
         get(&a.url("/users/ana/collections/featured"), AS_JSON).json()["totalItems"],
         0
     );
+    let removed = probe::sent_of_type(&a, "Remove");
+    assert_eq!(removed.len(), 1, "{removed:?}");
     assert_eq!(
-        count(
-            &a,
-            "SELECT count(*) FROM outbound_activities WHERE body LIKE '%\"type\":\"Remove\"%'"
-        ),
-        1
+        removed[0]["target"],
+        a.url("/users/ana/collections/featured")
     );
+    assert_eq!(removed[0]["object"], uri);
     // Followers-only posts stay off the profile.
     let private = a.post("not for pins", &["--visibility", "followers"]);
     let private_uri = a.url(&format!(
@@ -310,7 +309,7 @@ fn bookmarks_are_private_and_listed() {
         "strangers are sent to log in"
     );
     assert_eq!(
-        count(&instance, "SELECT count(*) FROM outbound_activities"),
+        probe::sent(&instance),
         0,
         "nothing is sent (no followers, and bookmarks are private)"
     );
@@ -335,10 +334,7 @@ pub fn follow_each_other(a: &Instance, b: &Instance) {
     }
     for side in [a, b] {
         eventually("both follows accepted", || {
-            count(
-                side,
-                "SELECT count(*) FROM follows WHERE state = 'accepted'",
-            ) == 2
+            probe::accepted_follows(side) == 2
         });
     }
 }
@@ -377,13 +373,8 @@ fn replies_prefill_the_thread_mentions() {
     a.set_password(PASSWORD);
     follow_each_other(&a, &b);
     b.post(&format!("hello {} and friends", handle(&a)), &[]);
-    eventually("A keeps B's post", || {
-        count(&a, "SELECT count(*) FROM remote_posts") == 1
-    });
-    let uri: String = rusqlite::Connection::open(a.database())
-        .unwrap()
-        .query_row("SELECT uri FROM remote_posts", [], |r| r.get(0))
-        .unwrap();
+    eventually("A keeps B's post", || probe::remote_posts(&a) == 1);
+    let uri = probe::remote_post_uris(&a).remove(0);
     let mut browser = a.logged_in(PASSWORD);
     let page = browser
         .get(&format!(

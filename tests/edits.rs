@@ -2,7 +2,8 @@
 //! seen by a second real Perch that follows the owner.
 
 use crate::client::{png, post_multipart, Part, PASSWORD};
-use crate::harness::{count, eventually, follow_and_wait, get, Instance, AS_JSON, BROWSER};
+use crate::harness::{eventually, follow_and_wait, get, Instance, AS_JSON, BROWSER};
+use crate::probe;
 
 /// The `value` of the input named `name` in a page.
 fn input_value(html: &str, name: &str) -> String {
@@ -47,9 +48,7 @@ fn editing_images_updates_the_note_and_the_follower_copy() {
     assert_eq!(posted.status, 303, "{}", posted.body);
     let page = posted.header("location").unwrap().to_string();
     let id = page.rsplit('/').next().unwrap().to_string();
-    eventually("B holds the post", || {
-        count(&b, "SELECT count(*) FROM remote_posts") == 1
-    });
+    eventually("B holds the post", || probe::remote_posts(&b) == 1);
 
     // The form shows each image with its alt text and a removal box, and says visibility stays.
     let form = browser.get(&format!("/posts/{id}/edit")).body;
@@ -94,13 +93,7 @@ fn editing_images_updates_the_note_and_the_follower_copy() {
 
     // B gets the Update with the new attachments and shows them.
     eventually("B applies the Update", || {
-        count(
-            &b,
-            "SELECT count(*) FROM remote_posts
-             WHERE json_array_length(raw, '$.attachment') = 2
-               AND json_extract(raw, '$.attachment[0].name') = 'A red square on white'
-               AND json_extract(raw, '$.attachment[1].name') = 'A green triangle'",
-        ) == 1
+        probe::remote_attachment_names(&b) == [["A red square on white", "A green triangle"]]
     });
     let timeline = b.logged_in(PASSWORD).get("/").body;
     assert!(timeline.contains("A green triangle"), "{timeline}");
@@ -160,9 +153,11 @@ fn removing_the_avatar_and_header_updates_followers() {
     let actor = get(&a.url("/users/ana"), AS_JSON).json();
     assert!(actor["icon"].is_object() && actor["image"].is_object());
     follow_and_wait(&b, &a);
-    let known = "SELECT count(*) FROM actors WHERE avatar_url IS NOT NULL
-                 AND json_extract(raw, '$.image') IS NOT NULL";
-    assert_eq!(count(&b, known), 1, "B fetched A with both pictures");
+    assert_eq!(
+        probe::actors_with_both_pictures(&b),
+        1,
+        "B fetched A with both pictures"
+    );
 
     let settings = browser.get("/settings").body;
     assert!(settings.contains("Remove avatar") && settings.contains("Remove header"));
@@ -180,10 +175,6 @@ fn removing_the_avatar_and_header_updates_followers() {
     assert!(profile.contains("/assets/avatar.svg"), "the default avatar");
     assert!(!browser.get("/settings").body.contains("Remove avatar"));
     eventually("B applies the Update(Person)", || {
-        count(
-            &b,
-            "SELECT count(*) FROM actors WHERE avatar_url IS NULL
-             AND json_extract(raw, '$.icon') IS NULL AND json_extract(raw, '$.image') IS NULL",
-        ) == 1
+        probe::actors_without_pictures(&b) == 1
     });
 }

@@ -1,16 +1,12 @@
-//! Two real Perch instances on loopback federating with each other, and Perch against
-//! implementations nobody here wrote (bovine, and two npm signature verifiers).
+//! Two real Perch instances on loopback federating with each other (Perch against servers
+//! nobody here wrote is in `interop`).
 
 use crate::harness::{
-    count, eventually, follow_and_wait, get, handle, local_tool, post_raw, Instance, AS_JSON,
-    BROWSER,
+    eventually, follow_and_wait, get, handle, post_raw, Instance, AS_JSON, BROWSER,
 };
+use crate::probe;
 
 const PASSWORD: &str = "correct horse battery";
-
-fn db(instance: &Instance) -> rusqlite::Connection {
-    rusqlite::Connection::open(instance.database()).unwrap()
-}
 
 #[test]
 fn two_instances_follow_post_like_and_unfollow() {
@@ -26,18 +22,8 @@ fn two_instances_follow_post_like_and_unfollow() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    eventually("B records A as a follower", || {
-        count(
-            &b,
-            "SELECT count(*) FROM follows WHERE direction = 'in' AND state = 'accepted'",
-        ) == 1
-    });
-    eventually("A sees the Accept", || {
-        count(
-            &a,
-            "SELECT count(*) FROM follows WHERE direction = 'out' AND state = 'accepted'",
-        ) == 1
-    });
+    eventually("B records A as a follower", || probe::followers(&b) == 1);
+    eventually("A sees the Accept", || probe::following(&a) == 1);
     assert_eq!(
         get(&b.url("/users/ana/followers"), AS_JSON).json()["totalItems"],
         1
@@ -48,15 +34,9 @@ fn two_instances_follow_post_like_and_unfollow() {
     let hidden = b.post("for followers only", &["--visibility", "followers"]);
     b.post("a direct note to nobody", &["--visibility", "direct"]);
     eventually("A keeps B's public and followers-only posts", || {
-        count(&a, "SELECT count(*) FROM remote_posts") == 2
+        probe::remote_posts(&a) == 2
     });
-    assert_eq!(
-        count(
-            &a,
-            "SELECT count(*) FROM remote_posts WHERE content_html LIKE '%direct note%'"
-        ),
-        0
-    );
+    assert_eq!(probe::remote_posts_containing(&a, "direct note"), 0);
     let public_id = b.url(&format!(
         "/users/ana/statuses/{}",
         public.rsplit('/').next().unwrap()
@@ -80,10 +60,7 @@ fn two_instances_follow_post_like_and_unfollow() {
         assert_eq!(answer.status, 303, "{action}: {}", answer.body);
     }
     eventually("B is told of the like and the boost", || {
-        count(
-            &b,
-            "SELECT count(*) FROM notifications WHERE kind IN ('like', 'announce')",
-        ) == 2
+        probe::notifications(&b, "like") + probe::notifications(&b, "announce") == 2
     });
 
     // A replies to B; B shows the reply under its post, with the counts.
@@ -98,10 +75,7 @@ fn two_instances_follow_post_like_and_unfollow() {
     );
     assert_eq!(reply.status, 303, "{}", reply.body);
     eventually("B keeps A's reply and notifies", || {
-        count(
-            &b,
-            "SELECT count(*) FROM notifications WHERE kind = 'reply'",
-        ) == 1
+        probe::notifications(&b, "reply") == 1
     });
 
     // B's public page shows A's reply under the post, with the counts.
@@ -121,25 +95,13 @@ fn two_instances_follow_post_like_and_unfollow() {
     ));
     b.post("B answers A", &["--reply-to", &a_post_id]);
     eventually("A is told of B's reply", || {
-        count(
-            &a,
-            "SELECT count(*) FROM notifications WHERE kind = 'reply'",
-        ) == 1
+        probe::notifications(&a, "reply") == 1
     });
     let direct = b.post(&format!("psst {}", handle(&a)), &["--visibility", "direct"]);
     eventually("A gets the direct mention", || {
-        count(
-            &a,
-            "SELECT count(*) FROM notifications WHERE kind = 'mention'",
-        ) == 1
+        probe::notifications(&a, "mention") == 1
     });
-    let direct_note = db(&b)
-        .query_row(
-            "SELECT content_html FROM posts WHERE visibility = 'direct' AND source LIKE 'psst%'",
-            [],
-            |r| r.get::<_, String>(0),
-        )
-        .unwrap();
+    let direct_note = probe::direct_post_html(&b, "psst");
     assert!(
         direct_note.contains(&a.url("/users/ana")) || direct_note.contains(&a.url("/@ana")),
         "{direct_note}"
@@ -164,10 +126,7 @@ fn two_instances_follow_post_like_and_unfollow() {
     );
     assert_eq!(renamed.status, 303);
     eventually("A sees B's new name", || {
-        count(
-            &a,
-            "SELECT count(*) FROM actors WHERE display_name = 'B renamed'",
-        ) == 1
+        probe::actors_named(&a, "B renamed") == 1
     });
 
     // B edits and deletes; A follows along.
@@ -184,18 +143,12 @@ fn two_instances_follow_post_like_and_unfollow() {
     );
     assert_eq!(edited.status, 303);
     eventually("A sees the edit", || {
-        count(
-            &a,
-            "SELECT count(*) FROM remote_posts WHERE content_html LIKE '%edited on B%'",
-        ) == 1
+        probe::remote_posts_containing(&a, "edited on B") == 1
     });
     let deleted = b_browser.post_form(&format!("/posts/{id}/delete"), &[("csrf", &b_csrf)]);
     assert_eq!(deleted.status, 303);
     eventually("A drops the deleted post", || {
-        count(
-            &a,
-            "SELECT count(*) FROM remote_posts WHERE content_html LIKE '%edited on B%'",
-        ) == 0
+        probe::remote_posts_containing(&a, "edited on B") == 0
     });
 
     // A unfollows; B forgets A as a follower.
@@ -205,9 +158,7 @@ fn two_instances_follow_post_like_and_unfollow() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    eventually("B no longer lists A", || {
-        count(&b, "SELECT count(*) FROM follows WHERE direction = 'in'") == 0
-    });
+    eventually("B no longer lists A", || probe::follows_in(&b) == 0);
 }
 
 #[test]
@@ -231,20 +182,11 @@ fn follow_by_approval_waits_for_the_owner() {
 
     assert!(a.cli(&["follow", &handle(&b)], "").status.success());
     eventually("B holds a follow request", || {
-        count(
-            &b,
-            "SELECT count(*) FROM follows WHERE direction = 'in' AND state = 'pending'",
-        ) == 1
+        probe::follow_requests(&b) == 1
     });
     // A followers-only post must not reach a pending requester.
     b.post("not for requesters", &["--visibility", "followers"]);
-    assert_eq!(
-        count(
-            &a,
-            "SELECT count(*) FROM follows WHERE direction = 'out' AND state = 'accepted'"
-        ),
-        0
-    );
+    assert_eq!(probe::following(&a), 0);
     let requests = b_browser.get("/people?tab=requests");
     assert!(requests.body.contains(&format!("127.0.0.1:{}", a.port)));
     let approved = b_browser.post_form(
@@ -256,14 +198,9 @@ fn follow_by_approval_waits_for_the_owner() {
         ],
     );
     assert_eq!(approved.status, 303, "{}", approved.body);
-    eventually("A is accepted", || {
-        count(
-            &a,
-            "SELECT count(*) FROM follows WHERE direction = 'out' AND state = 'accepted'",
-        ) == 1
-    });
+    eventually("A is accepted", || probe::following(&a) == 1);
     assert_eq!(
-        count(&a, "SELECT count(*) FROM remote_posts"),
+        probe::remote_posts(&a),
         0,
         "the earlier post never reached A"
     );
@@ -281,10 +218,10 @@ fn deliveries_survive_a_sigkill_of_the_sender() {
         b.post(&format!("queued while offline {i}"), &[]);
     }
     // Five Creates wait (an Accept caught mid-flight by the kill may wait beside them).
-    assert!(count(&b, "SELECT count(*) FROM deliveries") >= 5);
+    assert!(probe::deliveries(&b) >= 5);
     b.serve();
     eventually("every queued post reaches A after the restart", || {
-        count(&a, "SELECT count(*) FROM remote_posts") == 5
+        probe::remote_posts(&a) == 5
     });
     a.kill();
 }
@@ -299,7 +236,7 @@ fn unsigned_and_tampered_inbox_posts_are_refused() {
         body,
     );
     assert_eq!(unsigned.status, 401);
-    assert_eq!(count(&a, "SELECT count(*) FROM inbound"), 0);
+    assert_eq!(probe::inbound(&a), 0);
     // Over 1 MB: refused without reading it all. The client sends only the headers and a little.
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", a.port)).unwrap();
@@ -318,167 +255,6 @@ fn unsigned_and_tampered_inbox_posts_are_refused() {
         answer.lines().next().unwrap_or("")
     );
     assert_eq!(get(&a.url("/@ana"), BROWSER).status, 200, "still serving");
-}
-
-fn python() -> Option<String> {
-    local_tool("PERCH_PYTHON", "venv/bin/python", "bovine tests")
-}
-
-fn node_modules() -> Option<String> {
-    local_tool(
-        "PERCH_NODE_MODULES",
-        "node/node_modules",
-        "npm verifier tests",
-    )
-}
-
-/// A peer process that prints "ready" when it listens; killed when dropped.
-struct Peer(std::process::Child);
-
-impl Peer {
-    fn start(mut command: std::process::Command) -> Peer {
-        use std::io::BufRead;
-        let mut child = command
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .expect("start peer");
-        let stdout = child.stdout.take().unwrap();
-        let mut lines = std::io::BufReader::new(stdout).lines();
-        let first = lines.next().and_then(Result::ok).unwrap_or_default();
-        assert_eq!(first.trim(), "ready", "the peer did not start");
-        std::thread::spawn(move || for _ in lines {});
-        Peer(child)
-    }
-}
-
-impl Drop for Peer {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-#[test]
-fn bovine_follows_perch_and_verifies_its_accept() {
-    let Some(python) = python() else { return };
-    let perch = Instance::start();
-    let port = crate::harness::free_port();
-    let mut command = std::process::Command::new(python);
-    command
-        .arg(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/peers/bovine_peer.py"
-        ))
-        .arg(port.to_string());
-    let _peer = Peer::start(command);
-    let actor = format!("http://127.0.0.1:{port}/actor");
-    let send = |activity: serde_json::Value| -> serde_json::Value {
-        let order =
-            serde_json::json!({"inbox": perch.url("/users/ana/inbox"), "activity": activity});
-        post_raw(
-            &format!("http://127.0.0.1:{port}/control/send"),
-            &[("Content-Type", "application/json")],
-            order.to_string().as_bytes(),
-        )
-        .json()
-    };
-    let follow = send(serde_json::json!({
-        "@context": "https://www.w3.org/ns/activitystreams",
-        "id": format!("{actor}/follows/1"), "type": "Follow", "actor": actor, "object": perch.url("/users/ana")
-    }));
-    assert_eq!(follow["status"], 202, "{follow}");
-    eventually("Perch accepts bovine as a follower", || {
-        count(
-            &perch,
-            "SELECT count(*) FROM follows WHERE direction = 'in' AND state = 'accepted'",
-        ) == 1
-    });
-    eventually("bovine receives a verified Accept", || {
-        let inbox = get(
-            &format!("http://127.0.0.1:{port}/control/inbox"),
-            "application/json",
-        )
-        .json();
-        inbox
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|r| r["activity"]["type"] == "Accept" && r["verified"] == perch.url("/users/ana"))
-    });
-    let create = send(serde_json::json!({
-        "@context": "https://www.w3.org/ns/activitystreams",
-        "id": format!("{actor}/creates/1"), "type": "Create", "actor": actor,
-        "to": [perch.url("/users/ana")],
-        "object": {
-            "id": format!("{actor}/notes/1"), "type": "Note", "attributedTo": actor,
-            "to": [perch.url("/users/ana")], "content": "<p>hello Perch, from bovine</p>",
-            "published": "2026-11-27T08:00:00Z",
-            "tag": [{"type": "Mention", "href": perch.url("/users/ana")}]
-        }
-    }));
-    assert_eq!(create["status"], 202, "{create}");
-    eventually("Perch keeps the mention and notifies", || {
-        count(
-            &perch,
-            "SELECT count(*) FROM notifications WHERE kind = 'mention'",
-        ) == 1
-    });
-    // Perch's posts reach bovine signed in a way bovine verifies.
-    perch.post("to my followers", &[]);
-    eventually("bovine verifies Perch's Create", || {
-        let inbox = get(
-            &format!("http://127.0.0.1:{port}/control/inbox"),
-            "application/json",
-        )
-        .json();
-        inbox
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|r| r["activity"]["type"] == "Create" && r["verified"] == perch.url("/users/ana"))
-    });
-}
-
-#[test]
-fn outgoing_signatures_verify_with_two_npm_libraries() {
-    let Some(modules) = node_modules() else {
-        return;
-    };
-    let perch = Instance::start();
-    let port = crate::harness::free_port();
-    let mut command = std::process::Command::new("node");
-    command
-        .arg(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/peers/verify_sink.mjs"
-        ))
-        .arg(port.to_string())
-        .env("PERCH_NODE_MODULES", modules);
-    let _sink = Peer::start(command);
-    let out = perch.cli(&["follow", &format!("http://127.0.0.1:{port}/actor")], "");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    eventually("the sink checked Perch's Follow", || {
-        let results = get(
-            &format!("http://127.0.0.1:{port}/control/results"),
-            "application/json",
-        )
-        .json();
-        !results.as_array().unwrap().is_empty()
-    });
-    let results = get(
-        &format!("http://127.0.0.1:{port}/control/results"),
-        "application/json",
-    )
-    .json();
-    let first = &results[0];
-    assert_eq!(first["activity"]["type"], "Follow");
-    assert_eq!(first["misskey"], true, "{first}");
-    assert_eq!(first["joyent"], true, "{first}");
-    assert_eq!(first["digest"], true, "{first}");
 }
 
 #[test]

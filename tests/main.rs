@@ -2,6 +2,7 @@
 //! One test binary (this file and its modules) so the stack links once.
 
 mod harness;
+mod probe;
 
 mod browser;
 mod cli;
@@ -9,6 +10,7 @@ mod client;
 mod edits;
 mod federation;
 mod hardening;
+mod interop;
 mod moderation;
 mod pages;
 mod protocol;

@@ -1,9 +1,19 @@
 //! Blocks, mutes, blocked domains and muted words between two real Perch instances.
 
-use std::time::Duration;
-
-use crate::client::{count, eventually, follow_each_other, handle, PASSWORD};
+use crate::client::{eventually, follow_each_other, handle, PASSWORD};
 use crate::harness::Instance;
+use crate::probe;
+
+/// Waits until `sender` has attempted every delivery and `receiver` has processed everything it
+/// took in: from then on, what has not arrived will not.
+fn all_sent_and_handled(sender: &Instance, receiver: &Instance) {
+    eventually("the sender's delivery queue is empty", || {
+        probe::deliveries(sender) == 0
+    });
+    eventually("the receiver has processed what it received", || {
+        probe::inbound_pending(receiver) == 0
+    });
+}
 
 #[test]
 fn blocking_tells_them_and_ends_follows_both_ways() {
@@ -25,32 +35,19 @@ fn blocking_tells_them_and_ends_follows_both_ways() {
     let b_actor = b.url("/users/ana");
     let blocked = browser.post_form("/actions/block", &[("csrf", &csrf), ("actor", &b_actor)]);
     assert_eq!(blocked.status, 303, "{}", blocked.body);
-    assert_eq!(
-        count(&a, "SELECT count(*) FROM follows"),
-        0,
-        "both follows gone here"
-    );
-    eventually("B hears of the Block", || {
-        count(
-            &b,
-            "SELECT count(*) FROM actor_blocks WHERE kind = 'blocked_by'",
-        ) == 1
-    });
+    assert_eq!(probe::follows(&a), 0, "both follows gone here");
+    eventually("B hears of the Block", || probe::blocked_by(&b) == 1);
     let settings = browser.get("/settings/moderation").body;
     assert!(settings.contains("Unblock"), "{settings}");
     // B's posts no longer reach A.
     b.post("can you see me", &[]);
-    std::thread::sleep(Duration::from_millis(1500));
+    all_sent_and_handled(&b, &a);
+    assert_eq!(probe::remote_posts_containing(&a, "can you see me"), 0);
     assert!(!browser.get("/").body.contains("can you see me"));
 
     let unblocked = browser.post_form("/actions/unblock", &[("csrf", &csrf), ("actor", &b_actor)]);
     assert_eq!(unblocked.status, 303);
-    eventually("B hears of the Undo", || {
-        count(
-            &b,
-            "SELECT count(*) FROM actor_blocks WHERE kind = 'blocked_by'",
-        ) == 0
-    });
+    eventually("B hears of the Undo", || probe::blocked_by(&b) == 0);
     assert!(browser
         .get("/settings/moderation")
         .body
@@ -65,9 +62,7 @@ fn mutes_domain_blocks_and_muted_words_filter_quietly() {
     follow_each_other(&a, &b);
     b.post("a post about spoilers", &[]);
     b.post("an ordinary post", &[]);
-    eventually("A keeps both", || {
-        count(&a, "SELECT count(*) FROM remote_posts") == 2
-    });
+    eventually("A keeps both", || probe::remote_posts(&a) == 2);
     let mut browser = a.logged_in(PASSWORD);
     let csrf = browser.csrf("/settings/moderation");
 
@@ -91,20 +86,14 @@ fn mutes_domain_blocks_and_muted_words_filter_quietly() {
     assert!(browser.get("/").body.contains("about spoilers"));
 
     let b_actor = b.url("/users/ana");
+    let sent_before_mute = probe::sent(&a);
     let muted = browser.post_form("/actions/mute", &[("csrf", &csrf), ("actor", &b_actor)]);
     assert_eq!(muted.status, 303);
     assert!(!browser.get("/").body.contains("an ordinary post"));
+    assert_eq!(probe::follows(&a), 2, "a mute changes no follow");
     assert_eq!(
-        count(&a, "SELECT count(*) FROM follows"),
-        2,
-        "a mute changes no follow"
-    );
-    assert_eq!(
-        count(
-            &a,
-            "SELECT count(*) FROM outbound_activities WHERE body LIKE '%Block%'"
-        ),
-        0,
+        probe::sent(&a),
+        sent_before_mute,
         "nobody is told of a mute"
     );
     browser.post_form("/actions/unmute", &[("csrf", &csrf), ("actor", &b_actor)]);
@@ -121,19 +110,13 @@ fn mutes_domain_blocks_and_muted_words_filter_quietly() {
         &[("csrf", &csrf), ("value", &b.origin)],
     );
     assert_eq!(blocked.status, 303, "{}", blocked.body);
-    assert_eq!(count(&a, "SELECT count(*) FROM follows"), 0);
+    assert_eq!(probe::follows(&a), 0);
     assert!(browser
         .get("/settings/moderation")
         .body
         .contains("127.0.0.1"));
     assert!(!browser.get("/").body.contains("an ordinary post"));
     b.post("after the domain block", &[]);
-    std::thread::sleep(Duration::from_millis(1500));
-    assert_eq!(
-        count(
-            &a,
-            "SELECT count(*) FROM remote_posts WHERE content_html LIKE '%after the domain%'"
-        ),
-        0
-    );
+    all_sent_and_handled(&b, &a);
+    assert_eq!(probe::remote_posts_containing(&a, "after the domain"), 0);
 }

@@ -301,11 +301,7 @@ fn posting_and_liking_with_the_keyboard_alone() {
         let (still, visible, element) =
             focused(&c, "form[action='/actions/unlike'] button").await?;
         ensure!(still && visible, "focus stays on the button: {element}");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while count(&b, "SELECT count(*) FROM interactions WHERE kind = 'like'") == 0 {
-            ensure!(Instant::now() < deadline, "B never received the like");
-            rocket::tokio::time::sleep(Duration::from_millis(200)).await;
-        }
+        until("B receives the like", || probe::likes(&b) > 0).await?;
         Ok(())
     });
 }

@@ -3,29 +3,11 @@
 
 use serde_json::{json, Value};
 
-use super::remote::{actor_document, count, eventually, settled, Remote};
+use super::remote::{actor_document, eventually, Remote};
 use crate::harness::Instance;
+use crate::probe::{self, largest_row, settled};
 
 const INBOX: &str = "/users/ana/inbox";
-
-/// Bytes in the largest row of `table` (all columns together).
-fn largest_row(instance: &Instance, table: &str) -> usize {
-    let conn = rusqlite::Connection::open(instance.database()).unwrap();
-    let mut statement = conn.prepare(&format!("SELECT * FROM {table}")).unwrap();
-    let columns = statement.column_count();
-    let mut rows = statement.query([]).unwrap();
-    let mut largest = 0;
-    while let Some(row) = rows.next().unwrap() {
-        let size: usize = (0..columns)
-            .map(|i| match row.get_ref(i).unwrap() {
-                rusqlite::types::ValueRef::Text(t) | rusqlite::types::ValueRef::Blob(t) => t.len(),
-                _ => 8,
-            })
-            .sum();
-        largest = largest.max(size);
-    }
-    largest
-}
 
 fn follow(remote: &Remote, instance: &Instance, name: &str) -> u16 {
     let activity = remote.activity(
@@ -71,26 +53,11 @@ fn huge_actor_documents_are_stored_capped_or_refused() {
     assert_eq!(follow(&remote, &instance, "listed"), 202);
 
     eventually("both follows are processed", || settled(&instance));
-    assert_eq!(
-        count(&instance, "SELECT count(*) FROM actors"),
-        2,
-        "the giant is not kept"
-    );
-    assert_eq!(
-        count(&instance, "SELECT max(length(display_name)) FROM actors"),
-        100
-    );
+    assert_eq!(probe::actors(&instance), 2, "the giant is not kept");
+    assert_eq!(probe::longest_actor_name(&instance), 100);
     let largest = largest_row(&instance, "actors");
     assert!(largest < 300 * 1024, "an actor row of {largest} bytes");
-    let conn = rusqlite::Connection::open(instance.database()).unwrap();
-    let raw: String = conn
-        .query_row(
-            "SELECT raw FROM actors WHERE username = 'listed'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    let raw: Value = serde_json::from_str(&raw).unwrap();
+    let raw = probe::actor_document(&instance, "listed");
     assert!(raw["tag"].as_array().is_none_or(|t| t.len() <= 100));
     assert!(raw["attachment"].as_array().is_none_or(|a| a.len() <= 16));
 }
@@ -127,12 +94,12 @@ fn a_huge_note_is_stored_capped() {
         202
     );
     eventually("the note is kept", || {
-        settled(&instance) && count(&instance, "SELECT count(*) FROM remote_posts") == 1
+        settled(&instance) && probe::remote_posts(&instance) == 1
     });
     let largest = largest_row(&instance, "remote_posts");
     assert!(largest < 400 * 1024, "a post row of {largest} bytes");
-    assert!(count(&instance, "SELECT length(summary) FROM remote_posts") <= 500);
-    assert!(count(&instance, "SELECT length(content_html) FROM remote_posts") <= 256 * 1024);
+    assert!(probe::longest_remote_summary(&instance) <= 500);
+    assert!(probe::longest_remote_content(&instance) <= 256 * 1024);
     assert!(
         largest_row(&instance, "inbound") < 64 * 1024,
         "the processed activity is not kept whole in the inbound queue"

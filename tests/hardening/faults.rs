@@ -6,34 +6,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::json;
 
-use super::remote::{count, eventually, serve, settled, Remote};
+use super::remote::{eventually, serve, Remote};
 use crate::harness::{get, Instance, AS_JSON, BROWSER, PERCH};
-
-fn integrity(instance: &Instance) -> String {
-    rusqlite::Connection::open(instance.database())
-        .and_then(|c| c.query_row("PRAGMA integrity_check", [], |r| r.get(0)))
-        .unwrap()
-}
-
-/// (activity id, inbox) of every delivery waiting in the queue.
-fn queued(instance: &Instance) -> Vec<(String, String)> {
-    let conn = rusqlite::Connection::open(instance.database()).unwrap();
-    let mut statement = conn
-        .prepare(
-            "SELECT outbound_activities.body, deliveries.inbox FROM deliveries
-             JOIN outbound_activities ON outbound_activities.id = deliveries.activity_id",
-        )
-        .unwrap();
-    let rows = statement
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
-        .unwrap();
-    rows.map(|r| {
-        let (body, inbox) = r.unwrap();
-        let body: serde_json::Value = serde_json::from_str(&body).unwrap();
-        (body["id"].as_str().unwrap().to_string(), inbox)
-    })
-    .collect()
-}
+use crate::probe::{self, integrity, settled};
 
 /// A small xorshift: random kill moments, reproducible from the printed seed.
 struct Random(u64);
@@ -105,7 +80,7 @@ fn sigkill_at_random_moments_loses_nothing_acknowledged() {
         instance.kill();
         acknowledged.extend(sender.join().unwrap());
         assert_eq!(integrity(&instance), "ok", "round {round}");
-        ever_queued.extend(queued(&instance));
+        ever_queued.extend(probe::queued_deliveries(&instance));
     }
     serve(&mut instance);
     eventually("everything queued is processed and delivered", || {
@@ -123,23 +98,15 @@ fn sigkill_at_random_moments_loses_nothing_acknowledged() {
         "too few requests were acknowledged to mean anything"
     );
 
-    let conn = rusqlite::Connection::open(instance.database()).unwrap();
     let delivered = remote.delivered();
     for (follower, follow_id) in &acknowledged {
-        let (processed, follows, notified): (i64, i64, i64) = conn
-            .query_row(
-                "SELECT (SELECT count(*) FROM inbound WHERE activity_uri = ?2 AND processed_at IS NOT NULL),
-                        (SELECT count(*) FROM follows JOIN actors ON actors.id = follows.actor_id
-                         WHERE actors.uri = ?1 AND direction = 'in' AND state = 'accepted'),
-                        (SELECT count(*) FROM notifications JOIN actors ON actors.id = notifications.actor_id
-                         WHERE actors.uri = ?1 AND notifications.kind = 'follow')",
-                [follower, follow_id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .unwrap();
         assert_eq!(
-            (processed, follows, notified),
-            (1, 1, 1),
+            (
+                probe::processed(&instance, follow_id),
+                probe::is_follower(&instance, follower),
+                probe::notifications_from(&instance, "follow", follower),
+            ),
+            (true, true, 1),
             "{follow_id}: processed exactly once"
         );
         assert!(
@@ -166,7 +133,7 @@ fn sigkill_at_random_moments_loses_nothing_acknowledged() {
             "{pair:?} was queued at a kill but never delivered"
         );
     }
-    assert_eq!(count(&instance, "SELECT count(*) FROM posts"), posts);
+    assert_eq!(probe::posts(&instance), posts);
 }
 
 #[test]
@@ -228,14 +195,8 @@ fn the_cli_and_the_server_write_at_once_without_locked_errors() {
     let answers = sender.join().unwrap();
     assert!(answers.iter().all(|a| *a == Some(202)), "{answers:?}");
     eventually("the server catches up", || settled(&instance));
-    assert_eq!(count(&instance, "SELECT count(*) FROM posts"), 20);
-    assert_eq!(
-        count(
-            &instance,
-            "SELECT count(*) FROM follows WHERE direction = 'in'"
-        ),
-        40
-    );
+    assert_eq!(probe::posts(&instance), 20);
+    assert_eq!(probe::follows_in(&instance), 40);
 }
 
 #[test]
@@ -300,10 +261,7 @@ fn a_backup_under_load_starts_a_new_instance_with_everything_before_it() {
         "the same key"
     );
     assert_eq!(actor(&restored)["id"], me, "the same identity");
-    let followers = count(
-        &restored,
-        "SELECT count(*) FROM follows WHERE direction = 'in'",
-    );
+    let followers = probe::follows_in(&restored);
     assert!((10..=40).contains(&followers), "{followers} followers");
     assert_eq!(integrity(&restored), "ok");
 }

@@ -9,14 +9,11 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde_json::{json, Value};
 
-use super::remote::{count, eventually, send, settled, Remote};
+use super::remote::{eventually, send, Remote};
 use crate::harness::{get, Instance, BROWSER};
+use crate::probe::{self, inbound, settled};
 
 const INBOX: &str = "/users/ana/inbox";
-
-fn inbound(instance: &Instance) -> i64 {
-    count(instance, "SELECT count(*) FROM inbound")
-}
 
 fn set(headers: &mut Vec<(String, String)>, name: &str, value: String) {
     headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
@@ -179,7 +176,7 @@ fn malformed_and_misdirected_signatures_are_refused_quickly_and_store_nothing() 
     let headers = remote.sign("alice", &url, &as_bob, SystemTime::now());
     assert_eq!(send(&url, &headers, &as_bob).status, 401);
     assert_eq!(inbound(&instance), 0);
-    assert_eq!(count(&instance, "SELECT count(*) FROM follows"), 0);
+    assert_eq!(probe::follows(&instance), 0);
 
     // The genuine request still goes through.
     assert_eq!(send(&url, &good, &body).status, 202);
@@ -201,12 +198,7 @@ fn replays_change_nothing_and_an_old_undo_does_not_end_a_newer_follow() {
     let remote = Remote::start();
     let url = instance.url(INBOX);
     let me = instance.url("/users/ana");
-    let following = || {
-        count(
-            &instance,
-            "SELECT count(*) FROM follows WHERE direction = 'in' AND state = 'accepted'",
-        )
-    };
+    let following = || probe::followers(&instance);
 
     let first = remote.activity("alice", "Follow", "follows/1", json!(me));
     let first_id = first["id"].as_str().unwrap().to_string();
@@ -220,7 +212,7 @@ fn replays_change_nothing_and_an_old_undo_does_not_end_a_newer_follow() {
     assert_eq!(send(&url, &headers, &first).status, 202);
     assert_eq!(inbound(&instance), 1);
     assert!(settled(&instance));
-    assert_eq!(count(&instance, "SELECT count(*) FROM notifications"), 1);
+    assert_eq!(probe::all_notifications(&instance), 1);
     assert_eq!(accepts_of(&remote, &first_id), 1, "no second Accept");
 
     let undo = remote.activity(
@@ -405,13 +397,10 @@ fn odd_shapes_are_answered_the_same_every_time_and_handled_without_panic() {
     }
     eventually("every queued activity is processed", || settled(&instance));
     assert_eq!(
-        count(
-            &instance,
-            "SELECT count(*) FROM inbound WHERE error LIKE 'ignored%'"
-        ),
+        probe::inbound_ignored(&instance),
         6,
         "the accepted odd shapes other than the Follow are recorded as ignored"
     );
-    assert_eq!(count(&instance, "SELECT count(*) FROM follows"), 1);
+    assert_eq!(probe::follows(&instance), 1);
     assert_eq!(get(&instance.url("/@ana"), BROWSER).status, 200);
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use perch::federation::keys::{self, SigningKey};
 use perch::federation::signatures::{self, Signer};
@@ -265,19 +265,9 @@ fn answer(
     let _ = stream.write_all(response.as_bytes());
 }
 
-/// Polls `check` until it holds: the server's workers run on their own clock.
-pub fn eventually(what: &str, mut check: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !check() {
-        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-pub fn count(instance: &Instance, sql: &str) -> i64 {
-    rusqlite::Connection::open(instance.database())
-        .and_then(|c| c.query_row(sql, [], |r| r.get(0)))
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+/// Polls `check` until it holds, for at most 30 s: these servers work under heavier load.
+pub fn eventually(what: &str, check: impl FnMut() -> bool) {
+    crate::harness::eventually_within(Duration::from_secs(30), what, check);
 }
 
 /// Starts (or restarts) the server and checks that it is ours answering on its port.
@@ -289,13 +279,4 @@ pub fn serve(instance: &mut Instance) {
         "another listener answers on port {}",
         instance.port
     );
-}
-
-/// The worker has taken every queued activity and sent every delivery.
-pub fn settled(instance: &Instance) -> bool {
-    count(
-        instance,
-        "SELECT count(*) FROM inbound WHERE processed_at IS NULL",
-    ) == 0
-        && count(instance, "SELECT count(*) FROM deliveries") == 0
 }

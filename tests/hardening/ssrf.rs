@@ -3,8 +3,9 @@
 
 use std::net::TcpListener;
 
-use super::remote::{count, listen};
+use super::remote::listen;
 use crate::harness::Instance;
+use crate::probe;
 
 #[test]
 fn follow_refuses_private_addresses_in_every_spelling_and_never_connects() {
@@ -65,6 +66,6 @@ fn follow_refuses_private_addresses_in_every_spelling_and_never_connects() {
             "a connection reached ::1"
         );
     }
-    assert_eq!(count(&instance, "SELECT count(*) FROM actors"), 0);
-    assert_eq!(count(&instance, "SELECT count(*) FROM deliveries"), 0);
+    assert_eq!(probe::actors(&instance), 0);
+    assert_eq!(probe::deliveries(&instance), 0);
 }

@@ -4,8 +4,10 @@
 
 use serde_json::json;
 
-use super::remote::{actor_document, count, eventually, settled, Remote};
+use super::remote::{actor_document, eventually, Remote};
+use crate::client::{post_multipart, Part};
 use crate::harness::{form_encode, get, post_raw, Browser, Instance, AS_JSON, BROWSER};
+use crate::probe::{self, settled};
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -222,7 +224,7 @@ fn script_in_remote_notes_and_profiles_never_reaches_the_page() {
     let answer = remote.post(&instance, "/users/ana/inbox", "mallory", create.as_bytes());
     assert_eq!(answer.status, 202, "{}", answer.body);
     eventually("the note is kept", || {
-        settled(&instance) && count(&instance, "SELECT count(*) FROM remote_posts") == 2
+        settled(&instance) && probe::remote_posts(&instance) == 2
     });
 
     let pages = pages("mallory", "1");
@@ -346,6 +348,20 @@ fn login_is_limited_per_address_logout_ends_the_session_and_next_stays_home() {
     );
 }
 
+/// The ids in the `/media/<id>/` addresses of a page, each once, in order.
+fn media_ids(html: &str) -> Vec<i64> {
+    let mut ids = Vec::new();
+    for rest in html.split("/media/").skip(1) {
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        if let Ok(id) = digits.parse() {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+    }
+    ids
+}
+
 fn png() -> Vec<u8> {
     let image = image::RgbImage::from_fn(64, 64, |x, y| image::Rgb([x as u8 * 4, y as u8 * 4, 90]));
     let mut bytes = std::io::Cursor::new(Vec::new());
@@ -396,22 +412,35 @@ fn uploads_are_served_as_the_image_they_are_and_hidden_posts_hide_theirs() {
     );
 
     // Posts not for everyone: their media and every listing are as hidden as they are.
-    let hidden = instance.post("hidden words #secret", &["--visibility", "followers"]);
+    let image = png();
+    let hidden = post_multipart(
+        &mut owner,
+        "/posts",
+        &[
+            Part::Text("csrf", &csrf),
+            Part::Text("source", "hidden words #secret"),
+            Part::Text("visibility", "followers"),
+            Part::File("media[0].file", &image),
+            Part::Text("media[0].description", "a hidden picture"),
+        ],
+    );
+    assert_eq!(hidden.status, 303, "{}", hidden.body);
     let direct = instance.post("direct words #secret", &["--visibility", "direct"]);
     instance.post("public words #secret", &[]);
-    let conn = rusqlite::Connection::open(instance.database()).unwrap();
-    let hidden_id: i64 = hidden.rsplit('/').next().unwrap().parse().unwrap();
-    let media_id: i64 = icon.split('/').nth_back(1).unwrap().parse().unwrap();
-    conn.execute(
-        "INSERT INTO media (id, mime, width, height, blurhash, description, data, preview_mime, preview,
-                            created_at, post_id, position)
-         SELECT id + 1, mime, width, height, blurhash, description, data, preview_mime, preview,
-                created_at, ?1, 0 FROM media WHERE id = ?2",
-        [hidden_id, media_id],
-    )
-    .unwrap();
-    let attached = format!("/media/{}/a.png", media_id + 1);
-    let preview = format!("/media/{}/preview/a.png", media_id + 1);
+    let hidden_page = hidden.header("location").unwrap();
+    let hidden_page = owner.get(
+        hidden_page
+            .strip_prefix(&instance.origin)
+            .unwrap_or(hidden_page),
+    );
+    let avatar: i64 = icon.split('/').nth_back(1).unwrap().parse().unwrap();
+    let mut media_id = media_ids(&hidden_page.body);
+    media_id.retain(|id| *id != avatar);
+    let [media_id] = media_id[..] else {
+        panic!("one image on the hidden post besides the avatar: {media_id:?}")
+    };
+    let attached = format!("/media/{media_id}/a.png");
+    let preview = format!("/media/{media_id}/preview/a.png");
     for path in [&attached, &preview] {
         assert_eq!(get(&instance.url(path), "*/*").status, 404, "{path}");
         assert_eq!(owner.get(path).status, 200, "the owner sees {path}");

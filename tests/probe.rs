@@ -1,0 +1,358 @@
+//! Named, read-only looks into an instance's database: one function per fact a test asserts.
+//! The only test file that knows the schema, so a schema change touches this file alone.
+//! Each takes anything that names a database file: an `Instance` (its `perch.db`) or a path
+//! (a backup copy).
+
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags, Params};
+use serde_json::Value;
+
+use crate::harness::Instance;
+
+impl AsRef<Path> for Instance {
+    fn as_ref(&self) -> &Path {
+        self.database_path()
+    }
+}
+
+/// A read-only connection: a probe can never change what it looks at.
+fn open(db: &Path) -> Connection {
+    Connection::open_with_flags(
+        db,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .unwrap_or_else(|e| panic!("open {} read-only: {e}", db.display()))
+}
+
+fn number(db: &Path, sql: &str, params: impl Params) -> i64 {
+    open(db)
+        .query_row(sql, params, |r| r.get::<_, Option<i64>>(0))
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .unwrap_or(0)
+}
+
+fn texts(db: &Path, sql: &str, params: impl Params) -> Vec<String> {
+    let conn = open(db);
+    let mut statement = conn.prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+    let rows = statement
+        .query_map(params, |r| r.get::<_, String>(0))
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    rows.map(|r| r.unwrap_or_else(|e| panic!("{sql}: {e}")))
+        .collect()
+}
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("stored JSON ({e}): {text}"))
+}
+
+// Follows.
+
+/// Accepted follows in: who follows us.
+pub fn followers(db: impl AsRef<Path>) -> i64 {
+    let sql = "SELECT count(*) FROM follows WHERE direction = 'in' AND state = 'accepted'";
+    number(db.as_ref(), sql, [])
+}
+
+/// Accepted follows out: whom we follow.
+pub fn following(db: impl AsRef<Path>) -> i64 {
+    let sql = "SELECT count(*) FROM follows WHERE direction = 'out' AND state = 'accepted'";
+    number(db.as_ref(), sql, [])
+}
+
+/// Follow requests waiting for the owner's approval.
+pub fn follow_requests(db: impl AsRef<Path>) -> i64 {
+    let sql = "SELECT count(*) FROM follows WHERE direction = 'in' AND state = 'pending'";
+    number(db.as_ref(), sql, [])
+}
+
+/// Follows in, in any state.
+pub fn follows_in(db: impl AsRef<Path>) -> i64 {
+    number(
+        db.as_ref(),
+        "SELECT count(*) FROM follows WHERE direction = 'in'",
+        [],
+    )
+}
+
+/// Accepted follows, either way.
+pub fn accepted_follows(db: impl AsRef<Path>) -> i64 {
+    let sql = "SELECT count(*) FROM follows WHERE state = 'accepted'";
+    number(db.as_ref(), sql, [])
+}
+
+/// Every follow row, either way, in any state.
+pub fn follows(db: impl AsRef<Path>) -> i64 {
+    number(db.as_ref(), "SELECT count(*) FROM follows", [])
+}
+
+/// Whether the actor `uri` follows us (accepted).
+pub fn is_follower(db: impl AsRef<Path>, uri: &str) -> bool {
+    let sql = "SELECT count(*) FROM follows JOIN actors ON actors.id = follows.actor_id
+               WHERE actors.uri = ?1 AND direction = 'in' AND state = 'accepted'";
+    number(db.as_ref(), sql, [uri]) == 1
+}
+
+// Actors we know.
+
+pub fn actors(db: impl AsRef<Path>) -> i64 {
+    number(db.as_ref(), "SELECT count(*) FROM actors", [])
+}
+
+/// Known actors shown as `display_name`.
+pub fn actors_named(db: impl AsRef<Path>, display_name: &str) -> i64 {
+    let sql = "SELECT count(*) FROM actors WHERE display_name = ?1";
+    number(db.as_ref(), sql, [display_name])
+}
+
+/// The longest display name kept, in characters.
+pub fn longest_actor_name(db: impl AsRef<Path>) -> i64 {
+    number(
+        db.as_ref(),
+        "SELECT max(length(display_name)) FROM actors",
+        [],
+    )
+}
+
+/// The document kept for the actor called `username`.
+pub fn actor_document(db: impl AsRef<Path>, username: &str) -> Value {
+    let sql = "SELECT raw FROM actors WHERE username = ?1";
+    let raw = texts(db.as_ref(), sql, [username]);
+    json(raw.first().unwrap_or_else(|| panic!("no actor {username}")))
+}
+
+/// Actors kept with an avatar and whose document has a header image.
+pub fn actors_with_both_pictures(db: impl AsRef<Path>) -> i64 {
+    let sql = "SELECT count(*) FROM actors WHERE avatar_url IS NOT NULL
+               AND json_extract(raw, '$.image') IS NOT NULL";
+    number(db.as_ref(), sql, [])
+}
+
+/// Actors kept with no avatar and whose document has neither icon nor image.
+pub fn actors_without_pictures(db: impl AsRef<Path>) -> i64 {
+    let sql = "SELECT count(*) FROM actors WHERE avatar_url IS NULL
+               AND json_extract(raw, '$.icon') IS NULL AND json_extract(raw, '$.image') IS NULL";
+    number(db.as_ref(), sql, [])
+}
+
+// Remote posts.
+
+pub fn remote_posts(db: impl AsRef<Path>) -> i64 {
+    number(db.as_ref(), "SELECT count(*) FROM remote_posts", [])
+}
+
+/// Remote posts whose HTML contains `text`.
+pub fn remote_posts_containing(db: impl AsRef<Path>, text: &str) -> i64 {
+    let sql = "SELECT count(*) FROM remote_posts WHERE content_html LIKE '%' || ?1 || '%'";
+    number(db.as_ref(), sql, [text])
+}
+
+/// The ids of the remote posts kept, oldest first.
+pub fn remote_post_uris(db: impl AsRef<Path>) -> Vec<String> {
+    texts(db.as_ref(), "SELECT uri FROM remote_posts ORDER BY id", [])
+}
+
+/// Each remote post's attachment names (empty for one without a name), oldest post first.
+pub fn remote_attachment_names(db: impl AsRef<Path>) -> Vec<Vec<String>> {
+    texts(db.as_ref(), "SELECT raw FROM remote_posts ORDER BY id", [])
+        .iter()
+        .map(|raw| {
+            let note = json(raw);
+            let attachments = note["attachment"].as_array().cloned().unwrap_or_default();
+            attachments
+                .iter()
+                .map(|a| a["name"].as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .collect()
+}
+
+/// The longest summary and content kept, in characters.
+pub fn longest_remote_summary(db: impl AsRef<Path>) -> i64 {
+    number(
+        db.as_ref(),
+        "SELECT max(length(summary)) FROM remote_posts",
+        [],
+    )
+}
+
+pub fn longest_remote_content(db: impl AsRef<Path>) -> i64 {
+    let sql = "SELECT max(length(content_html)) FROM remote_posts";
+    number(db.as_ref(), sql, [])
+}
+
+// Our posts.
+
+pub fn posts(db: impl AsRef<Path>) -> i64 {
+    number(db.as_ref(), "SELECT count(*) FROM posts", [])
+}
+
+pub fn media(db: impl AsRef<Path>) -> i64 {
+    number(db.as_ref(), "SELECT count(*) FROM media", [])
+}
+
+/// The HTML of our direct post whose source starts with `start`.
+pub fn direct_post_html(db: impl AsRef<Path>, start: &str) -> String {
+    let sql = "SELECT content_html FROM posts
+               WHERE visibility = 'direct' AND source LIKE ?1 || '%'";
+    let found = texts(db.as_ref(), sql, [start]);
+    assert_eq!(found.len(), 1, "one direct post starting {start:?}");
+    found.into_iter().next().unwrap_or_default()
+}
+
+// What others did to us.
+
+/// Notifications of `kind` ("like", "announce", "reply", "mention", "follow" …).
+pub fn notifications(db: impl AsRef<Path>, kind: &str) -> i64 {
+    let sql = "SELECT count(*) FROM notifications WHERE kind = ?1";
+    number(db.as_ref(), sql, [kind])
+}
+
+pub fn all_notifications(db: impl AsRef<Path>) -> i64 {
+    number(db.as_ref(), "SELECT count(*) FROM notifications", [])
+}
+
+/// Notifications of `kind` from the actor `uri`.
+pub fn notifications_from(db: impl AsRef<Path>, kind: &str, uri: &str) -> i64 {
+    let sql = "SELECT count(*) FROM notifications JOIN actors ON actors.id = notifications.actor_id
+               WHERE actors.uri = ?1 AND notifications.kind = ?2";
+    number(db.as_ref(), sql, [uri, kind])
+}
+
+/// Likes received.
+pub fn likes(db: impl AsRef<Path>) -> i64 {
+    number(
+        db.as_ref(),
+        "SELECT count(*) FROM interactions WHERE kind = 'like'",
+        [],
+    )
+}
+
+/// Remote actors who have blocked us.
+pub fn blocked_by(db: impl AsRef<Path>) -> i64 {
+    let sql = "SELECT count(*) FROM actor_blocks WHERE kind = 'blocked_by'";
+    number(db.as_ref(), sql, [])
+}
+
+// The outgoing queue.
+
+/// Activities we have sent (or are sending), in any state of delivery.
+pub fn sent(db: impl AsRef<Path>) -> i64 {
+    number(db.as_ref(), "SELECT count(*) FROM outbound_activities", [])
+}
+
+/// The activities we sent whose top-level type is `kind`, oldest first.
+pub fn sent_of_type(db: impl AsRef<Path>, kind: &str) -> Vec<Value> {
+    let bodies = texts(
+        db.as_ref(),
+        "SELECT body FROM outbound_activities ORDER BY id",
+        [],
+    );
+    bodies
+        .iter()
+        .map(|b| json(b))
+        .filter(|activity| activity["type"] == kind)
+        .collect()
+}
+
+/// Deliveries still waiting to be sent (or retried).
+pub fn deliveries(db: impl AsRef<Path>) -> i64 {
+    number(db.as_ref(), "SELECT count(*) FROM deliveries", [])
+}
+
+/// (activity id, inbox) of every delivery waiting in the queue.
+pub fn queued_deliveries(db: impl AsRef<Path>) -> Vec<(String, String)> {
+    let conn = open(db.as_ref());
+    let sql = "SELECT outbound_activities.body, deliveries.inbox FROM deliveries
+               JOIN outbound_activities ON outbound_activities.id = deliveries.activity_id";
+    let mut statement = conn.prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+    let rows = statement
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    rows.map(|r| {
+        let (body, inbox) = r.unwrap_or_else(|e| panic!("{sql}: {e}"));
+        let id = json(&body)["id"]
+            .as_str()
+            .expect("an activity with an id")
+            .to_string();
+        (id, inbox)
+    })
+    .collect()
+}
+
+// The incoming queue.
+
+/// Activities received (kept in the inbound queue), processed or not.
+pub fn inbound(db: impl AsRef<Path>) -> i64 {
+    number(db.as_ref(), "SELECT count(*) FROM inbound", [])
+}
+
+/// Activities received and not yet processed.
+pub fn inbound_pending(db: impl AsRef<Path>) -> i64 {
+    let sql = "SELECT count(*) FROM inbound WHERE processed_at IS NULL";
+    number(db.as_ref(), sql, [])
+}
+
+/// Activities received and recorded as ignored.
+pub fn inbound_ignored(db: impl AsRef<Path>) -> i64 {
+    let sql = "SELECT count(*) FROM inbound WHERE error LIKE 'ignored%'";
+    number(db.as_ref(), sql, [])
+}
+
+/// Whether the activity `id` was received and processed.
+pub fn processed(db: impl AsRef<Path>, id: &str) -> bool {
+    let sql = "SELECT count(*) FROM inbound WHERE activity_uri = ?1 AND processed_at IS NOT NULL";
+    number(db.as_ref(), sql, [id]) == 1
+}
+
+/// The workers have taken every received activity and sent every delivery.
+pub fn settled(db: impl AsRef<Path>) -> bool {
+    inbound_pending(&db) == 0 && deliveries(&db) == 0
+}
+
+// The file itself.
+
+/// The public key kept in the settings, as stored.
+pub fn public_key_pem(db: impl AsRef<Path>) -> Vec<u8> {
+    open(db.as_ref())
+        .query_row(
+            "SELECT value FROM settings WHERE key = 'public_key_pem'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("a public key in the settings")
+}
+
+pub fn has_private_key(db: impl AsRef<Path>) -> bool {
+    let sql = "SELECT count(*) FROM settings WHERE key = 'private_key_pkcs8'";
+    number(db.as_ref(), sql, []) == 1
+}
+
+/// SQLite's own check of the file: "ok" when sound.
+pub fn integrity(db: impl AsRef<Path>) -> String {
+    open(db.as_ref())
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .expect("the integrity check runs")
+}
+
+/// Bytes in the largest row of `table` (all columns together).
+pub fn largest_row(db: impl AsRef<Path>, table: &str) -> usize {
+    let conn = open(db.as_ref());
+    let sql = format!("SELECT * FROM {table}");
+    let mut statement = conn.prepare(&sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+    let columns = statement.column_count();
+    let mut rows = statement.query([]).unwrap_or_else(|e| panic!("{sql}: {e}"));
+    let mut largest = 0;
+    while let Some(row) = rows.next().unwrap_or_else(|e| panic!("{sql}: {e}")) {
+        let size: usize = (0..columns)
+            .map(|i| match row.get_ref(i) {
+                Ok(rusqlite::types::ValueRef::Text(t) | rusqlite::types::ValueRef::Blob(t)) => {
+                    t.len()
+                }
+                _ => 8,
+            })
+            .sum();
+        largest = largest.max(size);
+    }
+    largest
+}
