@@ -199,6 +199,9 @@ fn follow_by_approval_waits_for_the_owner() {
     );
     assert_eq!(approved.status, 303, "{}", approved.body);
     eventually("A is accepted", || probe::following(&a) == 1);
+    eventually("B has sent everything it queued", || {
+        probe::deliveries(&b) == 0
+    });
     assert_eq!(
         probe::remote_posts(&a),
         0,

@@ -37,6 +37,7 @@ fn blocking_tells_them_and_ends_follows_both_ways() {
     assert_eq!(blocked.status, 303, "{}", blocked.body);
     assert_eq!(probe::follows(&a), 0, "both follows gone here");
     eventually("B hears of the Block", || probe::blocked_by(&b) == 1);
+    assert_eq!(probe::follows(&b), 0, "B ended both follows with the Block");
     let settings = browser.get("/settings/moderation").body;
     assert!(settings.contains("Unblock"), "{settings}");
     // B's posts no longer reach A.
@@ -116,6 +117,8 @@ fn mutes_domain_blocks_and_muted_words_filter_quietly() {
         .body
         .contains("127.0.0.1"));
     assert!(!browser.get("/").body.contains("an ordinary post"));
+    // B was not told, so B still delivers to A: A refuses what comes.
+    assert_eq!(probe::followers(&b), 1, "B still counts A as a follower");
     b.post("after the domain block", &[]);
     all_sent_and_handled(&b, &a);
     assert_eq!(probe::remote_posts_containing(&a, "after the domain"), 0);
