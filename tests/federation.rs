@@ -2,7 +2,8 @@
 //! nobody here wrote is in `interop`).
 
 use crate::harness::{
-    eventually, follow_and_wait, get, handle, post_raw, Instance, AS_JSON, BROWSER,
+    all_sent_and_handled, eventually, follow_and_wait, get, handle, post_raw, Instance, AS_JSON,
+    BROWSER,
 };
 use crate::probe;
 
@@ -36,6 +37,8 @@ fn two_instances_follow_post_like_and_unfollow() {
     eventually("A keeps B's public and followers-only posts", || {
         probe::remote_posts(&a) == 2
     });
+    all_sent_and_handled(&b, &a);
+    assert_eq!(probe::remote_posts(&a), 2);
     assert_eq!(probe::remote_posts_containing(&a, "direct note"), 0);
     let public_id = b.url(&format!(
         "/users/ana/statuses/{}",
@@ -199,9 +202,7 @@ fn follow_by_approval_waits_for_the_owner() {
     );
     assert_eq!(approved.status, 303, "{}", approved.body);
     eventually("A is accepted", || probe::following(&a) == 1);
-    eventually("B has sent everything it queued", || {
-        probe::deliveries(&b) == 0
-    });
+    all_sent_and_handled(&b, &a);
     assert_eq!(
         probe::remote_posts(&a),
         0,

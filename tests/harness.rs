@@ -45,6 +45,17 @@ pub fn eventually_within(limit: Duration, what: &str, mut check: impl FnMut() ->
     }
 }
 
+/// Waits until `sender` has attempted every delivery and `receiver` has processed everything it
+/// took in: from then on, what has not arrived will not. Proves an absence without a sleep.
+pub fn all_sent_and_handled(sender: &Instance, receiver: &Instance) {
+    eventually("the sender's delivery queue is empty", || {
+        probe::deliveries(sender) == 0
+    });
+    eventually("the receiver has processed what it received", || {
+        probe::inbound_pending(receiver) == 0
+    });
+}
+
 /// `@ana@127.0.0.1:PORT`, the instance owner's handle.
 pub fn handle(instance: &Instance) -> String {
     format!("@ana@127.0.0.1:{}", instance.port)

@@ -1,19 +1,8 @@
 //! Blocks, mutes, blocked domains and muted words between two real Perch instances.
 
 use crate::client::{eventually, follow_each_other, handle, PASSWORD};
-use crate::harness::Instance;
+use crate::harness::{all_sent_and_handled, Instance};
 use crate::probe;
-
-/// Waits until `sender` has attempted every delivery and `receiver` has processed everything it
-/// took in: from then on, what has not arrived will not.
-fn all_sent_and_handled(sender: &Instance, receiver: &Instance) {
-    eventually("the sender's delivery queue is empty", || {
-        probe::deliveries(sender) == 0
-    });
-    eventually("the receiver has processed what it received", || {
-        probe::inbound_pending(receiver) == 0
-    });
-}
 
 #[test]
 fn blocking_tells_them_and_ends_follows_both_ways() {
