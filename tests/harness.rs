@@ -49,7 +49,7 @@ pub fn eventually_within(limit: Duration, what: &str, mut check: impl FnMut() ->
 /// took in: from then on, what has not arrived will not. Proves an absence without a sleep.
 pub fn all_sent_and_handled(sender: &Instance, receiver: &Instance) {
     eventually("the sender's delivery queue is empty", || {
-        probe::deliveries(sender) == 0
+        probe::pending_deliveries(sender) == 0
     });
     eventually("the receiver has processed what it received", || {
         probe::inbound_pending(receiver) == 0

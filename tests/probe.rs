@@ -12,7 +12,7 @@ use crate::harness::Instance;
 
 impl AsRef<Path> for Instance {
     fn as_ref(&self) -> &Path {
-        self.database_path()
+        self.database()
     }
 }
 
@@ -256,7 +256,7 @@ pub fn sent_of_type(db: impl AsRef<Path>, kind: &str) -> Vec<Value> {
 }
 
 /// Deliveries still waiting to be sent (or retried).
-pub fn deliveries(db: impl AsRef<Path>) -> i64 {
+pub fn pending_deliveries(db: impl AsRef<Path>) -> i64 {
     number(db.as_ref(), "SELECT count(*) FROM deliveries", [])
 }
 
@@ -307,7 +307,7 @@ pub fn processed(db: impl AsRef<Path>, id: &str) -> bool {
 
 /// The workers have taken every received activity and sent every delivery.
 pub fn settled(db: impl AsRef<Path>) -> bool {
-    inbound_pending(&db) == 0 && deliveries(&db) == 0
+    inbound_pending(&db) == 0 && pending_deliveries(&db) == 0
 }
 
 // The file itself.

@@ -67,5 +67,5 @@ fn follow_refuses_private_addresses_in_every_spelling_and_never_connects() {
         );
     }
     assert_eq!(probe::actors(&instance), 0);
-    assert_eq!(probe::deliveries(&instance), 0);
+    assert_eq!(probe::pending_deliveries(&instance), 0);
 }

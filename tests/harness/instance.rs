@@ -78,11 +78,7 @@ impl Instance {
         self.dir.path().join("instance.toml")
     }
 
-    pub fn database(&self) -> PathBuf {
-        self.database.clone()
-    }
-
-    pub fn database_path(&self) -> &Path {
+    pub fn database(&self) -> &Path {
         &self.database
     }
 
