@@ -335,9 +335,22 @@ pub fn integrity(db: impl AsRef<Path>) -> String {
         .expect("the integrity check runs")
 }
 
-/// Bytes in the largest row of `table` (all columns together).
-pub fn largest_row(db: impl AsRef<Path>, table: &str) -> usize {
-    let conn = open(db.as_ref());
+/// Bytes in the largest actor kept (all columns together).
+pub fn largest_actor_row(db: impl AsRef<Path>) -> usize {
+    largest_row(db.as_ref(), "actors")
+}
+
+pub fn largest_remote_post_row(db: impl AsRef<Path>) -> usize {
+    largest_row(db.as_ref(), "remote_posts")
+}
+
+/// Bytes in the largest received activity kept in the inbound queue.
+pub fn largest_inbound_row(db: impl AsRef<Path>) -> usize {
+    largest_row(db.as_ref(), "inbound")
+}
+
+fn largest_row(db: &Path, table: &str) -> usize {
+    let conn = open(db);
     let sql = format!("SELECT * FROM {table}");
     let mut statement = conn.prepare(&sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
     let columns = statement.column_count();

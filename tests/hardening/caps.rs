@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use super::remote::{actor_document, eventually, Remote};
 use crate::harness::Instance;
-use crate::probe::{self, largest_row, settled};
+use crate::probe::{self, settled};
 
 const INBOX: &str = "/users/ana/inbox";
 
@@ -55,7 +55,7 @@ fn huge_actor_documents_are_stored_capped_or_refused() {
     eventually("both follows are processed", || settled(&instance));
     assert_eq!(probe::actors(&instance), 2, "the giant is not kept");
     assert_eq!(probe::longest_actor_name(&instance), 100);
-    let largest = largest_row(&instance, "actors");
+    let largest = probe::largest_actor_row(&instance);
     assert!(largest < 300 * 1024, "an actor row of {largest} bytes");
     let raw = probe::actor_document(&instance, "listed");
     assert!(raw["tag"].as_array().is_none_or(|t| t.len() <= 100));
@@ -96,12 +96,12 @@ fn a_huge_note_is_stored_capped() {
     eventually("the note is kept", || {
         settled(&instance) && probe::remote_posts(&instance) == 1
     });
-    let largest = largest_row(&instance, "remote_posts");
+    let largest = probe::largest_remote_post_row(&instance);
     assert!(largest < 400 * 1024, "a post row of {largest} bytes");
     assert!(probe::longest_remote_summary(&instance) <= 500);
     assert!(probe::longest_remote_content(&instance) <= 256 * 1024);
     assert!(
-        largest_row(&instance, "inbound") < 64 * 1024,
+        probe::largest_inbound_row(&instance) < 64 * 1024,
         "the processed activity is not kept whole in the inbound queue"
     );
 }
