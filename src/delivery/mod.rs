@@ -34,6 +34,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use rusqlite::Connection;
+use serde::Serialize;
 use url::Url;
 
 use crate::federation::client::{FetchError, PostResponse};
@@ -130,11 +131,14 @@ fn is_host_failure(result: &Result<PostResponse, FetchError>) -> bool {
 /// deliveries are done the row is removed, and enqueuing the id again queues every inbox again.)
 pub fn enqueue(
     conn: &Connection,
-    activity: &serde_json::Value,
+    activity: &impl Serialize,
     inboxes: &[String],
     own_origin: &str,
     now: Timestamp,
 ) -> rusqlite::Result<usize> {
+    // Through a `Value`, whose keys are sorted: the body does not depend on a struct's field order.
+    let activity = serde_json::to_value(activity)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
     let uri = activity
         .get("id")
         .and_then(|id| id.as_str())

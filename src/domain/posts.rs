@@ -93,7 +93,7 @@ fn send(
     conn: &Connection,
     urls: &Urls,
     post: &Post,
-    activity: &serde_json::Value,
+    activity: &impl serde::Serialize,
     now: Timestamp,
 ) -> rusqlite::Result<()> {
     let inboxes = recipients(conn, post)?;
