@@ -265,13 +265,7 @@ fn with_remote<T>(
 ) -> Result<T, String> {
     let client = client(config);
     let key_id = Urls::new(config).key_id();
-    let remote = perch::domain::actors::Remote {
-        client: &client,
-        signer: perch::federation::signatures::Signer {
-            key: &key,
-            key_id: &key_id,
-        },
-    };
+    let remote = perch::domain::actors::Remote::new(&client, &key, &key_id);
     work(&remote)
 }
 

@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use crate::federation::client::{Client, FetchError, WebfingerAnswer};
 use crate::federation::documents::{authority, ids};
+use crate::federation::keys::SigningKey;
 use crate::federation::signatures::Signer;
 use crate::model::{Actor, Timestamp};
 use crate::store::actors;
@@ -37,6 +38,17 @@ pub trait Fetch {
 pub struct Remote<'a> {
     pub client: &'a Client,
     pub signer: Signer<'a>,
+}
+
+impl<'a> Remote<'a> {
+    /// The client with the owner's key and its id (`Urls::key_id`): every place that fetches
+    /// for the owner assembles it this one way.
+    pub fn new(client: &'a Client, key: &'a SigningKey, key_id: &'a str) -> Remote<'a> {
+        Remote {
+            client,
+            signer: Signer { key, key_id },
+        }
+    }
 }
 
 impl Fetch for Remote<'_> {
