@@ -166,7 +166,7 @@ fn reply_author(
     let author = remote
         .get_activity(parent)
         .ok()
-        .and_then(|note| crate::federation::documents::single_id(note.get("attributedTo")))
+        .and_then(|note| crate::federation::vocab::single_id(note.get("attributedTo")))
         .and_then(|author| remote_actors::get_or_fetch(conn, remote, &author, now).ok());
     Ok(author.map(|actor| Mention {
         handle: actor.handle(),

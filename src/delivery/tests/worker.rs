@@ -203,7 +203,7 @@ fn a_410_drops_every_delivery_to_that_inbox_and_reports_it() {
 /// A follower of ours whose inbox (and shared inbox, if any) is given.
 fn follower(conn: &Connection, name: &str, inbox: &str, shared: Option<&str>) -> i64 {
     let uri = format!("http://far.test/users/{name}");
-    let actor = store::actors::NewActor {
+    let actor = crate::model::NewActor {
         uri: uri.clone(),
         kind: "Person".into(),
         username: name.into(),

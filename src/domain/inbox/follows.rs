@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::delivery;
 use crate::federation::build;
-use crate::federation::documents::id_of;
+use crate::federation::vocab::id_of;
 use crate::model::{Actor, FollowState, NotificationKind, Timestamp};
 use crate::store::follows::{self, Direction, Follow};
 use crate::store::{self, actors, new_id, notifications, profile};
