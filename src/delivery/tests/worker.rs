@@ -1,18 +1,13 @@
-//! The worker against real loopback inboxes ([`Sink`]), stepped by hand with `run_once`.
+//! The worker against real loopback inboxes ([`Sink`]), stepped by hand with `run_once`: what
+//! each answer does to the queue.
 
-use std::collections::HashMap;
 use std::net::TcpListener;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use rusqlite::Connection;
 
-use super::super::worker::{breaker_pause, by_host, BATCH, PER_HOST};
-use super::super::{
-    enqueue, spawn, RunReport, Worker, BACKOFF, BREAKER_MAX_PAUSE, BREAKER_PAUSE,
-    BREAKER_THRESHOLD, MAX_AGE,
-};
+use super::super::{enqueue, RunReport, Worker, BACKOFF};
 use super::sink::Sink;
 use crate::federation::client::{Client, ClientConfig};
 use crate::federation::keys::{self, SigningKey, VerifyingKey};
@@ -21,22 +16,22 @@ use crate::model::{FollowState, Timestamp};
 use crate::store;
 use crate::store::follows::Direction;
 
-const KEY_ID: &str = "http://me.test/users/me#main-key";
-const OWN: &str = "http://me.test";
+pub(super) const KEY_ID: &str = "http://me.test/users/me#main-key";
+pub(super) const OWN: &str = "http://me.test";
 const MINUTE: i64 = 60_000;
 
 /// One key pair (PKCS#8 DER, SPKI PEM) for all tests: generating one takes a while.
-fn key_pair() -> &'static (Vec<u8>, String) {
+pub(super) fn key_pair() -> &'static (Vec<u8>, String) {
     static KEYS: std::sync::OnceLock<(Vec<u8>, String)> = std::sync::OnceLock::new();
     KEYS.get_or_init(|| keys::generate().expect("key generation"))
 }
 
-fn worker(dir: &tempfile::TempDir) -> Worker {
+pub(super) fn worker(dir: &tempfile::TempDir) -> Worker {
     worker_with(dir, ClientConfig::new(true, "test"))
 }
 
 /// A worker on its own connection to the test database, as `perch serve` makes one.
-fn worker_with(dir: &tempfile::TempDir, config: ClientConfig) -> Worker {
+pub(super) fn worker_with(dir: &tempfile::TempDir, config: ClientConfig) -> Worker {
     Worker::new(
         store::open(&dir.path().join("test.db"), false).unwrap(),
         Arc::new(Client::new(config)),
@@ -46,11 +41,11 @@ fn worker_with(dir: &tempfile::TempDir, config: ClientConfig) -> Worker {
 }
 
 /// The wait after the `attempts`-th failed try, in ms.
-fn backoff(attempts: u32) -> i64 {
+pub(super) fn backoff(attempts: u32) -> i64 {
     BACKOFF.after(attempts).unwrap().as_millis() as i64
 }
 
-fn activity(n: u32) -> serde_json::Value {
+pub(super) fn activity(n: u32) -> serde_json::Value {
     serde_json::json!({
         "@context": "https://www.w3.org/ns/activitystreams",
         "id": format!("{OWN}/users/me/statuses/{n}/activity"),
@@ -59,16 +54,16 @@ fn activity(n: u32) -> serde_json::Value {
     })
 }
 
-fn queue(conn: &Connection, n: u32, inboxes: &[String], now: Timestamp) -> usize {
+pub(super) fn queue(conn: &Connection, n: u32, inboxes: &[String], now: Timestamp) -> usize {
     enqueue(conn, &activity(n), inboxes, OWN, now).unwrap()
 }
 
-fn plus(now: Timestamp, ms: i64) -> Timestamp {
+pub(super) fn plus(now: Timestamp, ms: i64) -> Timestamp {
     Timestamp(now.0 + ms)
 }
 
 /// (attempts, next_attempt_at) of the only delivery left.
-fn only_row(conn: &Connection) -> (u32, Timestamp) {
+pub(super) fn only_row(conn: &Connection) -> (u32, Timestamp) {
     let id: i64 = conn
         .query_row("SELECT id FROM deliveries", [], |r| r.get(0))
         .unwrap();
@@ -373,174 +368,4 @@ fn a_401_is_retried_without_blaming_the_host_and_a_silent_server_is_cut_off() {
     let report = worker.run_once(retry_at).unwrap();
     assert_eq!((report.delivered, report.retried), (1, 1));
     drop(silent);
-}
-
-#[test]
-fn the_breaker_stops_a_failing_host_without_holding_up_others() {
-    let (dir, conn) = store::testing::temporary();
-    let (failing, healthy) = (Sink::new(500), Sink::new(202));
-    let now = Timestamp::now();
-    for n in 0..6 {
-        queue(&conn, n, &[failing.inbox("/inbox")], now);
-    }
-    queue(&conn, 6, &[healthy.inbox("/inbox")], now);
-    let mut worker = worker(&dir);
-    // One try of the failing host per run: the rest of its queue waits for the next.
-    let first = worker.run_once(now).unwrap();
-    assert_eq!((first.retried, first.delivered), (1, 1));
-    for run in 2..=BREAKER_THRESHOLD {
-        assert_eq!(worker.run_once(now).unwrap().retried, 1, "run {run}");
-    }
-    assert_eq!(failing.requests(), BREAKER_THRESHOLD as usize);
-    let record = store::deliveries::host(&conn, &failing.host())
-        .unwrap()
-        .unwrap();
-    let reopen = plus(now, BREAKER_PAUSE.as_millis() as i64);
-    assert_eq!(record.failures, BREAKER_THRESHOLD);
-    assert_eq!(record.retry_at, Some(reopen));
-
-    // The sixth delivery was never tried, and is not counted as a try.
-    let untried: (u32, i64) = conn
-        .query_row(
-            "SELECT attempts, next_attempt_at FROM deliveries WHERE attempts = 0",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
-    assert_eq!(untried, (0, reopen.0));
-
-    // A new activity for both hosts: the healthy one gets it now, the failing one waits.
-    queue(
-        &conn,
-        7,
-        &[failing.inbox("/inbox"), healthy.inbox("/inbox")],
-        now,
-    );
-    let report = worker.run_once(now).unwrap();
-    assert_eq!((report.delivered, report.retried), (1, 0));
-    assert_eq!(failing.requests(), BREAKER_THRESHOLD as usize);
-    assert_eq!(healthy.requests(), 2);
-    assert_eq!(worker.next_due().unwrap(), Some(reopen));
-
-    // The host comes back: everything goes out when the breaker reopens, and it is forgotten.
-    failing.status(202);
-    assert_eq!(worker.run_once(plus(reopen, -1)).unwrap().attempted(), 0);
-    assert_eq!(worker.run_once(reopen).unwrap().delivered, 7);
-    assert_eq!(store::deliveries::count(&conn).unwrap(), 0);
-    assert_eq!(
-        store::deliveries::host(&conn, &failing.host()).unwrap(),
-        None
-    );
-}
-
-#[test]
-fn the_breaker_pause_grows_and_old_deliveries_expire() {
-    assert_eq!(breaker_pause(BREAKER_THRESHOLD), BREAKER_PAUSE);
-    assert_eq!(breaker_pause(BREAKER_THRESHOLD + 1), BREAKER_PAUSE * 2);
-    assert_eq!(breaker_pause(BREAKER_THRESHOLD + 60), BREAKER_MAX_PAUSE);
-
-    let (dir, conn) = store::testing::temporary();
-    let sink = Sink::new(503);
-    let start = Timestamp::now();
-    queue(&conn, 1, &[sink.inbox("/inbox")], start);
-    queue(&conn, 2, &[sink.inbox("/inbox")], start);
-    let now = plus(start, MAX_AGE.as_millis() as i64 + 1);
-    queue(&conn, 3, &[sink.inbox("/inbox")], now);
-    let report = worker(&dir).run_once(now).unwrap();
-    // The oldest was tried and expired with its sibling; the young one waits its turn.
-    assert_eq!((report.dropped, report.retried), (2, 0));
-    assert_eq!(only_row(&conn), (0, now));
-}
-
-#[test]
-fn a_new_worker_delivers_what_the_last_one_left() {
-    let (dir, conn) = store::testing::temporary();
-    let sink = Sink::new(500);
-    let now = Timestamp::now();
-    queue(&conn, 1, &[sink.inbox("/a")], now);
-    queue(&conn, 2, &[sink.inbox("/b")], now);
-    let mut first = worker(&dir);
-    assert_eq!(first.run_once(now).unwrap().retried, 1);
-    drop(first); // a restart; the queue is only in the file
-    queue(&conn, 3, &[sink.inbox("/c")], now);
-
-    sink.status(202);
-    let mut second = worker(&dir);
-    let later = plus(now, backoff(1));
-    assert_eq!(second.run_once(later).unwrap().delivered, 3);
-    assert_eq!(store::deliveries::count(&conn).unwrap(), 0);
-    let mut paths: Vec<String> = sink
-        .seen
-        .lock()
-        .unwrap()
-        .iter()
-        .map(|s| s.path.clone())
-        .collect();
-    paths.sort();
-    assert_eq!(paths, ["/a", "/a", "/b", "/c"]);
-}
-
-#[test]
-fn a_kill_between_sending_and_recording_costs_one_duplicate_not_a_loss() {
-    let (dir, conn) = store::testing::temporary();
-    let sink = Sink::new(202);
-    let now = Timestamp::now();
-    queue(&conn, 1, &[sink.inbox("/inbox")], now);
-    let crashed = worker(&dir);
-    // What run_once does up to the record transaction, then the process "dies".
-    let due = store::deliveries::due(&conn, now, BATCH, PER_HOST).unwrap();
-    let bodies = HashMap::from([(due[0].activity_id, activity(1).to_string())]);
-    assert_eq!(crashed.send(&by_host(due), &bodies).len(), 1);
-    drop(crashed);
-    assert_eq!(store::deliveries::count(&conn).unwrap(), 1);
-
-    assert_eq!(worker(&dir).run_once(now).unwrap().delivered, 1);
-    assert_eq!(sink.requests(), 2);
-    assert_eq!(store::deliveries::count(&conn).unwrap(), 0);
-}
-
-#[test]
-fn a_fan_out_to_200_inboxes_goes_out_in_a_few_runs() {
-    let (dir, conn) = store::testing::temporary();
-    let sinks: Vec<Sink> = (0..50).map(|_| Sink::new(202)).collect();
-    let inboxes: Vec<String> = sinks
-        .iter()
-        .flat_map(|sink| (0..4).map(|i| sink.inbox(&format!("/users/u{i}/inbox"))))
-        .collect();
-    let now = Timestamp::now();
-    assert_eq!(queue(&conn, 1, &inboxes, now), 200);
-    let mut worker = worker(&dir);
-    let started = Instant::now();
-    let mut runs = 0;
-    let mut delivered = 0;
-    while store::deliveries::count(&conn).unwrap() > 0 && runs < 5 {
-        delivered += worker.run_once(now).unwrap().delivered;
-        runs += 1;
-    }
-    println!(
-        "fan-out: 200 deliveries to 50 hosts in {runs} run(s), {:?}",
-        started.elapsed()
-    );
-    assert_eq!(delivered, 200);
-    assert_eq!(runs, 1);
-    assert_eq!(sinks.iter().map(Sink::requests).sum::<usize>(), 200);
-}
-
-#[test]
-fn the_thread_sends_what_is_queued_and_stops_cleanly() {
-    let (dir, conn) = store::testing::temporary();
-    let sink = Sink::new(202);
-    let arrived = sink.notify();
-    let stop = Arc::new(AtomicBool::new(false));
-    let handle = spawn(worker(&dir), stop.clone()).unwrap();
-    // Queued by "another process" after the thread started: found by its polling.
-    queue(&conn, 1, &[sink.inbox("/inbox")], Timestamp::now());
-    arrived
-        .recv_timeout(Duration::from_secs(10))
-        .expect("the delivery arrives");
-    stop.store(true, Ordering::SeqCst);
-    handle.thread().unpark();
-    handle.join().unwrap();
-    // The batch in hand was recorded before the thread ended.
-    assert_eq!(store::deliveries::count(&conn).unwrap(), 0);
 }
