@@ -5,6 +5,14 @@
 //! many hosts at once, and records every outcome in one transaction afterwards; [`spawn`] runs it
 //! in `perch serve`. SQL lives in `store::deliveries`; what an answer means lives in [`classify`].
 //!
+//! # The shape of a queue worker
+//! This worker and `domain::inbox::InboxWorker` are made alike, and the queues to come
+//! (backfill fetches, push, scheduled posts, imports) copy them: `new(conn, client, key, key_id,
+//! …)` takes an opened `Connection` (the caller opens the database, so a missing or broken one is
+//! reported at start-up, and a test hands in its own) and the parts of the owner's signed client;
+//! `run_once(now)` does one round and is how tests step it; `spawn(worker, stop)` runs it on a
+//! named thread and returns `io::Result<JoinHandle<()>>`; retries wait by a [`Backoff`] table.
+//!
 //! # Guarantees
 //! At least once: the queue is only in SQLite, and a row is deleted or rescheduled only after its
 //! try has been answered (or has failed). Kill the process at any moment and nothing is lost;
