@@ -8,8 +8,9 @@
 //! error.rs      one Error: a safe message and a status, the detail for the log
 //! model.rs      the nouns: Post, Visibility, Profile, Media, Actor …
 //! urls.rs       every URL we mint
-//! federation/   the protocol, no SQL and no rocket: keys, signatures, client, build, webfinger,
-//!               documents (reading remote JSON defensively)
+//! federation/   the protocol, no SQL and no rocket: keys, signatures, client, webfinger, build
+//!               (outgoing: one typed builder per activity), vocab (incoming: parse_actor,
+//!               parse_note and the readers of remote JSON, defensive)
 //! store/        all SQL: open, migrations, one file per table group
 //! domain/       what Perch does: posts (with attachments), profile, auth, instance (init), text,
 //!               media, actors (remote accounts and their keys), follows and interactions (the

@@ -147,7 +147,8 @@ fn serve(config: Config) -> Result<(), String> {
     let stop = Arc::new(AtomicBool::new(false));
     let inbox_worker = inbox::spawn(inbox_worker(&config)?, stop.clone())
         .map_err(|e| format!("cannot start the inbox worker: {e}"))?;
-    let delivery_worker = perch::delivery::spawn(delivery_worker(&config)?, stop.clone());
+    let delivery_worker = perch::delivery::spawn(delivery_worker(&config)?, stop.clone())
+        .map_err(|e| format!("cannot start the delivery worker: {e}"))?;
     let rocket = perch::app::rocket(config)?;
     println!("Perch is serving {origin} (listening on {address})");
     let served = rocket::execute(rocket.launch())
@@ -173,23 +174,25 @@ fn client(config: &Config) -> Client {
 fn delivery_worker(config: &Config) -> Result<perch::delivery::Worker, String> {
     let conn = store::open(&config.database, false)?;
     let key = instance::signing_key(&conn)?;
-    perch::delivery::Worker::new(
-        &config.database,
-        client(config),
-        key,
+    Ok(perch::delivery::Worker::new(
+        conn,
+        Arc::new(client(config)),
+        Arc::new(key),
         Urls::new(config).key_id(),
-    )
+    ))
 }
 
 /// The inbox worker with its own connection, client and key.
 fn inbox_worker(config: &Config) -> Result<inbox::InboxWorker, String> {
     let conn = store::open(&config.database, false)?;
     let key = instance::signing_key(&conn)?;
+    let urls = Urls::new(config);
     Ok(inbox::InboxWorker::new(
         conn,
         Arc::new(client(config)),
         Arc::new(key),
-        Urls::new(config),
+        urls.key_id(),
+        urls,
     ))
 }
 
@@ -265,13 +268,7 @@ fn with_remote<T>(
 ) -> Result<T, String> {
     let client = client(config);
     let key_id = Urls::new(config).key_id();
-    let remote = perch::domain::actors::Remote {
-        client: &client,
-        signer: perch::federation::signatures::Signer {
-            key: &key,
-            key_id: &key_id,
-        },
-    };
+    let remote = perch::domain::actors::Remote::new(&client, &key, &key_id);
     work(&remote)
 }
 

@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
+use perch::model::NewActor;
 use perch::model::{FollowState, Timestamp, Visibility};
-use perch::store::actors::NewActor;
 use perch::store::follows::{self, Direction};
 use perch::store::posts::{self, NewPost};
 use perch::text;

@@ -5,6 +5,14 @@
 //! many hosts at once, and records every outcome in one transaction afterwards; [`spawn`] runs it
 //! in `perch serve`. SQL lives in `store::deliveries`; what an answer means lives in [`classify`].
 //!
+//! # The shape of a queue worker
+//! This worker and `domain::inbox::InboxWorker` are made alike, and the queues to come
+//! (backfill fetches, push, scheduled posts, imports) copy them: `new(conn, client, key, key_id,
+//! …)` takes an opened `Connection` (the caller opens the database, so a missing or broken one is
+//! reported at start-up, and a test hands in its own) and the parts of the owner's signed client;
+//! `run_once(now)` does one round and is how tests step it; `spawn(worker, stop)` runs it on a
+//! named thread and returns `io::Result<JoinHandle<()>>`; retries wait by a [`Backoff`] table.
+//!
 //! # Guarantees
 //! At least once: the queue is only in SQLite, and a row is deleted or rescheduled only after its
 //! try has been answered (or has failed). Kill the process at any moment and nothing is lost;
@@ -14,8 +22,10 @@
 //! time would only cause more duplicates, never a loss.
 //!
 //! # Retrying
-//! 2xx is done; 410 means the inbox is gone (its other pending deliveries go too, and the caller
-//! learns the inbox from [`RunReport::gone_inboxes`]); other 4xx except 401, 408 and 429 are
+//! 2xx is done; 410 means the inbox is gone: its other pending deliveries go too, and so do the
+//! followers whose inbox or shared inbox it is, in the transaction that records the run (listed
+//! in [`RunReport::gone_inboxes`]; a follower on a gone shared inbox goes with it, since nothing
+//! of ours can reach them any more); other 4xx except 401, 408 and 429 are
 //! dropped; everything else, network errors included, is tried again after [`BACKOFF`] (or a
 //! longer `Retry-After`, capped at [`MAX_RETRY_AFTER`]), [`MAX_ATTEMPTS`] tries in all, about 52
 //! hours. A host failing [`BREAKER_THRESHOLD`] times in a row (network error, 5xx, 408, 429) has its
@@ -25,6 +35,7 @@
 //! host's deliveries go one after another and stop at its first failure, so a dead host costs
 //! one timeout per run, not one per delivery. Any other answer from a host clears its record.
 
+mod backoff;
 mod worker;
 
 use std::collections::HashSet;
@@ -34,6 +45,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use rusqlite::Connection;
+use serde::Serialize;
 use url::Url;
 
 use crate::federation::client::{FetchError, PostResponse};
@@ -41,10 +53,11 @@ use crate::federation::signatures;
 use crate::model::Timestamp;
 use crate::store;
 
+pub use backoff::Backoff;
 pub use worker::Worker;
 
-/// Waits after the 1st, 2nd, … failed try; the last repeats. 11 waits, about 52 hours in all.
-pub const BACKOFF: [Duration; 11] = [
+/// Waits after the 1st, 2nd, … failed try: 11 waits, 12 tries, about 52 hours in all.
+pub const BACKOFF: Backoff = Backoff::new(&[
     Duration::from_secs(60),
     Duration::from_secs(5 * 60),
     Duration::from_secs(15 * 60),
@@ -56,9 +69,9 @@ pub const BACKOFF: [Duration; 11] = [
     Duration::from_secs(12 * 3600),
     Duration::from_secs(12 * 3600),
     Duration::from_secs(12 * 3600),
-];
+]);
 /// Tries before a delivery is given up.
-pub const MAX_ATTEMPTS: u32 = 12;
+pub const MAX_ATTEMPTS: u32 = BACKOFF.tries();
 /// The longest `Retry-After` we honour: a server asking for more is asked again after this.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 3600);
 /// Failures in a row after which a host's breaker opens.
@@ -102,10 +115,9 @@ pub fn classify(result: &Result<PostResponse, FetchError>, attempts: u32) -> Del
         }
         Err(_) => (0, None),
     };
-    if attempts >= MAX_ATTEMPTS {
+    let Some(backoff) = BACKOFF.after(attempts) else {
         return DeliveryOutcome::Dropped { status };
-    }
-    let backoff = BACKOFF[(attempts.max(1) as usize - 1).min(BACKOFF.len() - 1)];
+    };
     let asked = retry_after.unwrap_or_default().min(MAX_RETRY_AFTER);
     DeliveryOutcome::Retry {
         after: backoff.max(asked),
@@ -130,11 +142,14 @@ fn is_host_failure(result: &Result<PostResponse, FetchError>) -> bool {
 /// deliveries are done the row is removed, and enqueuing the id again queues every inbox again.)
 pub fn enqueue(
     conn: &Connection,
-    activity: &serde_json::Value,
+    activity: &impl Serialize,
     inboxes: &[String],
     own_origin: &str,
     now: Timestamp,
 ) -> rusqlite::Result<usize> {
+    // Through a `Value`, whose keys are sorted: the body does not depend on a struct's field order.
+    let activity = serde_json::to_value(activity)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
     let uri = activity
         .get("id")
         .and_then(|id| id.as_str())
@@ -186,8 +201,11 @@ pub struct RunReport {
     pub dropped: usize,
     /// Not tried because their host's breaker opened (not counted as tries).
     pub postponed: usize,
-    /// Inboxes that answered 410 Gone: the caller removes the followers behind them.
+    /// Inboxes that answered 410 Gone; the followers behind them were removed in the same
+    /// transaction.
     pub gone_inboxes: Vec<String>,
+    /// Followers removed because their inbox (or shared inbox) answered 410 Gone.
+    pub followers_removed: usize,
 }
 
 impl RunReport {
@@ -206,7 +224,7 @@ const MIN_SLEEP: Duration = Duration::from_millis(10);
 /// delivery is due but at least every 500 ms looking again (deliveries queued by a CLI command go
 /// out within about a second). Set `stop` (and `unpark` the thread to skip its nap) to end it: it
 /// finishes the batch in hand and returns, leaving nothing half done.
-pub fn spawn(mut worker: Worker, stop: Arc<AtomicBool>) -> JoinHandle<()> {
+pub fn spawn(mut worker: Worker, stop: Arc<AtomicBool>) -> std::io::Result<JoinHandle<()>> {
     std::thread::Builder::new()
         .name("delivery".into())
         .spawn(move || {
@@ -233,199 +251,7 @@ pub fn spawn(mut worker: Worker, stop: Arc<AtomicBool>) -> JoinHandle<()> {
                 std::thread::park_timeout(pause);
             }
         })
-        .expect("the OS starts a thread at server start")
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::store::testing;
-    use serde_json::json;
-
-    fn ok(status: u16, retry_after: Option<u64>) -> Result<PostResponse, FetchError> {
-        Ok(PostResponse {
-            status,
-            retry_after: retry_after.map(Duration::from_secs),
-        })
-    }
-
-    fn retry(secs: u64) -> DeliveryOutcome {
-        DeliveryOutcome::Retry {
-            after: Duration::from_secs(secs),
-        }
-    }
-
-    #[test]
-    fn classify_every_status_class() {
-        use DeliveryOutcome::*;
-        for status in [200, 201, 202, 204, 299] {
-            assert_eq!(classify(&ok(status, None), 1), Delivered, "{status}");
-        }
-        assert_eq!(classify(&ok(410, None), 1), Gone);
-        for status in [400, 403, 404, 405, 413, 422, 451, 499] {
-            assert_eq!(
-                classify(&ok(status, None), 1),
-                Dropped { status },
-                "{status}"
-            );
-        }
-        for status in [401, 408, 429, 500, 502, 503, 504, 599, 100, 301, 302] {
-            assert_eq!(classify(&ok(status, None), 1), retry(60), "{status}");
-        }
-        let network = Err(FetchError::Network("connection refused".into()));
-        assert_eq!(classify(&network, 1), retry(60));
-        assert_eq!(classify(&Err(FetchError::Timeout), 3), retry(15 * 60));
-        assert_eq!(
-            classify(&Err(FetchError::BadUrl("no host")), 1),
-            Dropped { status: 0 }
-        );
-        assert_eq!(
-            classify(&Err(FetchError::Refused("10.0.0.1".into())), 1),
-            Dropped { status: 0 }
-        );
-    }
-
-    #[test]
-    fn backoff_grows_and_ends_after_a_dozen_tries_in_two_to_three_days() {
-        let mut total = Duration::ZERO;
-        let mut last = Duration::ZERO;
-        for attempts in 1..MAX_ATTEMPTS {
-            let DeliveryOutcome::Retry { after } = classify(&ok(500, None), attempts) else {
-                panic!("try {attempts} is retried");
-            };
-            assert!(after >= last, "try {attempts}");
-            last = after;
-            total += after;
-        }
-        assert!(total > Duration::from_secs(48 * 3600) && total < Duration::from_secs(72 * 3600));
-        assert_eq!(
-            classify(&ok(503, None), MAX_ATTEMPTS),
-            DeliveryOutcome::Dropped { status: 503 }
-        );
-        assert_eq!(
-            classify(&Err(FetchError::Timeout), MAX_ATTEMPTS),
-            DeliveryOutcome::Dropped { status: 0 }
-        );
-        // A success or a refusal on the last try is still that.
-        assert_eq!(
-            classify(&ok(202, None), MAX_ATTEMPTS),
-            DeliveryOutcome::Delivered
-        );
-        assert_eq!(classify(&ok(410, None), 99), DeliveryOutcome::Gone);
-    }
-
-    #[test]
-    fn retry_after_is_honoured_within_reason() {
-        assert_eq!(classify(&ok(429, Some(120)), 1), retry(120));
-        assert_eq!(classify(&ok(503, Some(7200)), 2), retry(7200));
-        // Never sooner than the backoff says.
-        assert_eq!(classify(&ok(503, Some(1)), 5), retry(3600));
-        assert_eq!(classify(&ok(429, Some(0)), 1), retry(60));
-        // Capped.
-        assert_eq!(
-            classify(&ok(429, Some(30 * 24 * 3600)), 1),
-            DeliveryOutcome::Retry {
-                after: MAX_RETRY_AFTER
-            }
-        );
-        // A 2xx with Retry-After is still delivered.
-        assert_eq!(classify(&ok(202, Some(60)), 1), DeliveryOutcome::Delivered);
-    }
-
-    #[test]
-    fn host_failures_are_the_host_in_trouble() {
-        for status in [500, 503, 408, 429] {
-            assert!(is_host_failure(&ok(status, None)), "{status}");
-        }
-        for status in [202, 401, 404, 410] {
-            assert!(!is_host_failure(&ok(status, None)), "{status}");
-        }
-        assert!(is_host_failure(&Err(FetchError::Timeout)));
-        assert!(!is_host_failure(&Err(FetchError::BadUrl("no host"))));
-    }
-
-    fn inboxes(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| s.to_string()).collect()
-    }
-
-    #[test]
-    fn enqueue_deduplicates_and_skips_our_own_origin() {
-        let (_dir, conn) = testing::temporary();
-        let now = Timestamp(1_700_000_000_000);
-        let activity =
-            json!({"id": "https://me.example/users/me/statuses/1/activity", "type": "Create"});
-        let queued = enqueue(
-            &conn,
-            &activity,
-            &inboxes(&[
-                "https://a.example/inbox",
-                "https://a.example/inbox",
-                "https://a.example/inbox#x",
-                "https://A.EXAMPLE/inbox",
-                "https://b.example:8443/users/bob/inbox",
-                "https://me.example/inbox",
-                "https://me.example/users/me/inbox",
-                "http://me.example/inbox", // another origin (scheme), kept
-                "ftp://c.example/inbox",
-                "not a url",
-            ]),
-            "https://me.example",
-            now,
-        )
-        .unwrap();
-        assert_eq!(queued, 3);
-        let mut rows: Vec<(String, String)> = conn
-            .prepare("SELECT inbox, host FROM deliveries ORDER BY inbox")
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        rows.sort();
-        assert_eq!(
-            rows,
-            [
-                ("http://me.example/inbox".into(), "me.example".into()),
-                ("https://a.example/inbox".into(), "a.example".into()),
-                (
-                    "https://b.example:8443/users/bob/inbox".to_string(),
-                    "b.example:8443".to_string()
-                ),
-            ]
-        );
-
-        // The same activity again: one body, only the new inbox.
-        let again = enqueue(
-            &conn,
-            &activity,
-            &inboxes(&["https://a.example/inbox", "https://d.example/inbox"]),
-            "https://me.example/",
-            now,
-        )
-        .unwrap();
-        assert_eq!(again, 1);
-        assert_eq!(store::deliveries::activity_count(&conn).unwrap(), 1);
-        assert_eq!(store::deliveries::count(&conn).unwrap(), 4);
-
-        // Nothing to send: nothing stored.
-        let own_only = json!({"id": "https://me.example/activities/2"});
-        let none = enqueue(
-            &conn,
-            &own_only,
-            &inboxes(&["https://me.example/inbox"]),
-            "https://me.example",
-            now,
-        );
-        assert_eq!(none.unwrap(), 0);
-        assert_eq!(store::deliveries::activity_count(&conn).unwrap(), 1);
-
-        assert!(enqueue(
-            &conn,
-            &json!({"type": "Create"}),
-            &inboxes(&["https://a.example/inbox"]),
-            "https://me.example",
-            now
-        )
-        .is_err());
-    }
-}
+mod tests;

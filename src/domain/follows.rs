@@ -24,7 +24,7 @@ pub fn follow(conn: &mut Connection, urls: &Urls, actor: &Actor, now: Timestamp)
         }
         let id = urls.activity(store::new_id(now));
         follows::upsert(tx, actor.id, Direction::Out, FollowState::Pending, &id, now)?;
-        let activity = build::simple(urls, &id, "Follow", &actor.uri, &[&actor.uri]);
+        let activity = build::follow(urls, &id, &actor.uri);
         delivery::enqueue(
             tx,
             &activity,
@@ -43,14 +43,7 @@ pub fn unfollow(conn: &mut Connection, urls: &Urls, actor: &Actor, now: Timestam
             return Err(Error::new(404, "you do not follow this account"));
         };
         follows::delete(tx, actor.id, Direction::Out)?;
-        let sent = build::simple(
-            urls,
-            &existing.activity_uri,
-            "Follow",
-            &actor.uri,
-            &[&actor.uri],
-        );
-        let undo = build::undo(urls, &sent);
+        let undo = build::undo_follow(urls, &existing.activity_uri, &actor.uri);
         delivery::enqueue(
             tx,
             &undo,
@@ -75,20 +68,8 @@ pub fn remove_follower(
             return Err(Error::new(404, "this account does not follow you"));
         };
         follows::delete(tx, actor.id, Direction::In)?;
-        let their_follow = serde_json::json!({
-            "id": existing.activity_uri,
-            "type": "Follow",
-            "actor": actor.uri,
-            "object": urls.actor()
-        });
-        let reject = serde_json::json!({
-            "@context": "https://www.w3.org/ns/activitystreams",
-            "id": urls.activity(store::new_id(now)),
-            "type": "Reject",
-            "actor": urls.actor(),
-            "object": their_follow,
-            "to": [actor.uri]
-        });
+        let id = urls.activity(store::new_id(now));
+        let reject = build::reject_follow(urls, &id, &existing.activity_uri, &actor.uri);
         delivery::enqueue(
             tx,
             &reject,

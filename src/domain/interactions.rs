@@ -36,7 +36,7 @@ pub fn like(conn: &mut Connection, urls: &Urls, object_uri: &str, now: Timestamp
             return Ok(());
         }
         if let Some((author_uri, inbox)) = &author {
-            let like = build::simple(urls, &id, "Like", object_uri, &[author_uri]);
+            let like = build::like(urls, &id, object_uri, author_uri);
             delivery::enqueue(tx, &like, std::slice::from_ref(inbox), urls.origin(), now)?;
         }
         Ok(())
@@ -78,24 +78,20 @@ pub fn undo(
         let author_uri = author
             .as_ref()
             .map_or_else(|| urls.actor(), |(uri, _)| uri.clone());
-        let (original, mut inboxes) = match kind {
-            Kind::Like => (
-                build::simple(urls, &id, "Like", object_uri, &[&author_uri]),
-                Vec::new(),
-            ),
-            Kind::Announce => (
-                build::announce(urls, &id, object_uri, &author_uri, now),
-                follows::follower_inboxes(tx)?,
-            ),
-        };
-        inboxes.extend(author.as_ref().map(|(_, inbox)| inbox.clone()));
-        delivery::enqueue(
-            tx,
-            &build::undo(urls, &original),
-            &inboxes,
-            urls.origin(),
-            now,
-        )?;
+        let author_inbox = author.as_ref().map(|(_, inbox)| inbox.clone());
+        match kind {
+            Kind::Like => {
+                let undo = build::undo_like(urls, &id, object_uri, &author_uri);
+                let inboxes: Vec<String> = author_inbox.into_iter().collect();
+                delivery::enqueue(tx, &undo, &inboxes, urls.origin(), now)?;
+            }
+            Kind::Announce => {
+                let undo = build::undo_announce(urls, &id, object_uri, &author_uri, now);
+                let mut inboxes = follows::follower_inboxes(tx)?;
+                inboxes.extend(author_inbox);
+                delivery::enqueue(tx, &undo, &inboxes, urls.origin(), now)?;
+            }
+        }
         Ok(())
     })
 }

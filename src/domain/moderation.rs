@@ -28,17 +28,11 @@ pub fn block(conn: &mut Connection, urls: &Urls, actor: &Actor, now: Timestamp) 
         let inbox = std::slice::from_ref(&actor.inbox);
         if let Some(ours) = follows::get(tx, actor.id, Direction::Out)? {
             follows::delete(tx, actor.id, Direction::Out)?;
-            let sent = build::simple(
-                urls,
-                &ours.activity_uri,
-                "Follow",
-                &actor.uri,
-                &[&actor.uri],
-            );
-            delivery::enqueue(tx, &build::undo(urls, &sent), inbox, urls.origin(), now)?;
+            let undo = build::undo_follow(urls, &ours.activity_uri, &actor.uri);
+            delivery::enqueue(tx, &undo, inbox, urls.origin(), now)?;
         }
         follows::delete(tx, actor.id, Direction::In)?;
-        let block = build::simple(urls, &id, "Block", &actor.uri, &[&actor.uri]);
+        let block = build::block(urls, &id, &actor.uri);
         delivery::enqueue(tx, &block, inbox, urls.origin(), now)?;
         Ok(())
     })
@@ -51,9 +45,9 @@ pub fn unblock(conn: &mut Connection, urls: &Urls, actor: &Actor, now: Timestamp
             return Ok(());
         };
         if let Some(id) = activity {
-            let block = build::simple(urls, &id, "Block", &actor.uri, &[&actor.uri]);
+            let undo = build::undo_block(urls, &id, &actor.uri);
             let inbox = std::slice::from_ref(&actor.inbox);
-            delivery::enqueue(tx, &build::undo(urls, &block), inbox, urls.origin(), now)?;
+            delivery::enqueue(tx, &undo, inbox, urls.origin(), now)?;
         }
         Ok(())
     })

@@ -39,9 +39,12 @@ pub fn set(
             ));
         }
         posts::set_pinned(tx, id, pinned.then_some(now))?;
-        let kind = if pinned { "Add" } else { "Remove" };
         let activity_id = urls.activity(store::new_id(now));
-        let activity = build::featured_change(urls, &activity_id, kind, id);
+        let activity = if pinned {
+            build::add_featured(urls, &activity_id, id)
+        } else {
+            build::remove_featured(urls, &activity_id, id)
+        };
         delivery::enqueue(
             tx,
             &activity,

@@ -93,7 +93,7 @@ fn send(
     conn: &Connection,
     urls: &Urls,
     post: &Post,
-    activity: &serde_json::Value,
+    activity: &impl serde::Serialize,
     now: Timestamp,
 ) -> rusqlite::Result<()> {
     let inboxes = recipients(conn, post)?;
@@ -166,7 +166,7 @@ fn reply_author(
     let author = remote
         .get_activity(parent)
         .ok()
-        .and_then(|note| crate::federation::documents::single_id(note.get("attributedTo")))
+        .and_then(|note| crate::federation::vocab::single_id(note.get("attributedTo")))
         .and_then(|author| remote_actors::get_or_fetch(conn, remote, &author, now).ok());
     Ok(author.map(|actor| Mention {
         handle: actor.handle(),

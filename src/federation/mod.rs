@@ -2,7 +2,7 @@
 
 pub mod build;
 pub mod client;
-pub mod documents;
 pub mod keys;
 pub mod signatures;
+pub mod vocab;
 pub mod webfinger;

@@ -3,33 +3,9 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use crate::model::{Actor, Field, Timestamp};
+use crate::model::{Actor, NewActor, Timestamp};
 
 use super::new_id;
-
-/// An actor as parsed from its document, ready to store.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NewActor {
-    pub uri: String,
-    pub kind: String,
-    pub username: String,
-    pub domain: String,
-    pub display_name: String,
-    pub summary_html: String,
-    pub fields: Vec<Field>,
-    pub url: String,
-    pub avatar_url: Option<String>,
-    pub header_url: Option<String>,
-    pub inbox: String,
-    pub shared_inbox: Option<String>,
-    pub followers_uri: Option<String>,
-    pub manually_approves_followers: bool,
-    pub moved_to: Option<String>,
-    /// `(key id, PEM)`, only when the document proves the key is its own.
-    pub key: Option<(String, String)>,
-    /// The document, capped.
-    pub raw: String,
-}
 
 /// A cached public key and whose it is.
 #[derive(Clone, Debug)]

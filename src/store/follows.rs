@@ -217,6 +217,16 @@ pub fn delete_in_domain(conn: &Connection, domain: &str) -> rusqlite::Result<usi
     )
 }
 
+/// Removes the follows of us (accepted or requested) by every actor whose inbox or shared inbox
+/// is `inbox`: it answered 410 Gone, so they can no longer be reached. Returns how many.
+pub fn delete_followers_at_inbox(conn: &Connection, inbox: &str) -> rusqlite::Result<usize> {
+    conn.prepare_cached(
+        "DELETE FROM follows WHERE direction = 'in' AND actor_id IN
+           (SELECT id FROM actors WHERE inbox = ?1 OR shared_inbox = ?1)",
+    )?
+    .execute([inbox])
+}
+
 /// Where to deliver to every accepted follower: their shared inbox where they have one, else
 /// their own, each once; blocked accounts (either way) and blocked domains left out.
 pub fn follower_inboxes(conn: &Connection) -> rusqlite::Result<Vec<String>> {

@@ -13,7 +13,7 @@ use crate::domain::actors::Remote;
 use crate::domain::inbox::verify::{self, Refusal, Verdict};
 use crate::domain::inbox::InboundWriter;
 use crate::error::{Error, Result};
-use crate::federation::signatures::{self, IncomingRequest, Signer};
+use crate::federation::signatures::{self, IncomingRequest};
 use crate::model::Timestamp;
 use crate::store::inbound::NewInbound;
 
@@ -135,13 +135,7 @@ async fn receive(
             })
         };
         let key_id = urls.key_id();
-        let remote = Remote {
-            client: &client,
-            signer: Signer {
-                key: &key,
-                key_id: &key_id,
-            },
-        };
+        let remote = Remote::new(&client, &key, &key_id);
         verify::authenticate(connect, &remote, &urls, &signature, &activity, now)
             .map(|verdict| (verdict, activity))
             .map_err(refusal)

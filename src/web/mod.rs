@@ -25,7 +25,6 @@ use crate::domain::actors::Remote;
 use crate::error::{Error, Result};
 use crate::federation::client::Client;
 use crate::federation::keys::SigningKey;
-use crate::federation::signatures::Signer;
 use crate::store::Db;
 use crate::urls::Urls;
 
@@ -89,13 +88,7 @@ impl App {
             self.urls.key_id(),
         );
         self.run(move |conn| {
-            let remote = Remote {
-                client: &client,
-                signer: Signer {
-                    key: &key,
-                    key_id: &key_id,
-                },
-            };
+            let remote = Remote::new(&client, &key, &key_id);
             work(conn, &remote)
         })
         .await

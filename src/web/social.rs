@@ -140,16 +140,20 @@ fn fetch_post(
     let Ok(document) = remote.get_activity(url) else {
         return Ok(None);
     };
-    let Ok(note) = crate::domain::inbox::parse_note(&document) else {
+    let Ok(note) = crate::federation::vocab::parse_note(&document) else {
         return Ok(None);
     };
     let author_uri = note
         .attributed_to
         .clone()
-        .filter(|author| crate::federation::documents::same_authority(author, &note.uri))
+        .filter(|author| crate::federation::vocab::same_authority(author, &note.uri))
         .ok_or_else(|| Error::new(422, "the post's author is not on the post's server"))?;
     let author = actors::get_or_fetch(conn, remote, &author_uri, now).map_err(actor_error)?;
-    remote_posts::insert(conn, &note.to_row(&author, now), now)?;
+    remote_posts::insert(
+        conn,
+        &crate::domain::inbox::note_row(&note, &author, now),
+        now,
+    )?;
     Ok(remote_posts::get_by_uri(conn, &note.uri)?)
 }
 

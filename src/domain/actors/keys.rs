@@ -6,10 +6,11 @@
 
 use rusqlite::Connection;
 
-use crate::federation::documents::{http_url, id_of, same_authority};
 use crate::federation::keys::VerifyingKey;
+use crate::federation::vocab::{http_url, id_of, same_authority};
+use crate::model::NewActor;
 use crate::model::Timestamp;
-use crate::store::actors::{self, NewActor};
+use crate::store::actors;
 
 use super::{invalid, parse_actor, refuse_blocked, ActorError, Fetch};
 

@@ -4,7 +4,6 @@
 //! Network access goes through [`Fetch`], so that the rules here are tested without a network;
 //! production code passes a [`Remote`] (the signed, guarded client).
 
-mod document;
 pub mod keys;
 
 use std::fmt;
@@ -13,15 +12,11 @@ use rusqlite::Connection;
 use serde_json::Value;
 
 use crate::federation::client::{Client, FetchError, WebfingerAnswer};
-use crate::federation::documents::{authority, ids};
+use crate::federation::keys::SigningKey;
 use crate::federation::signatures::Signer;
+use crate::federation::vocab::{authority, ids, parse_actor};
 use crate::model::{Actor, Timestamp};
 use crate::store::actors;
-
-pub use document::{
-    is_actor_type, parse_actor, ACTOR_TYPES, MAX_DISPLAY_NAME_CHARS, MAX_FIELDS, MAX_FIELD_CHARS,
-    MAX_SUMMARY_CHARS,
-};
 
 /// A stored actor document is fetched again when older than this (one day).
 const ACTOR_MAX_AGE_MS: i64 = 24 * 3600 * 1000;
@@ -37,6 +32,17 @@ pub trait Fetch {
 pub struct Remote<'a> {
     pub client: &'a Client,
     pub signer: Signer<'a>,
+}
+
+impl<'a> Remote<'a> {
+    /// The client with the owner's key and its id (`Urls::key_id`): every place that fetches
+    /// for the owner assembles it this one way.
+    pub fn new(client: &'a Client, key: &'a SigningKey, key_id: &'a str) -> Remote<'a> {
+        Remote {
+            client,
+            signer: Signer { key, key_id },
+        }
+    }
 }
 
 impl Fetch for Remote<'_> {

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::federation::documents::{http_url, kind, single_id};
+use crate::federation::vocab::{http_url, kind, single_id};
 
 /// An activity with the fields every handler needs proven present; the rest stays in `document`.
 #[derive(Clone, Debug)]

@@ -2,10 +2,11 @@
 //! (Accept, Reject). We are never "following" before a genuine Accept.
 
 use rusqlite::{Connection, Transaction};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::delivery;
-use crate::federation::documents::id_of;
+use crate::federation::build;
+use crate::federation::vocab::id_of;
 use crate::model::{Actor, FollowState, NotificationKind, Timestamp};
 use crate::store::follows::{self, Direction, Follow};
 use crate::store::{self, actors, new_id, notifications, profile};
@@ -13,36 +14,27 @@ use crate::urls::Urls;
 
 use super::{Activity, Context, Failure, Outcome};
 
-const AS_CONTEXT: &str = "https://www.w3.org/ns/activitystreams";
-
-/// Accept or Reject of a follower's Follow, with the Follow as they sent it (Mastodon matches on
-/// its id, others on its actor and object).
-fn answer(kind: &str, urls: &Urls, id: i64, follow_uri: &str, follower: &str) -> Value {
-    json!({
-        "@context": AS_CONTEXT,
-        "id": urls.activity(id),
-        "type": kind,
-        "actor": urls.actor(),
-        "to": [follower],
-        "object": {
-            "id": follow_uri,
-            "type": "Follow",
-            "actor": follower,
-            "object": urls.actor(),
-        },
-    })
+/// Whether the owner takes a follower's Follow or refuses it.
+#[derive(Clone, Copy)]
+enum Answer {
+    Accept,
+    Reject,
 }
 
 /// Queues an Accept or Reject of `follow` to the follower's own inbox.
 fn send_answer(
     tx: &Transaction,
     urls: &Urls,
-    kind: &str,
+    answer: Answer,
     follow: &Follow,
     follower: &Actor,
     now: Timestamp,
 ) -> rusqlite::Result<()> {
-    let activity = answer(kind, urls, new_id(now), &follow.activity_uri, &follower.uri);
+    let id = urls.activity(new_id(now));
+    let activity = match answer {
+        Answer::Accept => build::accept_follow(urls, &id, &follow.activity_uri, &follower.uri),
+        Answer::Reject => build::reject_follow(urls, &id, &follow.activity_uri, &follower.uri),
+    };
     delivery::enqueue(
         tx,
         &activity,
@@ -80,7 +72,7 @@ pub fn on_follow(
         let kind = match state {
             // A repeated Follow from a follower gets a new Accept (they may have lost ours).
             FollowState::Accepted => {
-                send_answer(tx, cx.urls, "Accept", &follow, &actor, cx.now)?;
+                send_answer(tx, cx.urls, Answer::Accept, &follow, &actor, cx.now)?;
                 (!already_accepted).then_some(NotificationKind::Follow)
             }
             // A repeated request keeps its first notification.
@@ -120,7 +112,7 @@ pub fn approve_follow(
             return Ok(false);
         }
         follows::set_state(tx, actor_id, Direction::In, FollowState::Accepted)?;
-        send_answer(tx, urls, "Accept", &follow, &actor, now)?;
+        send_answer(tx, urls, Answer::Accept, &follow, &actor, now)?;
         Ok(true)
     })
 }
@@ -142,7 +134,7 @@ pub fn reject_follow(
         };
         follows::delete(tx, actor_id, Direction::In)?;
         notifications::delete_follow_requests(tx, actor_id)?;
-        send_answer(tx, urls, "Reject", &follow, &actor, now)?;
+        send_answer(tx, urls, Answer::Reject, &follow, &actor, now)?;
         Ok(true)
     })
 }

@@ -3,7 +3,7 @@
 use rusqlite::Connection;
 use serde_json::Value;
 
-use crate::federation::documents::{id_of, ids, kind, same_authority};
+use crate::federation::vocab::{id_of, ids, kind, same_authority};
 use crate::model::NotificationKind;
 use crate::store::follows::{self, Direction};
 use crate::store::interactions::{self, Kind};
@@ -11,8 +11,8 @@ use crate::store::remote_posts;
 use crate::store::{actors, notifications, posts};
 
 use super::super::actors::{self as remote_actors};
-use super::notes::parse_note;
 use super::{follows as follow_rules, refused, Activity, Context, Failure, Outcome};
+use crate::federation::vocab::parse_note;
 use crate::text::plain_text;
 
 /// Longest report comment we keep.
@@ -195,7 +195,7 @@ fn fetch_boosted(
         return None;
     }
     let author = remote_actors::get_or_fetch(conn, cx.remote, &author_uri, cx.now).ok()?;
-    Some(note.to_row(&author, cx.now))
+    Some(super::note_row(&note, &author, cx.now))
 }
 
 /// Block of us: recorded (we stop delivering to them), and follows both ways end.

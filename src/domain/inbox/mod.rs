@@ -22,7 +22,7 @@ use std::cell::Cell;
 
 use rusqlite::{Connection, Transaction};
 
-use crate::federation::documents::same_authority;
+use crate::federation::vocab::same_authority;
 use crate::model::{Actor, Timestamp};
 use crate::store::{self, inbound, posts};
 use crate::urls::Urls;
@@ -31,7 +31,7 @@ use super::actors::{self, ActorError, Fetch};
 
 pub use activity::Activity;
 pub use follows::{approve_follow, reject_follow};
-pub use notes::{parse_note, Note, NOTE_TYPES};
+pub use notes::note_row;
 pub use worker::{process_due, spawn, InboxWorker};
 pub use writer::InboundWriter;
 

@@ -4,156 +4,30 @@
 use rusqlite::Connection;
 use serde_json::Value;
 
-use crate::federation::documents::{
-    capped_raw, http_url, id_of, ids, is_public, kind, link, prefix_chars, same_authority,
-    single_id, timestamp, MAX_ADDRESSEES, MAX_TAGS,
-};
-use crate::model::{Actor, NotificationKind, Timestamp, Visibility};
+use crate::federation::vocab::{http_url, is_actor_type, kind, parse_note, same_authority, Note};
+use crate::model::{Actor, NotificationKind, Timestamp};
 use crate::store::follows;
 use crate::store::remote_posts::{self, NewRemotePost};
 use crate::store::{interactions, notifications};
 
-use super::super::actors::{self as remote_actors, is_actor_type};
-use super::super::profile::escape_html;
+use super::super::actors::{self as remote_actors};
 use super::{refused, Activity, Context, Failure, Outcome};
-use crate::text::{plain_text, sanitize_remote};
 
-/// The object types kept as posts.
-pub const NOTE_TYPES: [&str; 4] = ["Note", "Article", "Page", "Question"];
-/// Input cut before sanitising (the sanitiser caps bytes as well).
-const MAX_CONTENT_CHARS: usize = 100_000;
-const MAX_SUMMARY_CHARS: usize = 500;
-const MAX_TITLE_CHARS: usize = 200;
-
-/// A post object read from its JSON: capped, its HTML sanitised.
-#[derive(Clone, Debug)]
-pub struct Note {
-    pub uri: String,
-    pub kind: String,
-    /// The first of `attributedTo`.
-    pub attributed_to: Option<String>,
-    pub url: Option<String>,
-    pub in_reply_to: Option<String>,
-    pub content_html: String,
-    pub summary: Option<String>,
-    pub sensitive: bool,
-    pub published: Option<Timestamp>,
-    pub updated: Option<Timestamp>,
-    pub to: Vec<String>,
-    pub cc: Vec<String>,
-    /// Actor ids of its Mention tags.
-    pub mentions: Vec<String>,
-    pub raw: String,
-}
-
-/// Reads a post object. `Err` says why it is not one Perch keeps.
-pub fn parse_note(object: &Value) -> Result<Note, &'static str> {
-    let kind = kind(object).ok_or("the object has no type")?;
-    if !NOTE_TYPES.contains(&kind.as_str()) {
-        return Err("an object type Perch does not keep");
-    }
-    let uri = object
-        .get("id")
-        .and_then(Value::as_str)
-        .and_then(http_url)
-        .ok_or("the object has no usable id")?;
-    let attributed_to = match object.get("attributedTo") {
-        Some(Value::Array(items)) => items.first().and_then(id_of),
-        other => single_id(other),
-    };
-    let mut content_html = object
-        .get("content")
-        .and_then(Value::as_str)
-        .map(|html| sanitize_remote(prefix_chars(html, MAX_CONTENT_CHARS)))
-        .unwrap_or_default();
-    // Articles and pages carry a title; Mastodon shows it above the text too.
-    if kind == "Article" || kind == "Page" {
-        if let Some(title) = object.get("name").and_then(Value::as_str) {
-            let title = escape_html(&plain_text(title, MAX_TITLE_CHARS));
-            if !title.is_empty() {
-                content_html = format!("<p><strong>{title}</strong></p>{content_html}");
-            }
-        }
-    }
-    let summary = object
-        .get("summary")
-        .and_then(Value::as_str)
-        .map(|s| plain_text(s, MAX_SUMMARY_CHARS))
-        .filter(|s| !s.is_empty());
-    let mentions = match object.get("tag") {
-        Some(Value::Array(tags)) => tags
-            .iter()
-            .take(MAX_TAGS)
-            .filter(|tag| kind_is(tag, "Mention"))
-            .filter_map(|tag| tag.get("href").and_then(id_of))
-            .collect(),
-        Some(tag) if kind_is(tag, "Mention") => {
-            tag.get("href").and_then(id_of).into_iter().collect()
-        }
-        _ => Vec::new(),
-    };
-    Ok(Note {
-        sensitive: object
-            .get("sensitive")
-            .and_then(Value::as_bool)
-            .unwrap_or(false)
-            || summary.is_some(),
-        uri,
-        kind,
-        attributed_to,
-        url: link(object.get("url")),
-        in_reply_to: single_id(object.get("inReplyTo")),
-        content_html,
-        summary,
-        published: timestamp(object.get("published")),
-        updated: timestamp(object.get("updated")),
-        to: ids(object.get("to"), MAX_ADDRESSEES),
-        cc: ids(object.get("cc"), MAX_ADDRESSEES),
-        mentions,
-        raw: capped_raw(object),
-    })
-}
-
-fn kind_is(value: &Value, wanted: &str) -> bool {
-    kind(value).as_deref() == Some(wanted)
-}
-
-impl Note {
-    /// Mastodon's reading of the addressing: public, unlisted (public in cc), followers-only (the
-    /// author's followers collection), else direct.
-    pub fn visibility(&self, author: &Actor) -> Visibility {
-        let all = || self.to.iter().chain(&self.cc);
-        if self.to.iter().any(|a| is_public(a)) {
-            Visibility::Public
-        } else if self.cc.iter().any(|a| is_public(a)) {
-            Visibility::Unlisted
-        } else if author
-            .followers_uri
-            .as_ref()
-            .is_some_and(|followers| all().any(|a| a == followers))
-        {
-            Visibility::Followers
-        } else {
-            Visibility::Direct
-        }
-    }
-
-    /// The row to store for this post by `author`.
-    pub fn to_row(&self, author: &Actor, now: Timestamp) -> NewRemotePost {
-        NewRemotePost {
-            uri: self.uri.clone(),
-            actor_id: author.id,
-            url: self.url.clone(),
-            in_reply_to: self.in_reply_to.clone(),
-            content_html: self.content_html.clone(),
-            summary: self.summary.clone(),
-            sensitive: self.sensitive,
-            visibility: self.visibility(author),
-            // A date in the future is the sender's clock or a trick: never later than now.
-            published_at: self.published.map_or(now, |p| p.min(now)),
-            updated_at: self.updated.map(|u| u.min(now)),
-            raw: self.raw.clone(),
-        }
+/// The row to store for `note` by `author`.
+pub fn note_row(note: &Note, author: &Actor, now: Timestamp) -> NewRemotePost {
+    NewRemotePost {
+        uri: note.uri.clone(),
+        actor_id: author.id,
+        url: note.url.clone(),
+        in_reply_to: note.in_reply_to.clone(),
+        content_html: note.content_html.clone(),
+        summary: note.summary.clone(),
+        sensitive: note.sensitive,
+        visibility: note.visibility(author),
+        // A date in the future is the sender's clock or a trick: never later than now.
+        published_at: note.published.map_or(now, |p| p.min(now)),
+        updated_at: note.updated.map(|u| u.min(now)),
+        raw: note.raw.clone(),
     }
 }
 
@@ -220,7 +94,7 @@ pub fn on_create(
         mentions_us.then_some(NotificationKind::Mention)
     };
     cx.apply(conn, |tx| {
-        if !remote_posts::insert(tx, &note.to_row(&actor, cx.now), cx.now)? {
+        if !remote_posts::insert(tx, &note_row(&note, &actor, cx.now), cx.now)? {
             return Ok(Outcome::Ignored("a post we hold already"));
         }
         if let Some(kind) = notification {
@@ -273,7 +147,7 @@ pub fn on_update(
         return Ok(Outcome::Ignored("an Update of a post we do not hold"));
     }
     cx.apply(conn, |tx| {
-        let mut row = note.to_row(&actor, cx.now);
+        let mut row = note_row(&note, &actor, cx.now);
         row.updated_at = Some(row.updated_at.unwrap_or(cx.now));
         remote_posts::update(tx, &row, cx.now)?;
         Ok(Outcome::Applied)

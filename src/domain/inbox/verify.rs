@@ -11,8 +11,8 @@ use std::ops::Deref;
 use rusqlite::Connection;
 use serde_json::Value;
 
-use crate::federation::documents::{authority, same_authority};
 use crate::federation::signatures::PendingSignature;
+use crate::federation::vocab::{authority, same_authority};
 use crate::model::Timestamp;
 use crate::store::actors;
 use crate::urls::Urls;

@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
+use crate::delivery::Backoff;
 use crate::federation::client::Client;
 use crate::federation::keys::SigningKey;
-use crate::federation::signatures::Signer;
 use crate::model::Timestamp;
 use crate::store::inbound::{self, Inbound};
 use crate::urls::Urls;
@@ -22,7 +22,12 @@ use super::{activity, handle, Context, Failure};
 /// Rows taken per round.
 const BATCH: usize = 50;
 /// Waits before each retry of a transient failure; after the last the row is given up.
-const RETRY_AFTER_MS: [i64; 4] = [60_000, 5 * 60_000, 30 * 60_000, 2 * 3_600_000];
+const BACKOFF: Backoff = Backoff::new(&[
+    Duration::from_secs(60),
+    Duration::from_secs(5 * 60),
+    Duration::from_secs(30 * 60),
+    Duration::from_secs(2 * 3600),
+]);
 /// Longest sleep between rounds when idle, and how often the stop flag is looked at.
 const IDLE_WAIT: Duration = Duration::from_millis(500);
 /// How long a handled activity's id is kept to recognise a replay: well past the 13 hours in
@@ -31,7 +36,11 @@ const KEEP_HANDLED_MS: i64 = 2 * 24 * 3_600_000;
 /// How often an idle worker forgets the ids past that.
 const FORGET_EVERY_MS: i64 = 3_600_000;
 
-/// The worker: its own connection, client and key (one per thread).
+/// The worker: its own connection, client and key (one per thread). Made like
+/// `delivery::Worker`, and every queue worker after them: an opened connection (the caller
+/// opens the database, so a broken one is reported at start-up and tests hand in their own),
+/// then the owner's signed-client parts (client, key, key id), then what this queue needs;
+/// `run_once(now)` steps it by hand, [`spawn`] runs it on a thread.
 pub struct InboxWorker {
     conn: Connection,
     client: Arc<Client>,
@@ -42,12 +51,18 @@ pub struct InboxWorker {
 }
 
 impl InboxWorker {
-    pub fn new(conn: Connection, client: Arc<Client>, key: Arc<SigningKey>, urls: Urls) -> Self {
+    pub fn new(
+        conn: Connection,
+        client: Arc<Client>,
+        key: Arc<SigningKey>,
+        key_id: String,
+        urls: Urls,
+    ) -> Self {
         InboxWorker {
             conn,
             client,
             key,
-            key_id: urls.key_id(),
+            key_id,
             urls,
             forgotten_at: Timestamp(0),
         }
@@ -55,13 +70,7 @@ impl InboxWorker {
 
     /// Handles every row due at `now`; returns how many rows it took.
     pub fn run_once(&mut self, now: Timestamp) -> Result<usize, String> {
-        let remote = Remote {
-            client: &self.client,
-            signer: Signer {
-                key: &self.key,
-                key_id: &self.key_id,
-            },
-        };
+        let remote = Remote::new(&self.client, &self.key, &self.key_id);
         let taken = process_due(&mut self.conn, &remote, &self.urls, now)?;
         if taken == 0 && now.0 - self.forgotten_at.0 >= FORGET_EVERY_MS {
             inbound::forget_processed(&self.conn, Timestamp(now.0 - KEEP_HANDLED_MS))
@@ -127,8 +136,11 @@ fn process(
     match result {
         Ok(outcome) => inbound::mark_processed(conn, row.id, outcome.note().as_deref(), now),
         Err(Failure::Permanent(why)) => inbound::mark_processed(conn, row.id, Some(&why), now),
-        Err(Failure::Transient(why)) => match RETRY_AFTER_MS.get(row.attempts as usize) {
-            Some(wait) => inbound::retry_later(conn, row.id, &why, Timestamp(now.0 + wait)),
+        Err(Failure::Transient(why)) => match BACKOFF.after(row.attempts + 1) {
+            Some(wait) => {
+                let wait = i64::try_from(wait.as_millis()).unwrap_or(i64::MAX);
+                inbound::retry_later(conn, row.id, &why, Timestamp(now.0.saturating_add(wait)))
+            }
             None => {
                 let note = format!("gave up after {} tries: {why}", row.attempts + 1);
                 inbound::mark_processed(conn, row.id, Some(&note), now)
@@ -153,7 +165,9 @@ mod tests {
         inbound::mark_processed(&conn, row.id, None, Timestamp(1)).unwrap();
         let key = SigningKey::from_pkcs8(&testkit::test_key_material().0).unwrap();
         let client = Client::new(ClientConfig::new(false, "Perch/test"));
-        let mut worker = InboxWorker::new(conn, Arc::new(client), Arc::new(key), testkit::urls());
+        let urls = testkit::urls();
+        let (client, key) = (Arc::new(client), Arc::new(key));
+        let mut worker = InboxWorker::new(conn, client, key, urls.key_id(), urls);
         let known = |worker: &InboxWorker| inbound::status(&worker.conn, id).unwrap().is_some();
 
         let due = Timestamp(1 + KEEP_HANDLED_MS);

@@ -154,11 +154,13 @@ impl Instance {
     fn worker(&self) -> InboxWorker {
         let client = Client::new(ClientConfig::new(true, "Perch/test"));
         let key = SigningKey::from_pkcs8(&test_key_material().0).unwrap();
+        let urls = Urls::new(&self.config);
         InboxWorker::new(
             self.conn(),
             Arc::new(client),
             Arc::new(key),
-            Urls::new(&self.config),
+            urls.key_id(),
+            urls,
         )
     }
 }

@@ -8,10 +8,10 @@ use proptest::test_runner::TestRunner;
 use serde_json::{Map, Value};
 
 use super::*;
-use crate::domain::actors::parse_actor;
-use crate::domain::inbox::parse_note;
 use crate::domain::testkit::fuzz_for;
-use crate::federation::documents::{MAX_ADDRESSEES, MAX_RAW_BYTES};
+use crate::federation::vocab::parse_actor;
+use crate::federation::vocab::parse_note;
+use crate::federation::vocab::{MAX_ADDRESSEES, MAX_RAW_BYTES};
 
 const STRINGS: &[&str] = &[
     ALICE,

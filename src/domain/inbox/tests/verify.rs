@@ -118,7 +118,7 @@ fn a_rotated_key_is_fetched_again_but_not_more_than_every_five_minutes() {
     let (_, old_pem) = keys::generate().unwrap();
     let mut old = actor_doc("https://a.example", "alice");
     old["publicKey"]["publicKeyPem"] = json!(old_pem);
-    let stale = crate::domain::actors::parse_actor(&old, None).unwrap();
+    let stale = crate::federation::vocab::parse_actor(&old, None).unwrap();
     store::actors::upsert(&w.conn, &stale, w.now).unwrap();
     let follow = activity_doc("Follow", ALICE, "https://a.example/f/1", json!(ME));
     // Just fetched: no refetch, refused.

@@ -1,10 +1,22 @@
-//! Reading remote ActivityStreams documents defensively: ids, links, types, addressing, text.
+//! Incoming documents: reading remote ActivityStreams JSON defensively, into plain values.
+//! [`parse_actor`] makes a [`NewActor`](crate::model::NewActor), [`parse_note`] a [`Note`]; the
+//! readers here (ids, links, types, addressing, text) serve them and the inbox's activities.
+//! (Outgoing documents are `federation::build`'s.)
 //!
 //! Pure code over `serde_json::Value`. Every reader tolerates any shape (a string where an object
 //! was expected, an array where one value was, a missing field) and caps what it returns, so the
 //! callers never see an unbounded string or list from the network.
 
+mod actor;
+mod note;
+
 use serde_json::{Map, Value};
+
+pub use actor::{
+    is_actor_type, parse_actor, ACTOR_TYPES, MAX_DISPLAY_NAME_CHARS, MAX_FIELDS, MAX_FIELD_CHARS,
+    MAX_SUMMARY_CHARS,
+};
+pub use note::{parse_note, Note, NOTE_TYPES};
 
 use crate::model::Timestamp;
 use crate::urls::AS_PUBLIC;

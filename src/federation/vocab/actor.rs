@@ -1,14 +1,13 @@
-//! An actor document read into a capped, sanitised record (`store::actors::NewActor`).
+//! An actor document read into a capped, sanitised record ([`NewActor`]).
 
 use serde_json::Value;
 
-use crate::federation::documents::{
+use super::{
     authority, cap_chars, capped_raw, http_url, id_of, kind, link, prefix_chars, same_authority,
     text,
 };
 use crate::federation::keys::VerifyingKey;
-use crate::model::Field;
-use crate::store::actors::NewActor;
+use crate::model::{Field, NewActor};
 
 use crate::text::sanitize_remote;
 

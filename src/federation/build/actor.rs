@@ -1,0 +1,100 @@
+//! The owner's actor document and its Update.
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::{actor_context, Document};
+use crate::model::{Media, Profile, Timestamp};
+use crate::urls::{Urls, AS_PUBLIC};
+
+pub(super) fn image(urls: &Urls, media: &Media) -> Value {
+    json!({
+        "type": "Image",
+        "mediaType": media.mime,
+        "url": urls.media(media.id, &media.file_name())
+    })
+}
+
+/// The owner as a `Person`. `fields_html` are the profile fields with values already rendered.
+pub fn actor(
+    urls: &Urls,
+    profile: &Profile,
+    fields_html: &[(String, String)],
+    public_key_pem: &str,
+) -> Value {
+    let mut actor = json!({
+        "@context": actor_context(),
+        "id": urls.actor(),
+        "type": "Person",
+        "following": urls.following(),
+        "followers": urls.followers(),
+        "inbox": urls.inbox(),
+        "outbox": urls.outbox(),
+        "featured": urls.featured(),
+        "preferredUsername": profile.username,
+        "name": profile.display_name,
+        "summary": profile.bio_html,
+        "url": urls.profile(),
+        "manuallyApprovesFollowers": profile.manually_approves_followers,
+        "discoverable": profile.discoverable,
+        "indexable": profile.discoverable,
+        "published": profile.created_at.rfc3339(),
+        "updated": profile.updated_at.rfc3339(),
+        "publicKey": {
+            "id": urls.key_id(),
+            "owner": urls.actor(),
+            "publicKeyPem": public_key_pem
+        },
+        "tag": [],
+        "attachment": fields_html.iter().map(|(name, value)| json!({
+            "type": "PropertyValue",
+            "name": name,
+            "value": value
+        })).collect::<Vec<_>>(),
+        "endpoints": {"sharedInbox": urls.shared_inbox()}
+    });
+    if let Some(avatar) = &profile.avatar {
+        actor["icon"] = image(urls, avatar);
+    }
+    if let Some(header) = &profile.header {
+        actor["image"] = image(urls, header);
+    }
+    actor
+}
+
+/// `Update` of the owner's profile, to followers and the public.
+#[derive(Clone, Debug, Serialize)]
+pub struct UpdatePerson {
+    pub id: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    pub actor: String,
+    pub to: [String; 1],
+    pub cc: [String; 1],
+    /// The actor document, without its `@context` (the Update carries it).
+    pub object: Value,
+}
+
+/// The Update of the owner's profile, carrying `actor_document` (from [`actor`]).
+pub fn update_actor(
+    urls: &Urls,
+    actor_document: Value,
+    updated: Timestamp,
+) -> Document<UpdatePerson> {
+    let mut object = actor_document;
+    let context = object
+        .as_object_mut()
+        .and_then(|o| o.remove("@context"))
+        .unwrap_or_else(actor_context);
+    Document::new(
+        context,
+        UpdatePerson {
+            id: format!("{}#updates/{}", urls.actor(), updated.0),
+            kind: "Update",
+            actor: urls.actor(),
+            to: [AS_PUBLIC.to_string()],
+            cc: [urls.followers()],
+            object,
+        },
+    )
+}

@@ -1,0 +1,120 @@
+//! Outgoing ActivityPub documents, shaped like Mastodon's. Pure: values in, JSON out.
+//!
+//! One typed builder per outgoing activity (a `Serialize` struct and a `fn`, as Mitra's
+//! `builders/` do): the domain picks the recipients, never the fields. Documents served as they
+//! are (the actor, a Note, the collections) are built as `Value`s. Everything leaves through a
+//! `serde_json::Value` (`delivery::enqueue`, the web's replies), whose keys are sorted, so a
+//! struct's field order never shows on the wire.
+
+mod activities;
+mod actor;
+mod collections;
+mod notes;
+
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+
+pub use activities::{
+    accept_follow, add_featured, announce, block, follow, like, reject_follow, remove_featured,
+    undo_announce, undo_block, undo_follow, undo_like, Announce, Answer, Block, FeaturedChange,
+    Follow, Like, TheirFollow, Undo,
+};
+pub use actor::{actor, update_actor, UpdatePerson};
+pub use collections::{counted_collection, featured, outbox, outbox_page, replies};
+pub use notes::{
+    addressing, create, create_document, delete_note, note, note_document, update_note, Create,
+    Delete, Tombstone, UpdateNote,
+};
+
+pub const AS_CONTEXT: &str = "https://www.w3.org/ns/activitystreams";
+const SECURITY_CONTEXT: &str = "https://w3id.org/security/v1";
+
+/// An activity with its `@context`, as sent; the same activity embedded in another (an Undo's
+/// object, an outbox page's items) goes without.
+#[derive(Clone, Debug, Serialize)]
+pub struct Document<T> {
+    #[serde(rename = "@context")]
+    pub context: Value,
+    #[serde(flatten)]
+    pub activity: T,
+}
+
+impl<T: Serialize> Document<T> {
+    fn new(context: Value, activity: T) -> Self {
+        Document { context, activity }
+    }
+
+    /// With the plain ActivityStreams context.
+    fn plain(activity: T) -> Self {
+        Document::new(json!(AS_CONTEXT), activity)
+    }
+
+    /// As JSON, for the documents served as they are.
+    pub fn to_value(&self) -> Value {
+        to_value(self)
+    }
+}
+
+/// A builder's struct as JSON: they hold strings, numbers and `Value`s only, which cannot fail.
+fn to_value(document: &impl Serialize) -> Value {
+    serde_json::to_value(document).unwrap_or(Value::Null)
+}
+
+/// The `@context` of actors: ActivityStreams, security, and Mastodon's extensions.
+fn actor_context() -> Value {
+    json!([
+        AS_CONTEXT,
+        SECURITY_CONTEXT,
+        {
+            "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
+            "toot": "http://joinmastodon.org/ns#",
+            "featured": {"@id": "toot:featured", "@type": "@id"},
+            "alsoKnownAs": {"@id": "as:alsoKnownAs", "@type": "@id"},
+            "movedTo": {"@id": "as:movedTo", "@type": "@id"},
+            "schema": "http://schema.org#",
+            "PropertyValue": "schema:PropertyValue",
+            "value": "schema:value",
+            "discoverable": "toot:discoverable",
+            "indexable": "toot:indexable",
+            "focalPoint": {"@container": "@list", "@id": "toot:focalPoint"}
+        }
+    ])
+}
+
+/// The `@context` of notes and activities carrying them.
+fn object_context() -> Value {
+    json!([
+        AS_CONTEXT,
+        {
+            "ostatus": "http://ostatus.org#",
+            "atomUri": "ostatus:atomUri",
+            "inReplyToAtomUri": "ostatus:inReplyToAtomUri",
+            "conversation": "ostatus:conversation",
+            "sensitive": "as:sensitive",
+            "toot": "http://joinmastodon.org/ns#",
+            "votersCount": "toot:votersCount",
+            "blurhash": "toot:blurhash",
+            "focalPoint": {"@container": "@list", "@id": "toot:focalPoint"},
+            "Hashtag": "as:Hashtag"
+        }
+    ])
+}
+
+fn with_context(context: Value, document: Value) -> Value {
+    let mut out = Map::new();
+    out.insert("@context".into(), context);
+    if let Value::Object(fields) = document {
+        out.extend(fields);
+    }
+    Value::Object(out)
+}
+
+/// The JSON as sent (keys sorted, as `Value` keeps them).
+impl<T: Serialize> std::fmt::Display for Document<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.to_value().fmt(f)
+    }
+}
+
+#[cfg(test)]
+mod tests;
