@@ -4,8 +4,9 @@
 
 use maud::{html, Markup};
 
+use crate::domain::search::Found;
 use crate::domain::timeline::{Entry, Shown};
-use crate::model::{Actor, Notification, NotificationKind, Page, Profile, RemotePost};
+use crate::model::{Actor, Notification, NotificationKind, Page, PeopleTab, Profile, RemotePost};
 use crate::urls::Urls;
 
 use super::media::{self, gallery};
@@ -200,13 +201,6 @@ pub fn notifications(
     layout(&meta("Notifications"), viewer, &profile.display_name, body)
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum PeopleTab {
-    Followers,
-    Following,
-    Requests,
-}
-
 pub fn people(profile: &Profile, tab: PeopleTab, actors: &[Actor], viewer: &Viewer) -> Markup {
     let back = match tab {
         PeopleTab::Followers => "/people?tab=followers",
@@ -240,19 +234,6 @@ pub fn people(profile: &Profile, tab: PeopleTab, actors: &[Actor], viewer: &View
         }
     };
     layout(&meta("People"), viewer, &profile.display_name, body)
-}
-
-/// What the search found.
-pub enum Found {
-    Nothing,
-    Account {
-        actor: Box<Actor>,
-        following: Option<crate::model::FollowState>,
-        posts: Vec<RemotePost>,
-        /// Whether the owner blocked and muted them.
-        restricted: (bool, bool),
-    },
-    Post(Box<Entry>),
 }
 
 pub fn search(

@@ -101,7 +101,7 @@ pub async fn logout(
     form: Form<CsrfOnly<'_>>,
 ) -> Result<Reply> {
     owner.check_csrf(form.csrf)?;
-    let session = owner.0.clone();
+    let session = owner.session.clone();
     app.run(move |conn| auth::end_session(conn, &session))
         .await?;
     guards::clear_session_cookie(jar);

@@ -29,8 +29,8 @@ use crate::urls::Urls;
 
 use super::actors::{self, ActorError, Fetch};
 
+pub use crate::store::inbound::NewInbound;
 pub use activity::Activity;
-pub use follows::{approve_follow, reject_follow};
 pub use notes::{parse_note, Note, NOTE_TYPES};
 pub use worker::{process_due, spawn, InboxWorker};
 pub use writer::InboundWriter;
