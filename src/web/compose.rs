@@ -1,6 +1,8 @@
 //! The owner's home with the compose form: writing (with images and a preview), editing and
 //! deleting posts.
 
+use std::collections::BTreeMap;
+
 use rocket::form::{error::ErrorKind, Contextual, Form, FromForm};
 use rocket::http::Status;
 use rocket::response::Redirect;
@@ -101,7 +103,9 @@ pub struct ComposeForm<'r> {
     summary: Option<String>,
     visibility: &'r str,
     in_reply_to: Option<String>,
-    media: Vec<AttachmentField<'r>>,
+    /// By the index in `media[i].file`: a map, so that the fields may come in any order (a
+    /// `Vec` starts a new item whenever the index changes).
+    media: BTreeMap<usize, AttachmentField<'r>>,
     /// Set by the "Preview" button: show the rendered text instead of posting.
     preview: Option<&'r str>,
 }
@@ -263,10 +267,10 @@ pub struct ExistingField {
     remove: bool,
 }
 
-/// The image fields that carry a file, as uploads.
-fn uploads(fields: &[AttachmentField<'_>]) -> Vec<Upload> {
+/// The image fields that carry a file, as uploads, in the order of their indexes.
+fn uploads(fields: &BTreeMap<usize, AttachmentField<'_>>) -> Vec<Upload> {
     fields
-        .iter()
+        .values()
         .filter(|m| !m.file.is_empty())
         .map(|m| Upload {
             data: m.file.to_vec(),
@@ -280,8 +284,9 @@ pub struct EditForm<'r> {
     csrf: &'r str,
     source: String,
     summary: Option<String>,
-    existing: Vec<ExistingField>,
-    media: Vec<AttachmentField<'r>>,
+    /// Both by index, in any order (see `ComposeForm::media`).
+    existing: BTreeMap<usize, ExistingField>,
+    media: BTreeMap<usize, AttachmentField<'r>>,
 }
 
 #[post("/posts/<id>/edit", data = "<form>")]
@@ -304,7 +309,7 @@ pub async fn edit(
         summary: form.summary.clone(),
         media: form
             .existing
-            .iter()
+            .values()
             .map(|m| MediaChange {
                 id: m.id,
                 description: m.description.clone(),
