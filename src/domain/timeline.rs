@@ -41,7 +41,7 @@ pub struct Entry {
 
 /// Whether the owner keeps this account out: blocked, muted, or on a blocked domain.
 fn shut_out(conn: &Connection, actor: &Actor) -> Result<bool> {
-    Ok(actors::is_blocked(conn, actor.id)?
+    Ok(moderation::has(conn, actor.id, Restriction::Block)?
         || moderation::has(conn, actor.id, Restriction::Mute)?
         || actors::is_domain_blocked(conn, &actor.domain)?)
 }

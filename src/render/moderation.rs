@@ -5,7 +5,7 @@ use maud::{html, Markup};
 pub use crate::domain::moderation::Lists;
 use crate::model::{Actor, Profile};
 
-use super::social::action;
+use super::interactions::action;
 use super::{layout, PageMeta, Viewer};
 
 const BACK: &str = "/settings/moderation";

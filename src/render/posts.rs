@@ -5,7 +5,7 @@ use maud::{html, Markup};
 use crate::model::{Page, Post, PostThread, Profile, Visibility};
 use crate::urls::Urls;
 
-use super::social::action;
+use super::interactions::action;
 use super::{avatar_url, layout, media_url, time, trusted, PageMeta, Viewer};
 
 /// One post as an `<article>`; its owner's forms come back to the post's page.

@@ -9,6 +9,7 @@ use crate::domain::timeline::{Entry, Shown};
 use crate::model::{Actor, Notification, NotificationKind, Page, PeopleTab, Profile, RemotePost};
 use crate::urls::Urls;
 
+use super::interactions::action;
 use super::media::{self, gallery};
 use super::{layout, posts, time, trusted, PageMeta, Viewer};
 
@@ -17,29 +18,6 @@ fn meta(title: &str) -> PageMeta {
         title: title.to_string(),
         description: title.to_string(),
         ..PageMeta::default()
-    }
-}
-
-fn csrf(viewer: &Viewer) -> &str {
-    viewer.csrf.as_deref().unwrap_or("")
-}
-
-/// A small form posting one action about one thing, then coming back to `back`.
-pub fn action(
-    viewer: &Viewer,
-    path: &str,
-    field: &str,
-    value: &str,
-    label: &str,
-    back: &str,
-) -> Markup {
-    html! {
-        form.inline method="post" action=(path) {
-            input type="hidden" name="csrf" value=(csrf(viewer));
-            input type="hidden" name=(field) value=(value);
-            input type="hidden" name="back" value=(back);
-            button.link type="submit" { (label) }
-        }
     }
 }
 

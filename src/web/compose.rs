@@ -9,8 +9,8 @@ use rocket::response::Redirect;
 use rocket::{get, post, State};
 
 use crate::domain::attachments::{Upload, MAX_ATTACHMENTS};
-use crate::domain::posts::{self as post_rules, Compose, MediaChange, PostChanges};
-use crate::domain::{profile as profiles, timeline};
+use crate::domain::posts::{self, Compose, MediaChange, PostChanges};
+use crate::domain::{profile, timeline};
 use crate::error::{Error, Result};
 use crate::media::MAX_UPLOAD_BYTES;
 use crate::model::{Timestamp, Visibility};
@@ -36,7 +36,7 @@ async fn home_page(
     let urls = app.urls.clone();
     let (profile, page) = app
         .run(move |conn| {
-            let profile = profiles::get(conn, &username)?;
+            let profile = profile::get(conn, &username)?;
             let page = timeline::home(conn, &urls, max_id, PAGE_SIZE)?;
             Ok((profile, page))
         })
@@ -198,7 +198,7 @@ pub async fn compose(
     let urls = app.urls.clone();
     let result = app
         .run_remote(move |conn, remote| {
-            Ok(post_rules::publish_with_media(
+            Ok(posts::publish_with_media(
                 conn,
                 &urls,
                 Some(remote),
@@ -228,8 +228,8 @@ async fn edit_page(
     let (profile, mut post) = app
         .run(move |conn| {
             Ok((
-                profiles::get(conn, &username)?,
-                post_rules::get_visible(conn, id, true)?,
+                profile::get(conn, &username)?,
+                posts::get_visible(conn, id, true)?,
             ))
         })
         .await?;
@@ -320,15 +320,7 @@ pub async fn edit(
     };
     let urls = app.urls.clone();
     let result = app
-        .run(move |conn| {
-            Ok(post_rules::edit(
-                conn,
-                &urls,
-                id,
-                &changes,
-                Timestamp::now(),
-            ))
-        })
+        .run(move |conn| Ok(posts::edit(conn, &urls, id, &changes, Timestamp::now())))
         .await?;
     match result {
         Ok(post) => Ok(Reply::Redirect(Redirect::to(app.urls.post_page(post.id)))),
@@ -353,7 +345,7 @@ pub async fn delete(
 ) -> Result<Reply> {
     owner.check_csrf(form.csrf)?;
     let urls = app.urls.clone();
-    app.run(move |conn| post_rules::delete(conn, &urls, id, Timestamp::now()))
+    app.run(move |conn| posts::delete(conn, &urls, id, Timestamp::now()))
         .await?;
     Ok(Reply::Redirect(Redirect::to("/")))
 }
