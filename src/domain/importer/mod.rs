@@ -88,3 +88,6 @@ pub fn import(
     remote_posts::insert(conn, &row, now)?;
     remote_posts::get_by_uri(conn, &row.uri)?.ok_or(Refused::NotAPost)
 }
+
+#[cfg(test)]
+mod tests;
