@@ -6,7 +6,7 @@ use rusqlite::Connection;
 use crate::delivery;
 use crate::error::{Error, Result};
 use crate::federation::build;
-use crate::model::{Actor, Timestamp};
+use crate::model::{Actor, Profile, Timestamp};
 use crate::store::follows::{self, Direction};
 use crate::store::moderation::{self as stored, Restriction};
 use crate::store::{self};
@@ -124,13 +124,18 @@ pub struct Lists {
     pub words: Vec<String>,
 }
 
-pub fn lists(conn: &Connection) -> Result<Lists> {
-    Ok(Lists {
-        blocked: stored::list(conn, Restriction::Block)?,
-        muted: stored::list(conn, Restriction::Mute)?,
-        domains: stored::blocked_domains(conn)?,
-        words: stored::muted_words(conn)?,
-    })
+/// The moderation page: the profile and the lists.
+pub fn lists(conn: &Connection, username: &str) -> Result<(Profile, Lists)> {
+    let profile = super::profile::get(conn, username)?;
+    Ok((
+        profile,
+        Lists {
+            blocked: stored::list(conn, Restriction::Block)?,
+            muted: stored::list(conn, Restriction::Mute)?,
+            domains: stored::blocked_domains(conn)?,
+            words: stored::muted_words(conn)?,
+        },
+    ))
 }
 
 pub fn unblock_domain(conn: &Connection, domain: &str) -> Result<()> {

@@ -49,3 +49,18 @@ pub fn fetched(conn: &Connection, remote: &dyn Fetch, uri: &str, now: Timestamp)
 pub fn following(conn: &Connection, actor: &Actor) -> Result<Option<FollowState>> {
     Ok(follows::get(conn, actor.id, Direction::Out)?.map(|f| f.state))
 }
+
+/// Where to send a visitor to act on `uri` from their own server: their server's `subscribe`
+/// template (found by WebFinger, through the private-address guard) filled with the object's id.
+pub fn interaction_url(remote: &dyn Fetch, handle: &str, uri: &str) -> Result<String> {
+    let (user, domain) = actors::parse_handle(handle)
+        .ok_or_else(|| Error::bad_request("give your account as @you@example.social"))?;
+    let answer = remote
+        .webfinger(&user, &domain)
+        .map_err(|e| Error::new(422, format!("cannot find your account: {e}")))?;
+    let template = answer
+        .subscribe_template
+        .filter(|t| t.contains("{uri}") && (t.starts_with("https://") || t.starts_with("http://")))
+        .ok_or_else(|| Error::new(422, "your server does not say where to send you"))?;
+    Ok(template.replace("{uri}", &crate::urls::percent_encode_path(uri)))
+}

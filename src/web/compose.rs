@@ -10,7 +10,7 @@ use rocket::{get, post, State};
 
 use crate::domain::attachments::{Upload, MAX_ATTACHMENTS};
 use crate::domain::posts::{self, Compose, MediaChange, PostChanges};
-use crate::domain::{profile, timeline};
+use crate::domain::timeline;
 use crate::error::{Error, Result};
 use crate::media::MAX_UPLOAD_BYTES;
 use crate::model::{Timestamp, Visibility};
@@ -35,11 +35,7 @@ async fn home_page(
     let username = app.config.username.clone();
     let urls = app.urls.clone();
     let (profile, page) = app
-        .run(move |conn| {
-            let profile = profile::get(conn, &username)?;
-            let page = timeline::home(conn, &urls, max_id, PAGE_SIZE)?;
-            Ok((profile, page))
-        })
+        .run(move |conn| timeline::home_page(conn, &urls, &username, max_id, PAGE_SIZE))
         .await?;
     let viewer = owner.viewer();
     let compose = render::admin::compose(&viewer, &draft);
@@ -226,12 +222,7 @@ async fn edit_page(
 ) -> Result<Reply> {
     let username = app.config.username.clone();
     let (profile, mut post) = app
-        .run(move |conn| {
-            Ok((
-                profile::get(conn, &username)?,
-                posts::get_visible(conn, id, true)?,
-            ))
-        })
+        .run(move |conn| posts::editing(conn, &username, id))
         .await?;
     let Some((error, draft)) = refused else {
         let markup = render::admin::edit_post(&app.urls, &profile, &post, &owner.viewer(), None);

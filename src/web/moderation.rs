@@ -5,7 +5,7 @@ use rocket::http::Status;
 use rocket::response::Redirect;
 use rocket::{get, post, State};
 
-use crate::domain::{moderation, people, profile};
+use crate::domain::{moderation, people};
 use crate::error::{Error, Result};
 use crate::model::Timestamp;
 use crate::render::moderation as view;
@@ -20,10 +20,7 @@ const PAGE: &str = "/settings/moderation";
 async fn page(app: &App, owner: &Owner, message: Option<Error>) -> Result<Reply> {
     let username = app.config.username.clone();
     let (profile, lists) = app
-        .run(move |conn| {
-            let lists = moderation::lists(conn)?;
-            Ok((profile::get(conn, &username)?, lists))
-        })
+        .run(move |conn| moderation::lists(conn, &username))
         .await?;
     let markup = view::page(
         &profile,

@@ -4,7 +4,7 @@ use rocket::http::ContentType;
 use rocket::response::Redirect;
 use rocket::{get, State};
 
-use crate::domain::{public, threads};
+use crate::domain::{people, public, threads};
 use crate::error::{Error, Result};
 use crate::render::{self, feeds, Viewer};
 
@@ -191,21 +191,9 @@ pub async fn interact(app: &State<App>, uri: &str, handle: &str) -> Result<Reply
             "only this server's posts and profile can be acted on here",
         ));
     }
-    let (user, domain) = crate::domain::actors::parse_handle(handle)
-        .ok_or_else(|| Error::bad_request("give your account as @you@example.social"))?;
-    let answer = app
-        .run_remote(move |_conn, remote| {
-            use crate::domain::actors::Fetch;
-            remote
-                .webfinger(&user, &domain)
-                .map_err(|e| Error::new(422, format!("cannot find your account: {e}")))
-        })
+    let (handle, uri) = (handle.to_string(), uri.to_string());
+    let target = app
+        .run_remote(move |_conn, remote| people::interaction_url(remote, &handle, &uri))
         .await?;
-    let template = answer
-        .subscribe_template
-        .filter(|t| t.contains("{uri}") && (t.starts_with("https://") || t.starts_with("http://")))
-        .ok_or_else(|| Error::new(422, "your server does not say where to send you"))?;
-    Ok(Reply::Redirect(Redirect::to(
-        template.replace("{uri}", &crate::urls::percent_encode_path(uri)),
-    )))
+    Ok(Reply::Redirect(Redirect::to(target)))
 }
