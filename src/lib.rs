@@ -29,9 +29,11 @@
 //! # One request, end to end: a profile page
 //! `GET /@me` reaches `web::pages::profile_or_feed`. The `Wants` guard reads `Accept`: a server
 //! asking for `application/activity+json` gets the actor from `federation::build::actor`; a browser
-//! gets HTML. The handler runs its queries through `App::run` (a pooled connection on a blocking
-//! thread: rusqlite blocks, rocket is async), calling `store::posts::page` (keyset pagination) and
-//! `domain::profile::get`, then hands plain values to `render::profile::profile_page`. What every
+//! gets HTML. The handler makes one domain call through `App::run` (a pooled connection on a
+//! blocking thread: rusqlite blocks, rocket is async): `domain::public::profile_page` reads the
+//! profile, counts, pins and a page of posts (`store::posts::page`, keyset pagination) into an
+//! owned `model::ProfilePage`, which `render::profile::profile_page` draws. Under `web/` only
+//! `mod.rs` (the `Db` handle) and `cache.rs` name `store`; `.ci/run` checks it. What every
 //! stranger sees alike (the actor, a public Note, the first profile page) is kept by `web::cache`
 //! and answered on the async thread while the `documents` counter that triggers keep in
 //! `store::counters` is unchanged. That check (`PRAGMA data_version`, a few µs, never waiting on a

@@ -353,6 +353,54 @@ pub struct Page<T> {
     pub newer: Option<i64>,
 }
 
+/// The public profile page: the profile, its counts, its pinned posts and one page of posts.
+#[derive(Clone, Debug)]
+pub struct ProfilePage {
+    pub profile: Profile,
+    /// Each field's name and its value as HTML.
+    pub fields_html: Vec<(String, String)>,
+    pub counts: Counts,
+    pub pinned: Vec<Post>,
+    pub page: Page<Post>,
+}
+
+/// A post's own page: its ancestors, itself with its counts, the replies we hold, its history.
+#[derive(Clone, Debug)]
+pub struct PostThread {
+    pub profile: Profile,
+    pub ancestors: Vec<Post>,
+    pub focus: Post,
+    pub replies: Vec<Post>,
+    /// Replies from other servers that we keep (sanitised).
+    pub remote_replies: Vec<RemotePost>,
+    pub likes: u64,
+    pub boosts: u64,
+    pub history: Vec<PostVersion>,
+}
+
+/// One page of notifications, with the `max_id` of the next (older) page.
+#[derive(Clone, Debug)]
+pub struct NotificationsPage {
+    pub profile: Profile,
+    pub items: Vec<Notification>,
+    pub older: Option<i64>,
+}
+
+/// Which list of people the owner looks at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PeopleTab {
+    Followers,
+    Following,
+    Requests,
+}
+
+/// Image bytes to serve, once their post's visibility allowed it.
+#[derive(Clone, Debug)]
+pub struct MediaFile {
+    pub mime: String,
+    pub data: Vec<u8>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -178,3 +178,58 @@ fn removing_the_avatar_and_header_updates_followers() {
         probe::actors_without_pictures(&b) == 1
     });
 }
+
+/// A script (`curl -F`) may send the fields in any order; the images keep the order of their
+/// indexes, on posting and on editing.
+#[test]
+fn compose_and_edit_accept_the_fields_in_any_order() {
+    let a = Instance::start();
+    a.set_password(PASSWORD);
+    let mut browser = a.logged_in(PASSWORD);
+    let csrf = browser.csrf("/");
+    let posted = post_multipart(
+        &mut browser,
+        "/posts",
+        &[
+            Part::Text("media[1].description", "Second"),
+            Part::File("media[0].file", &png(20, 20)),
+            Part::Text("visibility", "public"),
+            Part::File("media[1].file", &png(30, 30)),
+            Part::Text("source", "shuffled"),
+            Part::Text("media[0].description", "First"),
+            Part::Text("csrf", &csrf),
+        ],
+    );
+    assert_eq!(posted.status, 303, "{}", posted.body);
+    let page = posted.header("location").unwrap().to_string();
+    let id = page.rsplit('/').next().unwrap().to_string();
+    let note_url = a.url(&format!("/users/ana/statuses/{id}"));
+    assert_eq!(
+        attachment_names(&get(&note_url, AS_JSON).json()),
+        ["First", "Second"]
+    );
+
+    let form = browser.get(&format!("/posts/{id}/edit")).body;
+    let (first, second) = (
+        input_value(&form, "existing[0].id"),
+        input_value(&form, "existing[1].id"),
+    );
+    let edited = post_multipart(
+        &mut browser,
+        &format!("/posts/{id}/edit"),
+        &[
+            Part::Text("existing[1].description", "Second, renamed"),
+            Part::Text("existing[0].id", &first),
+            Part::Text("source", "shuffled, edited"),
+            Part::Text("existing[1].id", &second),
+            Part::Text("csrf", &csrf),
+            Part::Text("existing[0].description", "First"),
+            Part::Text("existing[0].remove", "true"),
+        ],
+    );
+    assert_eq!(edited.status, 303, "{}", edited.body);
+    assert_eq!(
+        attachment_names(&get(&note_url, AS_JSON).json()),
+        ["Second, renamed"]
+    );
+}

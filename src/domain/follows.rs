@@ -1,5 +1,5 @@
-//! The owner following others, unfollowing, and removing followers. (Follows that arrive in the
-//! inbox are `domain::inbox`'s.) Nothing here counts as "following" before the other side's
+//! The owner following others, unfollowing, answering follow requests and removing followers.
+//! (Follows that arrive in the inbox are `domain::inbox`'s.) Nothing here counts as "following" before the other side's
 //! Accept arrives.
 
 use rusqlite::Connection;
@@ -8,7 +8,9 @@ use crate::delivery;
 use crate::error::{Error, Result};
 use crate::federation::build;
 use crate::model::{Actor, FollowState, Timestamp};
-use crate::store::{self, follows, follows::Direction};
+use crate::store::{self, actors, follows, follows::Direction, notifications};
+
+use super::inbox::follows::{send_answer, Answer};
 use crate::urls::Urls;
 
 /// Sends a Follow; the follow stays pending until their Accept.
@@ -78,5 +80,51 @@ pub fn remove_follower(
             now,
         )?;
         Ok(())
+    })
+}
+
+/// The owner accepts a pending follow request: it becomes a follower and gets an Accept.
+/// Returns false when there is no such request.
+pub fn approve_follow(
+    conn: &mut Connection,
+    urls: &Urls,
+    actor_id: i64,
+    now: Timestamp,
+) -> rusqlite::Result<bool> {
+    store::write(conn, |tx| {
+        let (Some(follow), Some(actor)) = (
+            follows::get(tx, actor_id, Direction::In)?,
+            actors::get(tx, actor_id)?,
+        ) else {
+            return Ok(false);
+        };
+        if follow.state != FollowState::Pending {
+            return Ok(false);
+        }
+        follows::set_state(tx, actor_id, Direction::In, FollowState::Accepted)?;
+        send_answer(tx, urls, Answer::Accept, &follow, &actor, now)?;
+        Ok(true)
+    })
+}
+
+/// The owner refuses a follow request, or removes a follower: the follow is deleted and a Reject
+/// sent (Mastodon's way of removing a follower). Returns false when there was no follow.
+pub fn reject_follow(
+    conn: &mut Connection,
+    urls: &Urls,
+    actor_id: i64,
+    now: Timestamp,
+) -> rusqlite::Result<bool> {
+    store::write(conn, |tx| {
+        let (Some(follow), Some(actor)) = (
+            follows::get(tx, actor_id, Direction::In)?,
+            actors::get(tx, actor_id)?,
+        ) else {
+            return Ok(false);
+        };
+        follows::delete(tx, actor_id, Direction::In)?;
+        notifications::delete_follow_requests(tx, actor_id)?;
+        send_answer(tx, urls, Answer::Reject, &follow, &actor, now)?;
+        Ok(true)
     })
 }

@@ -6,7 +6,8 @@ use crate::delivery;
 use crate::error::{Error, Result};
 use crate::federation::build;
 use crate::model::Timestamp;
-use crate::store::interactions::{self, Kind};
+use crate::store::interactions;
+pub use crate::store::interactions::Kind;
 use crate::store::{self, follows, remote_posts};
 use crate::urls::Urls;
 

@@ -4,14 +4,22 @@
 pub mod actors;
 pub mod attachments;
 pub mod auth;
+pub mod bookmarks;
+pub mod collections;
 pub mod follows;
+pub mod importer;
 pub mod inbox;
 pub mod instance;
 pub mod interactions;
 pub mod moderation;
+pub mod notifications;
+pub mod people;
 pub mod pins;
 pub mod posts;
 pub mod profile;
+pub mod public;
+pub mod search;
+pub mod threads;
 pub mod timeline;
 
 #[cfg(test)]

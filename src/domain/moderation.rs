@@ -6,7 +6,7 @@ use rusqlite::Connection;
 use crate::delivery;
 use crate::error::{Error, Result};
 use crate::federation::build;
-use crate::model::{Actor, Timestamp};
+use crate::model::{Actor, Profile, Timestamp};
 use crate::store::follows::{self, Direction};
 use crate::store::moderation::{self as stored, Restriction};
 use crate::store::{self};
@@ -108,6 +108,45 @@ pub fn clean_word(input: &str) -> Result<String> {
         ));
     }
     Ok(word.to_string())
+}
+
+/// What the moderation page lists.
+pub struct Lists {
+    pub blocked: Vec<Actor>,
+    pub muted: Vec<Actor>,
+    pub domains: Vec<String>,
+    pub words: Vec<String>,
+}
+
+/// The moderation page: the profile and the lists.
+pub fn lists(conn: &Connection, username: &str) -> Result<(Profile, Lists)> {
+    let profile = super::profile::get(conn, username)?;
+    Ok((
+        profile,
+        Lists {
+            blocked: stored::list(conn, Restriction::Block)?,
+            muted: stored::list(conn, Restriction::Mute)?,
+            domains: stored::blocked_domains(conn)?,
+            words: stored::muted_words(conn)?,
+        },
+    ))
+}
+
+pub fn unblock_domain(conn: &Connection, domain: &str) -> Result<()> {
+    stored::unblock_domain(conn, domain)?;
+    Ok(())
+}
+
+/// Mutes a word or phrase, once `clean_word` accepts it.
+pub fn mute_word(conn: &Connection, input: &str, now: Timestamp) -> Result<()> {
+    let word = clean_word(input)?;
+    stored::add_muted_word(conn, &word, now)?;
+    Ok(())
+}
+
+pub fn unmute_word(conn: &Connection, word: &str) -> Result<()> {
+    stored::remove_muted_word(conn, word)?;
+    Ok(())
 }
 
 /// What the timeline leaves out beyond blocked and muted accounts: posts with a muted word.

@@ -6,7 +6,7 @@ use crate::delivery;
 use crate::domain::actors::{self as remote_actors, Fetch};
 use crate::error::{Error, Result};
 use crate::federation::build;
-use crate::model::{Actor, Mention, Post, Timestamp, Visibility};
+use crate::model::{Actor, Mention, Post, Profile, Timestamp, Visibility};
 use crate::store::{self, actors, follows, media as stored_media, posts, remote_posts};
 use crate::urls::Urls;
 
@@ -370,6 +370,12 @@ pub fn get_visible(conn: &Connection, id: i64, owner: bool) -> Result<Post> {
         Some(post) if owner || post.visibility.is_world_readable() => Ok(post),
         _ => Err(Error::not_found()),
     }
+}
+
+/// Our post as its edit form shows it, with the profile.
+pub fn editing(conn: &Connection, username: &str, id: i64) -> Result<(Profile, Post)> {
+    let profile = super::profile::get(conn, username)?;
+    Ok((profile, get_visible(conn, id, true)?))
 }
 
 /// The chain of our own posts above `post` (oldest first), as far as we hold it, bounded.

@@ -4,7 +4,7 @@
 use rusqlite::Connection;
 
 use crate::error::Result;
-use crate::model::{Actor, Page, Post, RemotePost};
+use crate::model::{Actor, Page, Post, Profile, RemotePost};
 use crate::store::interactions::{self, Kind};
 use crate::store::moderation::{self, Restriction};
 use crate::store::posts::{self, Audience};
@@ -41,7 +41,7 @@ pub struct Entry {
 
 /// Whether the owner keeps this account out: blocked, muted, or on a blocked domain.
 fn shut_out(conn: &Connection, actor: &Actor) -> Result<bool> {
-    Ok(actors::is_blocked(conn, actor.id)?
+    Ok(moderation::has(conn, actor.id, Restriction::Block)?
         || moderation::has(conn, actor.id, Restriction::Mute)?
         || actors::is_domain_blocked(conn, &actor.domain)?)
 }
@@ -133,6 +133,18 @@ pub fn home(
         older,
         newer: None,
     })
+}
+
+/// The owner's home page: the profile and one page of the timeline.
+pub fn home_page(
+    conn: &Connection,
+    urls: &crate::urls::Urls,
+    username: &str,
+    max_id: Option<i64>,
+    limit: usize,
+) -> Result<(Profile, Page<Entry>)> {
+    let profile = super::profile::get(conn, username)?;
+    Ok((profile, home(conn, urls, max_id, limit)?))
 }
 
 /// What a reply to `uri` starts with: `@author@host ` of the post and of those it mentions,

@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod feeds;
+pub mod interactions;
 pub mod media;
 pub mod moderation;
 pub mod posts;

@@ -2,20 +2,13 @@
 
 use maud::{html, Markup};
 
+pub use crate::domain::moderation::Lists;
 use crate::model::{Actor, Profile};
 
-use super::social::action;
+use super::interactions::action;
 use super::{layout, PageMeta, Viewer};
 
 const BACK: &str = "/settings/moderation";
-
-/// What the page lists.
-pub struct Lists {
-    pub blocked: Vec<Actor>,
-    pub muted: Vec<Actor>,
-    pub domains: Vec<String>,
-    pub words: Vec<String>,
-}
 
 fn people(viewer: &Viewer, actors: &[Actor], path: &str, label: &str, empty: &str) -> Markup {
     html! {

@@ -2,11 +2,11 @@
 
 use maud::{html, Markup};
 
-use crate::model::{Page, Post, Profile, Visibility};
+use crate::model::{Page, Post, PostThread, Profile, Visibility};
 use crate::urls::Urls;
 
-use super::social::action;
-use super::{avatar_url, time, trusted, Viewer};
+use super::interactions::action;
+use super::{avatar_url, layout, media_url, time, trusted, PageMeta, Viewer};
 
 /// One post as an `<article>`; its owner's forms come back to the post's page.
 pub fn post(urls: &Urls, profile: &Profile, post: &Post, viewer: &Viewer, focused: bool) -> Markup {
@@ -118,26 +118,15 @@ pub fn list(
     }
 }
 
-/// Everything a post's page shows.
-pub struct ThreadView<'a> {
-    pub ancestors: &'a [Post],
-    pub focus: &'a Post,
-    pub replies: &'a [Post],
-    /// Replies from other servers that we keep (sanitised).
-    pub remote_replies: &'a [crate::model::RemotePost],
-    pub likes: u64,
-    pub boosts: u64,
-    pub history: &'a [crate::model::PostVersion],
-}
-
 /// A post's own page: its ancestors, itself with its counts, the replies we hold, its edit
 /// history, and a way for visitors to answer from their own server.
-pub fn thread(urls: &Urls, profile: &Profile, view: &ThreadView, viewer: &Viewer) -> Markup {
+pub fn thread(urls: &Urls, view: &PostThread, viewer: &Viewer) -> Markup {
+    let profile = &view.profile;
     let reply_count = view.replies.len() + view.remote_replies.len();
     html! {
         div.thread {
-            @for p in view.ancestors { (post(urls, profile, p, viewer, false)) }
-            (post(urls, profile, view.focus, viewer, true))
+            @for p in &view.ancestors { (post(urls, profile, p, viewer, false)) }
+            (post(urls, profile, &view.focus, viewer, true))
             p.counts.muted {
                 span.replies-count { (reply_count) " " (if reply_count == 1 { "reply" } else { "replies" }) }
                 " · " span.boosts-count { (view.boosts) " " (if view.boosts == 1 { "boost" } else { "boosts" }) }
@@ -148,15 +137,15 @@ pub fn thread(urls: &Urls, profile: &Profile, view: &ThreadView, viewer: &Viewer
             }
             @if reply_count > 0 {
                 section.replies aria-label="Replies" {
-                    @for p in view.replies { (post(urls, profile, p, viewer, false)) }
-                    @for p in view.remote_replies { (super::social::remote_post(p, viewer, false, false, &urls.post_page(view.focus.id))) }
+                    @for p in &view.replies { (post(urls, profile, p, viewer, false)) }
+                    @for p in &view.remote_replies { (super::social::remote_post(p, viewer, false, false, &urls.post_page(view.focus.id))) }
                 }
             }
             @if !view.history.is_empty() {
                 details.history {
                     summary { "Edit history (" (view.history.len()) " earlier " (if view.history.len() == 1 { "version" } else { "versions" }) ")" }
                     ol {
-                        @for version in view.history {
+                        @for version in &view.history {
                             li {
                                 (time(version.written))
                                 @if let Some(s) = &version.summary { p.cw-label { "Content warning: " (s) } }
@@ -175,6 +164,40 @@ pub fn thread(urls: &Urls, profile: &Profile, view: &ThreadView, viewer: &Viewer
             }
         }
     }
+}
+
+/// A post's page: its thread, with the preview card of the focused post.
+pub fn post_page(urls: &Urls, view: &PostThread, viewer: &Viewer) -> Markup {
+    let (profile, focus) = (&view.profile, &view.focus);
+    let text = crate::text::plain_text(&focus.content_html, 200);
+    let description = match &focus.summary {
+        Some(summary) => format!("Content warning: {summary}"),
+        None => text,
+    };
+    let image = focus
+        .media
+        .first()
+        .map(|m| media_url(urls, m))
+        .unwrap_or_else(|| super::profile::absolute(urls, &avatar_url(urls, profile)));
+    let meta = PageMeta {
+        title: format!(
+            "{}: {}",
+            profile.display_name,
+            crate::text::plain_text(&focus.content_html, 60)
+        ),
+        description,
+        url: Some(urls.post_page(focus.id)),
+        image: Some(image),
+        activity_json: Some(urls.post(focus.id)),
+        feeds: None,
+        kind: "article",
+    };
+    layout(
+        &meta,
+        viewer,
+        &profile.display_name,
+        thread(urls, view, viewer),
+    )
 }
 
 /// Asks a visitor for their handle and sends them to their own server to act on `uri`.

@@ -2,18 +2,10 @@
 
 use maud::{html, Markup};
 
-use crate::model::{Counts, Page, Post, Profile};
+use crate::model::{Page, Post, Profile, ProfilePage};
 use crate::urls::Urls;
 
 use super::{avatar_url, layout, media_url, posts, trusted, PageMeta, Viewer};
-
-pub struct ProfileView<'a> {
-    pub profile: &'a Profile,
-    pub fields_html: &'a [(String, String)],
-    pub counts: Counts,
-    pub pinned: &'a [Post],
-    pub page: &'a Page<Post>,
-}
 
 pub fn description(profile: &Profile) -> String {
     let bio = crate::text::plain_text(&profile.bio_html, 200);
@@ -24,8 +16,8 @@ pub fn description(profile: &Profile) -> String {
     }
 }
 
-pub fn profile_page(urls: &Urls, view: &ProfileView, viewer: &Viewer) -> Markup {
-    let profile = view.profile;
+pub fn profile_page(urls: &Urls, view: &ProfilePage, viewer: &Viewer) -> Markup {
+    let profile = &view.profile;
     let meta = PageMeta {
         title: format!(
             "{} (@{}@{})",
@@ -55,7 +47,7 @@ pub fn profile_page(urls: &Urls, view: &ProfileView, viewer: &Viewer) -> Markup 
             @if !profile.bio_html.is_empty() { div.bio.p-note { (trusted(&profile.bio_html)) } }
             @if !view.fields_html.is_empty() {
                 dl.fields {
-                    @for (name, value) in view.fields_html {
+                    @for (name, value) in &view.fields_html {
                         div { dt { (name) } dd { (trusted(value)) } }
                     }
                 }
@@ -70,10 +62,10 @@ pub fn profile_page(urls: &Urls, view: &ProfileView, viewer: &Viewer) -> Markup 
         }
         @if !view.pinned.is_empty() && view.page.newer.is_none() {
             section.pinned aria-label="Pinned posts" {
-                @for p in view.pinned { (posts::post(urls, profile, p, viewer, false)) }
+                @for p in &view.pinned { (posts::post(urls, profile, p, viewer, false)) }
             }
         }
-        (posts::list(urls, profile, view.page, viewer, &format!("/@{}", profile.username)))
+        (posts::list(urls, profile, &view.page, viewer, &format!("/@{}", profile.username)))
     };
     layout(&meta, viewer, &profile.display_name, body)
 }
@@ -100,44 +92,10 @@ pub fn tag_page(
 }
 
 /// Makes our own relative asset paths absolute, for preview cards.
-fn absolute(urls: &Urls, path: &str) -> String {
+pub(super) fn absolute(urls: &Urls, path: &str) -> String {
     if path.starts_with('/') {
         format!("{}{path}", urls.origin())
     } else {
         path.to_string()
     }
-}
-
-/// A post's page.
-pub fn post_page(
-    urls: &Urls,
-    profile: &Profile,
-    thread: Markup,
-    focus: &Post,
-    viewer: &Viewer,
-) -> Markup {
-    let text = crate::text::plain_text(&focus.content_html, 200);
-    let description = match &focus.summary {
-        Some(summary) => format!("Content warning: {summary}"),
-        None => text,
-    };
-    let image = focus
-        .media
-        .first()
-        .map(|m| media_url(urls, m))
-        .unwrap_or_else(|| absolute(urls, &avatar_url(urls, profile)));
-    let meta = PageMeta {
-        title: format!(
-            "{}: {}",
-            profile.display_name,
-            crate::text::plain_text(&focus.content_html, 60)
-        ),
-        description,
-        url: Some(urls.post_page(focus.id)),
-        image: Some(image),
-        activity_json: Some(urls.post(focus.id)),
-        feeds: None,
-        kind: "article",
-    };
-    layout(&meta, viewer, &profile.display_name, thread)
 }

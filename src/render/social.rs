@@ -4,10 +4,12 @@
 
 use maud::{html, Markup};
 
+use crate::domain::search::Found;
 use crate::domain::timeline::{Entry, Shown};
-use crate::model::{Actor, Notification, NotificationKind, Page, Profile, RemotePost};
+use crate::model::{Actor, Notification, NotificationKind, Page, PeopleTab, Profile, RemotePost};
 use crate::urls::Urls;
 
+use super::interactions::action;
 use super::media::{self, gallery};
 use super::{layout, posts, time, trusted, PageMeta, Viewer};
 
@@ -16,29 +18,6 @@ fn meta(title: &str) -> PageMeta {
         title: title.to_string(),
         description: title.to_string(),
         ..PageMeta::default()
-    }
-}
-
-fn csrf(viewer: &Viewer) -> &str {
-    viewer.csrf.as_deref().unwrap_or("")
-}
-
-/// A small form posting one action about one thing, then coming back to `back`.
-pub fn action(
-    viewer: &Viewer,
-    path: &str,
-    field: &str,
-    value: &str,
-    label: &str,
-    back: &str,
-) -> Markup {
-    html! {
-        form.inline method="post" action=(path) {
-            input type="hidden" name="csrf" value=(csrf(viewer));
-            input type="hidden" name=(field) value=(value);
-            input type="hidden" name="back" value=(back);
-            button.link type="submit" { (label) }
-        }
     }
 }
 
@@ -200,13 +179,6 @@ pub fn notifications(
     layout(&meta("Notifications"), viewer, &profile.display_name, body)
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum PeopleTab {
-    Followers,
-    Following,
-    Requests,
-}
-
 pub fn people(profile: &Profile, tab: PeopleTab, actors: &[Actor], viewer: &Viewer) -> Markup {
     let back = match tab {
         PeopleTab::Followers => "/people?tab=followers",
@@ -240,19 +212,6 @@ pub fn people(profile: &Profile, tab: PeopleTab, actors: &[Actor], viewer: &View
         }
     };
     layout(&meta("People"), viewer, &profile.display_name, body)
-}
-
-/// What the search found.
-pub enum Found {
-    Nothing,
-    Account {
-        actor: Box<Actor>,
-        following: Option<crate::model::FollowState>,
-        posts: Vec<RemotePost>,
-        /// Whether the owner blocked and muted them.
-        restricted: (bool, bool),
-    },
-    Post(Box<Entry>),
 }
 
 pub fn search(

@@ -174,23 +174,6 @@ pub fn delete(conn: &Connection, id: i64) -> rusqlite::Result<bool> {
     Ok(conn.execute("DELETE FROM actors WHERE id = ?1", [id])? == 1)
 }
 
-/// Whether the owner blocked this actor.
-pub fn is_blocked(conn: &Connection, actor_id: i64) -> rusqlite::Result<bool> {
-    conn.prepare_cached(
-        "SELECT EXISTS (SELECT 1 FROM actor_blocks WHERE actor_id = ?1 AND kind = 'block')",
-    )?
-    .query_row([actor_id], |row| row.get(0))
-}
-
-/// Whether the owner blocked this actor, by its id.
-pub fn is_blocked_uri(conn: &Connection, uri: &str) -> rusqlite::Result<bool> {
-    conn.prepare_cached(
-        "SELECT EXISTS (SELECT 1 FROM actor_blocks JOIN actors ON actors.id = actor_blocks.actor_id
-                        WHERE actors.uri = ?1 AND actor_blocks.kind = 'block')",
-    )?
-    .query_row([uri], |row| row.get(0))
-}
-
 /// Records that this actor blocked us, by the Block activity `activity_uri`.
 pub fn set_blocked_by(
     conn: &Connection,

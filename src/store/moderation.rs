@@ -56,12 +56,21 @@ pub fn remove(
     Ok(activity)
 }
 
+/// Whether the owner blocked (or muted) this actor: the one answer to "is this actor blocked?".
 pub fn has(conn: &Connection, actor_id: i64, kind: Restriction) -> rusqlite::Result<bool> {
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT EXISTS (SELECT 1 FROM actor_blocks WHERE actor_id = ?1 AND kind = ?2)",
-        params![actor_id, kind.as_str()],
-        |row| row.get(0),
-    )
+    )?
+    .query_row(params![actor_id, kind.as_str()], |row| row.get(0))
+}
+
+/// `has`, by the actor's id (its URI), for activities from actors we may not hold.
+pub fn has_uri(conn: &Connection, uri: &str, kind: Restriction) -> rusqlite::Result<bool> {
+    conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM actor_blocks JOIN actors ON actors.id = actor_blocks.actor_id
+                        WHERE actors.uri = ?1 AND actor_blocks.kind = ?2)",
+    )?
+    .query_row(params![uri, kind.as_str()], |row| row.get(0))
 }
 
 /// The accounts blocked or muted, most recent first.
@@ -135,7 +144,7 @@ mod tests {
         )
         .unwrap());
         assert!(!add(&conn, id, Restriction::Block, None, Timestamp(3)).unwrap());
-        assert!(actors::is_blocked(&conn, id).unwrap());
+        assert!(has(&conn, id, Restriction::Block).unwrap());
         assert_eq!(list(&conn, Restriction::Block).unwrap()[0].id, id);
         assert!(list(&conn, Restriction::Mute).unwrap().is_empty());
         assert_eq!(

@@ -4,12 +4,9 @@
 use rocket::response::Redirect;
 use rocket::{get, State};
 
-use crate::domain::{posts as post_rules, profile as profiles};
+use crate::domain::{collections, posts, profile};
 use crate::error::{Error, Result};
 use crate::federation::build;
-use crate::model::FollowState;
-use crate::store::follows::{self, Direction};
-use crate::store::posts::{self, Audience};
 
 use super::cache::Key;
 use super::guards::Wants;
@@ -35,9 +32,9 @@ pub async fn actor_document(app: &App) -> Result<Reply> {
     );
     let body = app
         .cached(Key::Actor, move |conn| {
-            let profile = profiles::get(conn, &username)?;
-            let fields = profiles::fields_html(&profile);
-            Ok(build::actor(&urls, &profile, &fields, &pem).to_string())
+            let owner = profile::get(conn, &username)?;
+            let fields = profile::fields_html(&owner);
+            Ok(build::actor(&urls, &owner, &fields, &pem).to_string())
         })
         .await?;
     Ok(Reply::Kept(body, activity_json()))
@@ -48,7 +45,7 @@ pub async fn note_document(app: &App, id: i64) -> Result<Reply> {
     let urls = app.urls.clone();
     let body = app
         .cached(Key::Note(id), move |conn| {
-            let post = post_rules::get_visible(conn, id, false)?;
+            let post = posts::get_visible(conn, id, false)?;
             Ok(build::note_document(&urls, &post).to_string())
         })
         .await?;
@@ -74,21 +71,11 @@ pub async fn outbox(
 ) -> Result<Reply> {
     check_user(app, user)?;
     if page != Some(true) {
-        let total = app
-            .run(|conn| Ok(posts::count(conn, Audience::Anyone)?))
-            .await?;
+        let total = app.run(|conn| collections::public_post_count(conn)).await?;
         return Ok(Reply::Activity(build::outbox(&app.urls, total)));
     }
     let listing = app
-        .run(move |conn| {
-            Ok(posts::page(
-                conn,
-                Audience::Anyone,
-                max_id,
-                min_id,
-                OUTBOX_PAGE_SIZE,
-            )?)
-        })
+        .run(move |conn| collections::outbox_page(conn, max_id, min_id, OUTBOX_PAGE_SIZE))
         .await?;
     let this_page = match (max_id, min_id) {
         (_, Some(min)) => app.urls.outbox_page_newer(min),
@@ -99,15 +86,10 @@ pub async fn outbox(
     )))
 }
 
-async fn follow_count(app: &App, direction: Direction) -> Result<u64> {
-    app.run(move |conn| Ok(follows::count(conn, direction, FollowState::Accepted)?))
-        .await
-}
-
 #[get("/users/<user>/followers")]
 pub async fn followers(app: &State<App>, user: &str) -> Result<Reply> {
     check_user(app, user)?;
-    let total = follow_count(app, Direction::In).await?;
+    let total = app.run(|conn| collections::follower_count(conn)).await?;
     Ok(Reply::Activity(build::counted_collection(
         &app.urls.followers(),
         total,
@@ -117,7 +99,7 @@ pub async fn followers(app: &State<App>, user: &str) -> Result<Reply> {
 #[get("/users/<user>/following")]
 pub async fn following(app: &State<App>, user: &str) -> Result<Reply> {
     check_user(app, user)?;
-    let total = follow_count(app, Direction::Out).await?;
+    let total = app.run(|conn| collections::following_count(conn)).await?;
     Ok(Reply::Activity(build::counted_collection(
         &app.urls.following(),
         total,
@@ -127,9 +109,7 @@ pub async fn following(app: &State<App>, user: &str) -> Result<Reply> {
 #[get("/users/<user>/collections/featured")]
 pub async fn featured(app: &State<App>, user: &str) -> Result<Reply> {
     check_user(app, user)?;
-    let pinned = app
-        .run(|conn| Ok(posts::pinned(conn, Audience::Anyone)?))
-        .await?;
+    let pinned = app.run(|conn| collections::featured(conn)).await?;
     Ok(Reply::Activity(build::featured(&app.urls, &pinned)))
 }
 
@@ -141,7 +121,7 @@ pub async fn note(app: &State<App>, user: &str, id: i64, wants: Wants) -> Result
         return note_document(app, id).await;
     }
     let post = app
-        .run(move |conn| post_rules::get_visible(conn, id, false))
+        .run(move |conn| posts::get_visible(conn, id, false))
         .await?;
     Ok(Reply::Redirect(Redirect::to(app.urls.post_page(post.id))))
 }
@@ -152,7 +132,7 @@ pub async fn create(app: &State<App>, user: &str, id: i64) -> Result<Reply> {
     let urls = app.urls.clone();
     let body = app
         .cached(Key::Create(id), move |conn| {
-            let post = post_rules::get_visible(conn, id, false)?;
+            let post = posts::get_visible(conn, id, false)?;
             Ok(build::create_document(&urls, &post).to_string())
         })
         .await?;
@@ -162,15 +142,9 @@ pub async fn create(app: &State<App>, user: &str, id: i64) -> Result<Reply> {
 #[get("/users/<user>/statuses/<id>/replies")]
 pub async fn replies(app: &State<App>, user: &str, id: i64) -> Result<Reply> {
     check_user(app, user)?;
-    let uri = app.urls.post(id);
+    let urls = app.urls.clone();
     let reply_ids = app
-        .run(move |conn| {
-            post_rules::get_visible(conn, id, false)?;
-            Ok(posts::replies_to(conn, &uri, Audience::Anyone)?)
-        })
-        .await?
-        .iter()
-        .map(|p| app.urls.post(p.id))
-        .collect::<Vec<_>>();
+        .run(move |conn| collections::replies(conn, &urls, id))
+        .await?;
     Ok(Reply::Activity(build::replies(&app.urls, id, &reply_ids)))
 }

@@ -6,7 +6,7 @@ use rocket::response::Redirect;
 use rocket::{get, post, State};
 
 use crate::domain::auth::{self, LoginRefusal};
-use crate::domain::profile::{self as profiles, Picture, ProfileForm};
+use crate::domain::profile::{self, Picture, ProfileForm};
 use crate::error::{Error, Result};
 use crate::model::{Field, Timestamp};
 use crate::render::{self, Viewer};
@@ -101,7 +101,7 @@ pub async fn logout(
     form: Form<CsrfOnly<'_>>,
 ) -> Result<Reply> {
     owner.check_csrf(form.csrf)?;
-    let session = owner.0.clone();
+    let session = owner.session.clone();
     app.run(move |conn| auth::end_session(conn, &session))
         .await?;
     guards::clear_session_cookie(jar);
@@ -185,7 +185,7 @@ async fn settings_page(
     status: Status,
 ) -> Result<Reply> {
     let username = app.config.username.clone();
-    let profile = app.run(move |conn| profiles::get(conn, &username)).await?;
+    let profile = app.run(move |conn| profile::get(conn, &username)).await?;
     let markup = render::admin::settings(&app.urls, &profile, &viewer, message.as_deref());
     Ok(if status == Status::Ok {
         Reply::Html(markup)
@@ -263,7 +263,7 @@ pub async fn update_profile(
     let (urls, username) = (app.urls.clone(), app.config.username.clone());
     let result = app
         .run(move |conn| {
-            Ok(profiles::update(
+            Ok(profile::update(
                 conn,
                 &urls,
                 &username,
@@ -292,7 +292,7 @@ async fn upload(
     let (urls, username) = (app.urls.clone(), app.config.username.clone());
     let result = app
         .run(move |conn| {
-            Ok(profiles::set_picture(
+            Ok(profile::set_picture(
                 conn,
                 &urls,
                 &username,
@@ -328,7 +328,7 @@ async fn remove(app: &App, owner: &Owner, picture: Picture, csrf: &str) -> Resul
     let (urls, username) = (app.urls.clone(), app.config.username.clone());
     let result = app
         .run(move |conn| {
-            Ok(profiles::remove_picture(
+            Ok(profile::remove_picture(
                 conn,
                 &urls,
                 &username,

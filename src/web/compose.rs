@@ -1,14 +1,16 @@
 //! The owner's home with the compose form: writing (with images and a preview), editing and
 //! deleting posts.
 
+use std::collections::BTreeMap;
+
 use rocket::form::{error::ErrorKind, Contextual, Form, FromForm};
 use rocket::http::Status;
 use rocket::response::Redirect;
 use rocket::{get, post, State};
 
 use crate::domain::attachments::{Upload, MAX_ATTACHMENTS};
-use crate::domain::posts::{self as post_rules, Compose, MediaChange, PostChanges};
-use crate::domain::{profile as profiles, timeline};
+use crate::domain::posts::{self, Compose, MediaChange, PostChanges};
+use crate::domain::timeline;
 use crate::error::{Error, Result};
 use crate::media::MAX_UPLOAD_BYTES;
 use crate::model::{Timestamp, Visibility};
@@ -33,11 +35,7 @@ async fn home_page(
     let username = app.config.username.clone();
     let urls = app.urls.clone();
     let (profile, page) = app
-        .run(move |conn| {
-            let profile = profiles::get(conn, &username)?;
-            let page = timeline::home(conn, &urls, max_id, PAGE_SIZE)?;
-            Ok((profile, page))
-        })
+        .run(move |conn| timeline::home_page(conn, &urls, &username, max_id, PAGE_SIZE))
         .await?;
     let viewer = owner.viewer();
     let compose = render::admin::compose(&viewer, &draft);
@@ -101,7 +99,9 @@ pub struct ComposeForm<'r> {
     summary: Option<String>,
     visibility: &'r str,
     in_reply_to: Option<String>,
-    media: Vec<AttachmentField<'r>>,
+    /// By the index in `media[i].file`: a map, so that the fields may come in any order (a
+    /// `Vec` starts a new item whenever the index changes).
+    media: BTreeMap<usize, AttachmentField<'r>>,
     /// Set by the "Preview" button: show the rendered text instead of posting.
     preview: Option<&'r str>,
 }
@@ -194,7 +194,7 @@ pub async fn compose(
     let urls = app.urls.clone();
     let result = app
         .run_remote(move |conn, remote| {
-            Ok(post_rules::publish_with_media(
+            Ok(posts::publish_with_media(
                 conn,
                 &urls,
                 Some(remote),
@@ -222,12 +222,7 @@ async fn edit_page(
 ) -> Result<Reply> {
     let username = app.config.username.clone();
     let (profile, mut post) = app
-        .run(move |conn| {
-            Ok((
-                profiles::get(conn, &username)?,
-                post_rules::get_visible(conn, id, true)?,
-            ))
-        })
+        .run(move |conn| posts::editing(conn, &username, id))
         .await?;
     let Some((error, draft)) = refused else {
         let markup = render::admin::edit_post(&app.urls, &profile, &post, &owner.viewer(), None);
@@ -263,10 +258,10 @@ pub struct ExistingField {
     remove: bool,
 }
 
-/// The image fields that carry a file, as uploads.
-fn uploads(fields: &[AttachmentField<'_>]) -> Vec<Upload> {
+/// The image fields that carry a file, as uploads, in the order of their indexes.
+fn uploads(fields: &BTreeMap<usize, AttachmentField<'_>>) -> Vec<Upload> {
     fields
-        .iter()
+        .values()
         .filter(|m| !m.file.is_empty())
         .map(|m| Upload {
             data: m.file.to_vec(),
@@ -280,8 +275,9 @@ pub struct EditForm<'r> {
     csrf: &'r str,
     source: String,
     summary: Option<String>,
-    existing: Vec<ExistingField>,
-    media: Vec<AttachmentField<'r>>,
+    /// Both by index, in any order (see `ComposeForm::media`).
+    existing: BTreeMap<usize, ExistingField>,
+    media: BTreeMap<usize, AttachmentField<'r>>,
 }
 
 #[post("/posts/<id>/edit", data = "<form>")]
@@ -304,7 +300,7 @@ pub async fn edit(
         summary: form.summary.clone(),
         media: form
             .existing
-            .iter()
+            .values()
             .map(|m| MediaChange {
                 id: m.id,
                 description: m.description.clone(),
@@ -315,15 +311,7 @@ pub async fn edit(
     };
     let urls = app.urls.clone();
     let result = app
-        .run(move |conn| {
-            Ok(post_rules::edit(
-                conn,
-                &urls,
-                id,
-                &changes,
-                Timestamp::now(),
-            ))
-        })
+        .run(move |conn| Ok(posts::edit(conn, &urls, id, &changes, Timestamp::now())))
         .await?;
     match result {
         Ok(post) => Ok(Reply::Redirect(Redirect::to(app.urls.post_page(post.id)))),
@@ -348,7 +336,7 @@ pub async fn delete(
 ) -> Result<Reply> {
     owner.check_csrf(form.csrf)?;
     let urls = app.urls.clone();
-    app.run(move |conn| post_rules::delete(conn, &urls, id, Timestamp::now()))
+    app.run(move |conn| posts::delete(conn, &urls, id, Timestamp::now()))
         .await?;
     Ok(Reply::Redirect(Redirect::to("/")))
 }

@@ -4,6 +4,7 @@ use rocket::http::{Cookie, CookieJar, SameSite, Status};
 use rocket::request::{FromRequest, Outcome, Request};
 
 use crate::domain::auth::{self, Session};
+use crate::domain::notifications;
 use crate::error::Error;
 use crate::model::Timestamp;
 use crate::render::Viewer;
@@ -70,10 +71,7 @@ async fn find_session(request: &Request<'_>) -> Option<(Session, u64)> {
         let Some(session) = auth::session(conn, &cookie, Timestamp::now())? else {
             return Ok(None);
         };
-        Ok(Some((
-            session,
-            crate::store::notifications::unread_count(conn)?,
-        )))
+        Ok(Some((session, notifications::unread(conn)?)))
     })
     .await
     .ok()
@@ -81,19 +79,23 @@ async fn find_session(request: &Request<'_>) -> Option<(Session, u64)> {
 }
 
 /// The logged-in owner; anyone else is answered 401 (a browser is sent to the login form).
-pub struct Owner(pub Session, pub u64);
+pub struct Owner {
+    pub session: Session,
+    /// Unread notifications, for the navigation.
+    pub unread: u64,
+}
 
 impl Owner {
     pub fn viewer(&self) -> Viewer {
         Viewer {
-            csrf: Some(self.0.csrf_token.clone()),
-            unread: self.1,
+            csrf: Some(self.session.csrf_token.clone()),
+            unread: self.unread,
         }
     }
 
     /// A state-changing form must carry the session's CSRF token.
     pub fn check_csrf(&self, token: &str) -> Result<(), Error> {
-        if auth::constant_time_eq(token.as_bytes(), self.0.csrf_token.as_bytes()) {
+        if auth::constant_time_eq(token.as_bytes(), self.session.csrf_token.as_bytes()) {
             Ok(())
         } else {
             Err(Error::new(
@@ -112,7 +114,7 @@ impl<'r> FromRequest<'r> for Owner {
             return Outcome::Error((Status::Forbidden, error));
         }
         match find_session(request).await {
-            Some((session, unread)) => Outcome::Success(Owner(session, unread)),
+            Some((session, unread)) => Outcome::Success(Owner { session, unread }),
             None => Outcome::Error((Status::Unauthorized, Error::new(401, "log in first"))),
         }
     }

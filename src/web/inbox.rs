@@ -11,11 +11,10 @@ use rocket::{post, State};
 
 use crate::domain::actors::Remote;
 use crate::domain::inbox::verify::{self, Refusal, Verdict};
-use crate::domain::inbox::InboundWriter;
+use crate::domain::inbox::{InboundWriter, NewInbound};
 use crate::error::{Error, Result};
 use crate::federation::signatures::{self, IncomingRequest};
 use crate::model::Timestamp;
-use crate::store::inbound::NewInbound;
 
 use super::App;
 

@@ -7,12 +7,17 @@ pub mod assets;
 pub mod bookmarks;
 pub mod cache;
 pub mod compose;
+pub mod follows;
 pub mod guards;
 pub mod inbox;
+pub mod interactions;
 pub mod moderation;
+pub mod notifications;
 pub mod pages;
+pub mod pins;
 pub mod reply;
-pub mod social;
+pub mod search;
+pub mod threads;
 pub mod wellknown;
 
 use std::sync::Arc;
@@ -144,25 +149,25 @@ pub fn routes() -> Vec<Route> {
         admin::remove_header,
         admin::change_password,
         // The owner's view of the fediverse
-        social::notifications,
-        social::people,
-        social::search,
-        social::thread,
-        social::like,
-        social::unlike,
-        social::boost,
-        social::unboost,
-        social::follow,
-        social::unfollow,
-        social::remove_follower,
-        social::approve,
-        social::reject,
+        notifications::notifications,
+        follows::people,
+        search::search,
+        threads::thread,
+        interactions::like,
+        interactions::unlike,
+        interactions::boost,
+        interactions::unboost,
+        follows::follow,
+        follows::unfollow,
+        follows::remove_follower,
+        follows::approve,
+        follows::reject,
         // Bookmarks (private) and pins (the featured collection)
         bookmarks::list,
         bookmarks::bookmark,
         bookmarks::unbookmark,
-        bookmarks::pin,
-        bookmarks::unpin,
+        pins::pin,
+        pins::unpin,
         // Blocks, mutes, blocked domains, muted words
         moderation::settings,
         moderation::block,

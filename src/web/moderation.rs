@@ -5,18 +5,14 @@ use rocket::http::Status;
 use rocket::response::Redirect;
 use rocket::{get, post, State};
 
-use crate::domain::actors;
-use crate::domain::moderation as rules;
-use crate::domain::profile as profiles;
+use crate::domain::{moderation, people};
 use crate::error::{Error, Result};
 use crate::model::Timestamp;
-use crate::render::moderation::{self as view, Lists};
-use crate::store::actors as stored_actors;
-use crate::store::moderation::{self as stored, Restriction};
+use crate::render::moderation as view;
 
+use super::follows::ActorForm;
 use super::guards::Owner;
-use super::reply::Reply;
-use super::social::{actor_error, back_to, ActorForm};
+use super::reply::{back_to, Reply};
 use super::App;
 
 const PAGE: &str = "/settings/moderation";
@@ -24,15 +20,7 @@ const PAGE: &str = "/settings/moderation";
 async fn page(app: &App, owner: &Owner, message: Option<Error>) -> Result<Reply> {
     let username = app.config.username.clone();
     let (profile, lists) = app
-        .run(move |conn| {
-            let lists = Lists {
-                blocked: stored::list(conn, Restriction::Block)?,
-                muted: stored::list(conn, Restriction::Mute)?,
-                domains: stored::blocked_domains(conn)?,
-                words: stored::muted_words(conn)?,
-            };
-            Ok((profiles::get(conn, &username)?, lists))
-        })
+        .run(move |conn| moderation::lists(conn, &username))
         .await?;
     let markup = view::page(
         &profile,
@@ -69,16 +57,14 @@ async fn act(app: &App, owner: &Owner, form: &ActorForm<'_>, what: Act) -> Resul
         let now = Timestamp::now();
         let actor = match what {
             // Blocking someone we have not seen yet fetches them, to tell their server.
-            Act::Block | Act::Mute => {
-                actors::get_or_fetch(conn, remote, &uri, now).map_err(actor_error)?
-            }
-            _ => stored_actors::get_by_uri(conn, &uri)?.ok_or_else(Error::not_found)?,
+            Act::Block | Act::Mute => people::fetched(conn, remote, &uri, now)?,
+            _ => people::known(conn, &uri)?,
         };
         match what {
-            Act::Block => rules::block(conn, &urls, &actor, now),
-            Act::Unblock => rules::unblock(conn, &urls, &actor, now),
-            Act::Mute => rules::mute(conn, &actor, true, now),
-            Act::Unmute => rules::mute(conn, &actor, false, now),
+            Act::Block => moderation::block(conn, &urls, &actor, now),
+            Act::Unblock => moderation::unblock(conn, &urls, &actor, now),
+            Act::Mute => moderation::mute(conn, &actor, true, now),
+            Act::Unmute => moderation::mute(conn, &actor, false, now),
         }
     })
     .await?;
@@ -129,7 +115,7 @@ pub async fn block_domain(
     owner.check_csrf(form.csrf)?;
     let input = form.value.to_string();
     let result = app
-        .run(move |conn| Ok(rules::block_domain(conn, &input, Timestamp::now()).map(|_| ())))
+        .run(move |conn| Ok(moderation::block_domain(conn, &input, Timestamp::now()).map(|_| ())))
         .await?;
     outcome(app, &owner, result).await
 }
@@ -142,7 +128,7 @@ pub async fn unblock_domain(
 ) -> Result<Reply> {
     owner.check_csrf(form.csrf)?;
     let domain = form.value.to_string();
-    app.run(move |conn| Ok(stored::unblock_domain(conn, &domain)?))
+    app.run(move |conn| moderation::unblock_domain(conn, &domain))
         .await?;
     Ok(Reply::Redirect(Redirect::to(PAGE)))
 }
@@ -152,14 +138,7 @@ pub async fn mute_word(app: &State<App>, owner: Owner, form: Form<ValueForm<'_>>
     owner.check_csrf(form.csrf)?;
     let input = form.value.to_string();
     let result = app
-        .run(move |conn| {
-            let word = match rules::clean_word(&input) {
-                Ok(word) => word,
-                Err(e) => return Ok(Err(e)),
-            };
-            stored::add_muted_word(conn, &word, Timestamp::now())?;
-            Ok(Ok(()))
-        })
+        .run(move |conn| Ok(moderation::mute_word(conn, &input, Timestamp::now())))
         .await?;
     outcome(app, &owner, result).await
 }
@@ -172,7 +151,7 @@ pub async fn unmute_word(
 ) -> Result<Reply> {
     owner.check_csrf(form.csrf)?;
     let word = form.value.to_string();
-    app.run(move |conn| Ok(stored::remove_muted_word(conn, &word)?))
+    app.run(move |conn| moderation::unmute_word(conn, &word))
         .await?;
     Ok(Reply::Redirect(Redirect::to(PAGE)))
 }

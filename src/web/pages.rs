@@ -1,21 +1,12 @@
 //! Public pages: the profile with its feeds, a post's thread, tag pages, and stored media.
 
-use maud::Markup;
 use rocket::http::ContentType;
 use rocket::response::Redirect;
 use rocket::{get, State};
-use rusqlite::Connection;
 
-use crate::domain::{posts as post_rules, profile as profiles};
+use crate::domain::{people, public, threads};
 use crate::error::{Error, Result};
-use crate::model::Counts;
-use crate::render::{self, feeds, profile::ProfileView, Viewer};
-use crate::store::counters;
-use crate::store::interactions::{self, Kind};
-use crate::store::media as stored_media;
-use crate::store::posts::{self, Audience};
-use crate::store::remote_posts;
-use crate::urls::Urls;
+use crate::render::{self, feeds, Viewer};
 
 use super::activitypub::{actor_document, note_document};
 use super::cache::Key;
@@ -61,77 +52,39 @@ pub async fn profile_or_feed(
             let urls = app.urls.clone();
             let body = app
                 .cached(Key::ProfilePage, move |conn| {
-                    let page =
-                        profile_page(conn, &urls, &username, None, None, &Viewer::default())?;
-                    Ok(page.into_string())
+                    let page = public::profile_page(conn, &username, None, None, PAGE_SIZE)?;
+                    let markup = render::profile::profile_page(&urls, &page, &Viewer::default());
+                    Ok(markup.into_string())
                 })
                 .await?;
             Ok(Reply::Kept(body, ContentType::HTML))
         }
         ProfileFormat::Page => {
-            let urls = app.urls.clone();
-            let viewer = owner.viewer();
             let page = app
-                .run(move |conn| profile_page(conn, &urls, &username, max_id, min_id, &viewer))
+                .run(move |conn| public::profile_page(conn, &username, max_id, min_id, PAGE_SIZE))
                 .await?;
-            Ok(Reply::Html(page))
+            Ok(Reply::Html(render::profile::profile_page(
+                &app.urls,
+                &page,
+                &owner.viewer(),
+            )))
         }
         ProfileFormat::Atom | ProfileFormat::Rss => {
-            let (profile, page) = app
-                .run(move |conn| {
-                    let profile = profiles::get(conn, &username)?;
-                    let page = posts::page(conn, Audience::Anyone, None, None, FEED_SIZE * 2)?;
-                    Ok((profile, page))
-                })
+            let (profile, posts) = app
+                .run(move |conn| public::feed(conn, &username, FEED_SIZE))
                 .await?;
-            // Feeds carry public posts only: unlisted ones stay off subscriptions, as on Mastodon.
-            let public: Vec<_> = page
-                .items
-                .into_iter()
-                .filter(|p| p.visibility == crate::model::Visibility::Public)
-                .take(FEED_SIZE)
-                .collect();
             Ok(match format {
                 ProfileFormat::Atom => Reply::Xml(
-                    feeds::atom(&app.urls, &profile, &public).into_string(),
+                    feeds::atom(&app.urls, &profile, &posts).into_string(),
                     ContentType::new("application", "atom+xml").with_params(("charset", "utf-8")),
                 ),
                 _ => Reply::Xml(
-                    feeds::rss(&app.urls, &profile, &public).into_string(),
+                    feeds::rss(&app.urls, &profile, &posts).into_string(),
                     ContentType::new("application", "rss+xml").with_params(("charset", "utf-8")),
                 ),
             })
         }
     }
-}
-
-/// The profile page with one page of posts.
-fn profile_page(
-    conn: &Connection,
-    urls: &Urls,
-    username: &str,
-    max_id: Option<i64>,
-    min_id: Option<i64>,
-    viewer: &Viewer,
-) -> Result<Markup> {
-    let profile = profiles::get(conn, username)?;
-    let counters = counters::get(conn)?;
-    let counts = Counts {
-        posts: counters.public_posts,
-        followers: counters.followers,
-        following: counters.following,
-    };
-    let pinned = posts::pinned(conn, Audience::Anyone)?;
-    let page = posts::page(conn, Audience::Anyone, max_id, min_id, PAGE_SIZE)?;
-    let fields = profiles::fields_html(&profile);
-    let view = ProfileView {
-        profile: &profile,
-        fields_html: &fields,
-        counts,
-        pinned: &pinned,
-        page: &page,
-    };
-    Ok(render::profile::profile_page(urls, &view, viewer))
 }
 
 #[get("/<handle>/<id>", rank = 10)]
@@ -149,50 +102,14 @@ pub async fn post_page(
     if matches!(wants, Wants::Activity) {
         return note_document(app, id).await;
     }
-    let username = app.config.username.clone();
-    let urls = app.urls.clone();
-    let audience = if is_owner {
-        Audience::Owner
-    } else {
-        Audience::Anyone
-    };
-    let (profile, ancestors, post, replies, remote_replies, counts, history) = app
-        .run(move |conn| {
-            let post = post_rules::get_visible(conn, id, is_owner)?;
-            let profile = profiles::get(conn, &username)?;
-            let ancestors = post_rules::ancestors(conn, &urls, &post, is_owner)?;
-            let uri = urls.post(id);
-            let replies = posts::replies_to(conn, &uri, audience)?;
-            let remote_replies = remote_posts::replies_to(conn, &uri, !is_owner)?;
-            let counts = (
-                interactions::count(conn, &uri, Kind::Like)?,
-                interactions::count(conn, &uri, Kind::Announce)?,
-            );
-            let history = posts::history(conn, id)?;
-            Ok((
-                profile,
-                ancestors,
-                post,
-                replies,
-                remote_replies,
-                counts,
-                history,
-            ))
-        })
+    let (username, urls) = (app.config.username.clone(), app.urls.clone());
+    let page = app
+        .run(move |conn| threads::post_page(conn, &urls, &username, id, is_owner))
         .await?;
-    let viewer = owner.viewer();
-    let view = render::posts::ThreadView {
-        ancestors: &ancestors,
-        focus: &post,
-        replies: &replies,
-        remote_replies: &remote_replies,
-        likes: counts.0,
-        boosts: counts.1,
-        history: &history,
-    };
-    let thread = render::posts::thread(&app.urls, &profile, &view, &viewer);
-    Ok(Reply::Html(render::profile::post_page(
-        &app.urls, &profile, thread, &post, &viewer,
+    Ok(Reply::Html(render::posts::post_page(
+        &app.urls,
+        &page,
+        &owner.viewer(),
     )))
 }
 
@@ -208,17 +125,9 @@ pub async fn tag(
     }
     let username = app.config.username.clone();
     let name = tag.to_string();
-    let audience = if owner.is_owner() {
-        Audience::Owner
-    } else {
-        Audience::Anyone
-    };
+    let is_owner = owner.is_owner();
     let (profile, page) = app
-        .run(move |conn| {
-            let profile = profiles::get(conn, &username)?;
-            let page = posts::page_with_tag(conn, &name, audience, max_id, PAGE_SIZE)?;
-            Ok((profile, page))
-        })
+        .run(move |conn| public::tag_page(conn, &username, &name, is_owner, max_id, PAGE_SIZE))
         .await?;
     Ok(Reply::Html(render::profile::tag_page(
         &app.urls,
@@ -231,16 +140,8 @@ pub async fn tag(
 
 async fn serve_media(app: &App, id: i64, preview: bool, is_owner: bool) -> Result<Reply> {
     let stored = app
-        .run(move |conn| stored_media::bytes(conn, id, preview)?.ok_or_else(Error::not_found))
+        .run(move |conn| public::media(conn, id, preview, is_owner))
         .await?;
-    // Attachments of posts not for everyone are as hidden as the posts.
-    let visible = match stored.post_visibility.as_deref() {
-        None => true,
-        Some(v) => is_owner || matches!(v, "public" | "unlisted"),
-    };
-    if !visible {
-        return Err(Error::not_found());
-    }
     // The type comes from our own encoder at upload, never from the uploader.
     let content_type = ContentType::parse_flexible(&stored.mime)
         .filter(|t| t.top() == "image")
@@ -290,21 +191,9 @@ pub async fn interact(app: &State<App>, uri: &str, handle: &str) -> Result<Reply
             "only this server's posts and profile can be acted on here",
         ));
     }
-    let (user, domain) = crate::domain::actors::parse_handle(handle)
-        .ok_or_else(|| Error::bad_request("give your account as @you@example.social"))?;
-    let answer = app
-        .run_remote(move |_conn, remote| {
-            use crate::domain::actors::Fetch;
-            remote
-                .webfinger(&user, &domain)
-                .map_err(|e| Error::new(422, format!("cannot find your account: {e}")))
-        })
+    let (handle, uri) = (handle.to_string(), uri.to_string());
+    let target = app
+        .run_remote(move |_conn, remote| people::interaction_url(remote, &handle, &uri))
         .await?;
-    let template = answer
-        .subscribe_template
-        .filter(|t| t.contains("{uri}") && (t.starts_with("https://") || t.starts_with("http://")))
-        .ok_or_else(|| Error::new(422, "your server does not say where to send you"))?;
-    Ok(Reply::Redirect(Redirect::to(
-        template.replace("{uri}", &crate::urls::percent_encode_path(uri)),
-    )))
+    Ok(Reply::Redirect(Redirect::to(target)))
 }

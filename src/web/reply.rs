@@ -35,6 +35,15 @@ pub fn activity_json() -> ContentType {
     ContentType::new("application", "activity+json").with_params(("charset", "utf-8"))
 }
 
+/// Back to where a form came from, our own paths only: a form cannot send the owner elsewhere.
+pub fn back_to(back: Option<&str>) -> Reply {
+    let path = match back {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_string(),
+        _ => "/".to_string(),
+    };
+    Reply::Redirect(Redirect::to(path))
+}
+
 /// A shared body as rocket reads one (it copies out of it chunk by chunk).
 struct SharedBody(Arc<str>);
 

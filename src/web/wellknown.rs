@@ -3,9 +3,9 @@
 use rocket::http::ContentType;
 use rocket::{get, State};
 
+use crate::domain::collections;
 use crate::error::{Error, Result};
 use crate::federation::webfinger as documents;
-use crate::store::posts::{self, Audience};
 
 use super::reply::Reply;
 use super::App;
@@ -46,9 +46,7 @@ pub async fn nodeinfo(app: &State<App>, version: &str) -> Result<Reply> {
     if version != "2.0" && version != "2.1" {
         return Err(Error::not_found());
     }
-    let local_posts = app
-        .run(|conn| Ok(posts::count(conn, Audience::Anyone)?))
-        .await?;
+    let local_posts = app.run(|conn| collections::public_post_count(conn)).await?;
     let schema = format!("http://nodeinfo.diaspora.software/ns/schema/{version}#");
     Ok(Reply::Json(
         documents::nodeinfo(version, local_posts, &app.config.display_name),

@@ -1,5 +1,5 @@
-//! Follows: theirs of us (Follow, and the owner's approval or refusal) and the answers to ours
-//! (Accept, Reject). We are never "following" before a genuine Accept.
+//! Follows: theirs of us (Follow; the owner's approval or refusal is `domain::follows`'s) and
+//! the answers to ours (Accept, Reject). We are never "following" before a genuine Accept.
 
 use rusqlite::{Connection, Transaction};
 use serde_json::Value;
@@ -9,20 +9,20 @@ use crate::federation::build;
 use crate::federation::vocab::id_of;
 use crate::model::{Actor, FollowState, NotificationKind, Timestamp};
 use crate::store::follows::{self, Direction, Follow};
-use crate::store::{self, actors, new_id, notifications, profile};
+use crate::store::{actors, new_id, notifications, profile};
 use crate::urls::Urls;
 
 use super::{Activity, Context, Failure, Outcome};
 
 /// Whether the owner takes a follower's Follow or refuses it.
 #[derive(Clone, Copy)]
-enum Answer {
+pub(crate) enum Answer {
     Accept,
     Reject,
 }
 
 /// Queues an Accept or Reject of `follow` to the follower's own inbox.
-fn send_answer(
+pub(crate) fn send_answer(
     tx: &Transaction,
     urls: &Urls,
     answer: Answer,
@@ -90,52 +90,6 @@ pub fn on_follow(
             )?;
         }
         Ok(Outcome::Applied)
-    })
-}
-
-/// The owner accepts a pending follow request: it becomes a follower and gets an Accept.
-/// Returns false when there is no such request.
-pub fn approve_follow(
-    conn: &mut Connection,
-    urls: &Urls,
-    actor_id: i64,
-    now: Timestamp,
-) -> rusqlite::Result<bool> {
-    store::write(conn, |tx| {
-        let (Some(follow), Some(actor)) = (
-            follows::get(tx, actor_id, Direction::In)?,
-            actors::get(tx, actor_id)?,
-        ) else {
-            return Ok(false);
-        };
-        if follow.state != FollowState::Pending {
-            return Ok(false);
-        }
-        follows::set_state(tx, actor_id, Direction::In, FollowState::Accepted)?;
-        send_answer(tx, urls, Answer::Accept, &follow, &actor, now)?;
-        Ok(true)
-    })
-}
-
-/// The owner refuses a follow request, or removes a follower: the follow is deleted and a Reject
-/// sent (Mastodon's way of removing a follower). Returns false when there was no follow.
-pub fn reject_follow(
-    conn: &mut Connection,
-    urls: &Urls,
-    actor_id: i64,
-    now: Timestamp,
-) -> rusqlite::Result<bool> {
-    store::write(conn, |tx| {
-        let (Some(follow), Some(actor)) = (
-            follows::get(tx, actor_id, Direction::In)?,
-            actors::get(tx, actor_id)?,
-        ) else {
-            return Ok(false);
-        };
-        follows::delete(tx, actor_id, Direction::In)?;
-        notifications::delete_follow_requests(tx, actor_id)?;
-        send_answer(tx, urls, Answer::Reject, &follow, &actor, now)?;
-        Ok(true)
     })
 }
 

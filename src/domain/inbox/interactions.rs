@@ -3,7 +3,7 @@
 use rusqlite::Connection;
 use serde_json::Value;
 
-use crate::federation::vocab::{id_of, ids, kind, same_authority};
+use crate::federation::vocab::{id_of, ids, kind};
 use crate::model::NotificationKind;
 use crate::store::follows::{self, Direction};
 use crate::store::interactions::{self, Kind};
@@ -11,8 +11,8 @@ use crate::store::remote_posts;
 use crate::store::{actors, notifications, posts};
 
 use super::super::actors::{self as remote_actors};
+use super::super::importer;
 use super::{follows as follow_rules, refused, Activity, Context, Failure, Outcome};
-use crate::federation::vocab::parse_note;
 use crate::text::plain_text;
 
 /// Longest report comment we keep.
@@ -178,8 +178,8 @@ pub fn on_announce(
     })
 }
 
-/// The boosted post, fetched from its id and its author, when it passes the origin rules; None
-/// when anything fails (the reference is kept regardless).
+/// The boosted post, fetched from its id by the importer when we do not hold it yet; None when
+/// anything fails (the reference is kept regardless).
 fn fetch_boosted(
     conn: &Connection,
     cx: &Context,
@@ -188,14 +188,7 @@ fn fetch_boosted(
     if remote_posts::author_of(conn, uri).ok()?.is_some() {
         return None;
     }
-    let document = cx.remote.get_activity(uri).ok()?;
-    let note = parse_note(&document).ok()?;
-    let author_uri = note.attributed_to.clone()?;
-    if !same_authority(&note.uri, &author_uri) || cx.is_ours(&author_uri) {
-        return None;
-    }
-    let author = remote_actors::get_or_fetch(conn, cx.remote, &author_uri, cx.now).ok()?;
-    Some(super::note_row(&note, &author, cx.now))
+    importer::fetch(conn, cx.remote, cx.urls, uri, cx.now).ok()
 }
 
 /// Block of us: recorded (we stop delivering to them), and follows both ways end.

@@ -24,13 +24,14 @@ use rusqlite::{Connection, Transaction};
 
 use crate::federation::vocab::same_authority;
 use crate::model::{Actor, Timestamp};
+use crate::store::moderation::{self, Restriction};
 use crate::store::{self, inbound, posts};
 use crate::urls::Urls;
 
 use super::actors::{self, ActorError, Fetch};
 
+pub use crate::store::inbound::NewInbound;
 pub use activity::Activity;
-pub use follows::{approve_follow, reject_follow};
 pub use notes::note_row;
 pub use worker::{process_due, spawn, InboxWorker};
 pub use writer::InboundWriter;
@@ -162,7 +163,7 @@ pub fn handle(
     if cx.is_ours(&activity.actor) {
         return Err(refused("the actor claims to be on this server"));
     }
-    if crate::store::actors::is_blocked_uri(conn, &activity.actor)? {
+    if moderation::has_uri(conn, &activity.actor, Restriction::Block)? {
         return Ok(Outcome::Ignored("the actor is blocked"));
     }
     match activity.kind.as_str() {

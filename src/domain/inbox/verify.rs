@@ -15,6 +15,7 @@ use crate::federation::signatures::PendingSignature;
 use crate::federation::vocab::{authority, same_authority};
 use crate::model::Timestamp;
 use crate::store::actors;
+use crate::store::moderation::{self, Restriction};
 use crate::urls::Urls;
 
 use super::super::actors::keys::{cached_key, fetch_key_document, store_key, KeyOwner};
@@ -129,7 +130,7 @@ pub fn authenticate<C: Deref<Target = Connection>>(
             "the activity's actor is not the owner of the signing key",
         ));
     }
-    if actors::is_blocked(&conn, owner.actor_id).map_err(internal)? {
+    if moderation::has(&conn, owner.actor_id, Restriction::Block).map_err(internal)? {
         return Ok(Verdict::Drop("the actor is blocked"));
     }
     Ok(Verdict::Accept)

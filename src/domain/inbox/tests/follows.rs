@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use super::*;
-use crate::domain::inbox::{approve_follow, reject_follow};
+use crate::domain::follows::{approve_follow, reject_follow};
 
 #[test]
 fn a_follow_is_accepted_at_once_and_answered() {

@@ -1,0 +1,81 @@
+//! Threads: a post's public page with what we hold around it, and the owner's view of the
+//! thread around any post we hold.
+
+use rusqlite::Connection;
+
+use crate::error::{Error, Result};
+use crate::model::{PostThread, Profile};
+use crate::store::interactions::{self, Kind};
+use crate::store::posts::{self as stored_posts, Audience};
+use crate::store::remote_posts;
+use crate::urls::Urls;
+
+use super::timeline::{self, Entry, Shown};
+use super::{posts, profile};
+
+/// Most posts above the focus the owner's thread walks up.
+const MAX_CHAIN: usize = 30;
+
+/// Our post's page: not found when it is not for this viewer.
+pub fn post_page(
+    conn: &Connection,
+    urls: &Urls,
+    username: &str,
+    id: i64,
+    is_owner: bool,
+) -> Result<PostThread> {
+    let focus = posts::get_visible(conn, id, is_owner)?;
+    let profile = profile::get(conn, username)?;
+    let ancestors = posts::ancestors(conn, urls, &focus, is_owner)?;
+    let uri = urls.post(id);
+    let audience = if is_owner {
+        Audience::Owner
+    } else {
+        Audience::Anyone
+    };
+    Ok(PostThread {
+        profile,
+        ancestors,
+        replies: stored_posts::replies_to(conn, &uri, audience)?,
+        remote_replies: remote_posts::replies_to(conn, &uri, !is_owner)?,
+        likes: interactions::count(conn, &uri, Kind::Like)?,
+        boosts: interactions::count(conn, &uri, Kind::Announce)?,
+        history: stored_posts::history(conn, id)?,
+        focus,
+    })
+}
+
+fn parent_of(shown: &Shown) -> Option<String> {
+    match shown {
+        Shown::Own(p) => p.in_reply_to.clone(),
+        Shown::Remote(p) => p.in_reply_to.clone(),
+    }
+}
+
+/// The thread around any post we hold, for the owner: its ancestors as far as we hold them, it,
+/// then the replies we hold (ours, then others'). With the profile, for the page.
+pub fn around(
+    conn: &Connection,
+    urls: &Urls,
+    username: &str,
+    uri: &str,
+) -> Result<(Profile, Vec<Entry>)> {
+    let shown = timeline::find(conn, urls, uri)?.ok_or_else(Error::not_found)?;
+    let mut parent = parent_of(&shown);
+    let mut chain = vec![timeline::entry(conn, urls, 0, shown, None)?];
+    while let Some(above_uri) = parent.take().filter(|_| chain.len() < MAX_CHAIN) {
+        let Some(above) = timeline::find(conn, urls, &above_uri)? else {
+            break;
+        };
+        parent = parent_of(&above);
+        chain.insert(0, timeline::entry(conn, urls, 0, above, None)?);
+    }
+    for reply in stored_posts::replies_to(conn, uri, Audience::Owner)? {
+        chain.push(timeline::entry(conn, urls, 0, Shown::Own(reply), None)?);
+    }
+    for reply in remote_posts::replies_to(conn, uri, false)? {
+        let shown = Shown::Remote(Box::new(reply));
+        chain.push(timeline::entry(conn, urls, 0, shown, None)?);
+    }
+    Ok((profile::get(conn, username)?, chain))
+}
