@@ -119,9 +119,9 @@ pub fn publish(
 fn resolve_mentions(
     conn: &Connection,
     remote: Option<&dyn Fetch>,
-    found: &[text::Mention],
+    found: &[text::FoundMention],
     now: Timestamp,
-) -> Vec<(text::Mention, Actor)> {
+) -> Vec<(text::FoundMention, Actor)> {
     let Some(remote) = remote else {
         return Vec::new();
     };
@@ -132,7 +132,7 @@ fn resolve_mentions(
             let handle = format!("@{}@{}", m.user, m.domain);
             let actor = remote_actors::resolve_handle(conn, remote, &handle, now).ok()?;
             Some((
-                text::Mention {
+                text::FoundMention {
                     user: m.user.clone(),
                     domain: m.domain.clone(),
                 },
@@ -203,7 +203,7 @@ pub fn publish_with_media(
     let rendered = if resolved.is_empty() {
         first
     } else {
-        let link = |m: &text::Mention| {
+        let link = |m: &text::FoundMention| {
             resolved
                 .iter()
                 .find(|(r, _)| r.user.eq_ignore_ascii_case(&m.user) && r.domain == m.domain)
