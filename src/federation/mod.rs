@@ -3,6 +3,7 @@
 pub mod build;
 pub mod client;
 pub mod documents;
+pub mod guard;
 pub mod keys;
 pub mod signatures;
 pub mod webfinger;
