@@ -26,14 +26,20 @@ pub struct Prepared {
     description: String,
 }
 
-/// Checks and re-encodes every upload (metadata gone), or says which one was refused and why.
-pub fn prepare(uploads: &[Upload]) -> Result<Vec<Prepared>> {
-    if uploads.len() > MAX_ATTACHMENTS {
+/// The four-images rule: a post keeping `existing` images may take `added` more.
+pub fn check_count(existing: usize, added: usize) -> Result<()> {
+    if existing.saturating_add(added) > MAX_ATTACHMENTS {
         return Err(Error::new(
             422,
             format!("a post takes at most {MAX_ATTACHMENTS} images"),
         ));
     }
+    Ok(())
+}
+
+/// Checks and re-encodes every upload (metadata gone), or says which one was refused and why.
+pub fn prepare(uploads: &[Upload]) -> Result<Vec<Prepared>> {
+    check_count(0, uploads.len())?;
     uploads
         .iter()
         .enumerate()

@@ -14,9 +14,8 @@ use crate::store::remote_posts::{self, NewRemotePost};
 use crate::store::{interactions, notifications};
 
 use super::super::actors::{self as remote_actors, is_actor_type};
-use super::super::profile::escape_html;
 use super::{refused, Activity, Context, Failure, Outcome};
-use crate::text::{plain_text, sanitize_remote};
+use crate::text::{escape, plain_text, sanitize_remote};
 
 /// The object types kept as posts.
 pub const NOTE_TYPES: [&str; 4] = ["Note", "Article", "Page", "Question"];
@@ -69,7 +68,7 @@ pub fn parse_note(object: &Value) -> Result<Note, &'static str> {
     // Articles and pages carry a title; Mastodon shows it above the text too.
     if kind == "Article" || kind == "Page" {
         if let Some(title) = object.get("name").and_then(Value::as_str) {
-            let title = escape_html(&plain_text(title, MAX_TITLE_CHARS));
+            let title = escape(&plain_text(title, MAX_TITLE_CHARS));
             if !title.is_empty() {
                 content_html = format!("<p><strong>{title}</strong></p>{content_html}");
             }
