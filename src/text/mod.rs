@@ -3,7 +3,7 @@
 //! flattened to plain text. Pure functions over strings: no I/O, no other Perch modules.
 //!
 //! Everything here must be safe on hostile input: no panics, no recursion that depth can blow up,
-//! and no scan that goes quadratic (all three are tested at the bottom).
+//! and no scan that goes quadratic (all three are tested in `tests/limits.rs` and the fuzz targets).
 
 mod markdown;
 mod plain;
