@@ -105,6 +105,11 @@ impl Urls {
         format!("{}/tags/{}", self.origin, percent_encode_path(name))
     }
 
+    /// The tag page for a hashtag as written: tags are one page whatever their case.
+    pub fn hashtag(&self, written: &str) -> String {
+        self.tag(&written.to_lowercase())
+    }
+
     pub fn media(&self, id: i64, file_name: &str) -> String {
         format!("{}/media/{id}/{file_name}", self.origin)
     }

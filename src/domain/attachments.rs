@@ -26,14 +26,20 @@ pub struct Prepared {
     description: String,
 }
 
-/// Checks and re-encodes every upload (metadata gone), or says which one was refused and why.
-pub fn prepare(uploads: &[Upload]) -> Result<Vec<Prepared>> {
-    if uploads.len() > MAX_ATTACHMENTS {
+/// The four-images rule: a post keeping `existing` images may take `added` more.
+pub fn check_count(existing: usize, added: usize) -> Result<()> {
+    if existing.saturating_add(added) > MAX_ATTACHMENTS {
         return Err(Error::new(
             422,
             format!("a post takes at most {MAX_ATTACHMENTS} images"),
         ));
     }
+    Ok(())
+}
+
+/// Checks and re-encodes every upload (metadata gone), or says which one was refused and why.
+pub fn prepare(uploads: &[Upload]) -> Result<Vec<Prepared>> {
+    check_count(0, uploads.len())?;
     uploads
         .iter()
         .enumerate()
@@ -94,4 +100,19 @@ pub fn attach(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn four_images_in_all() {
+        assert!(check_count(0, MAX_ATTACHMENTS).is_ok());
+        assert!(check_count(MAX_ATTACHMENTS, 0).is_ok());
+        for (existing, added) in [(0, 5), (3, 2), (MAX_ATTACHMENTS, 1), (usize::MAX, 1)] {
+            let error = check_count(existing, added).unwrap_err();
+            assert_eq!(error.status, 422, "{existing} + {added}");
+        }
+    }
 }

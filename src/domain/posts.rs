@@ -119,9 +119,9 @@ pub fn publish(
 fn resolve_mentions(
     conn: &Connection,
     remote: Option<&dyn Fetch>,
-    found: &[text::Mention],
+    found: &[text::FoundMention],
     now: Timestamp,
-) -> Vec<(text::Mention, Actor)> {
+) -> Vec<(text::FoundMention, Actor)> {
     let Some(remote) = remote else {
         return Vec::new();
     };
@@ -132,7 +132,7 @@ fn resolve_mentions(
             let handle = format!("@{}@{}", m.user, m.domain);
             let actor = remote_actors::resolve_handle(conn, remote, &handle, now).ok()?;
             Some((
-                text::Mention {
+                text::FoundMention {
                     user: m.user.clone(),
                     domain: m.domain.clone(),
                 },
@@ -198,12 +198,12 @@ pub fn publish_with_media(
     check_text(&compose.source, summary.as_deref())?;
     let prepared = attachments::prepare(uploads)?;
     let in_reply_to = reply_target(urls, compose.in_reply_to.as_deref())?;
-    let first = text::render_markdown(&compose.source, &|tag| urls.tag(&tag.to_lowercase()));
+    let first = text::render_markdown(&compose.source, &|tag| urls.hashtag(tag));
     let resolved = resolve_mentions(conn, remote, &first.mentions, now);
     let rendered = if resolved.is_empty() {
         first
     } else {
-        let link = |m: &text::Mention| {
+        let link = |m: &text::FoundMention| {
             resolved
                 .iter()
                 .find(|(r, _)| r.user.eq_ignore_ascii_case(&m.user) && r.domain == m.domain)
@@ -216,7 +216,7 @@ pub fn publish_with_media(
                 })
                 .or_else(|| text::default_mention_url(m))
         };
-        text::render_markdown_with(&compose.source, &|tag| urls.tag(&tag.to_lowercase()), &link)
+        text::render_markdown_with(&compose.source, &|tag| urls.hashtag(tag), &link)
     };
     let mut mentions: Vec<Mention> = resolved
         .iter()
@@ -290,7 +290,7 @@ pub fn edit(
 ) -> Result<Post> {
     let summary = clean_summary(changes.summary.as_deref());
     check_text(&changes.source, summary.as_deref())?;
-    let rendered = text::render_markdown(&changes.source, &|tag| urls.tag(&tag.to_lowercase()));
+    let rendered = text::render_markdown(&changes.source, &|tag| urls.hashtag(tag));
     let existing = posts::get(conn, id)?.ok_or_else(Error::not_found)?;
     for change in &changes.media {
         if !existing.media.iter().any(|m| m.id == change.id) {
@@ -311,15 +311,7 @@ pub fn edit(
         .iter()
         .filter(|m| !changes.media.iter().any(|c| c.id == m.id && c.remove))
         .count();
-    if kept + changes.added.len() > attachments::MAX_ATTACHMENTS {
-        return Err(Error::new(
-            422,
-            format!(
-                "a post takes at most {} images",
-                attachments::MAX_ATTACHMENTS
-            ),
-        ));
-    }
+    attachments::check_count(kept, changes.added.len())?;
     let prepared = attachments::prepare(&changes.added)?;
     store::write(conn, |tx| {
         // First, so the history keeps the images as they were.

@@ -92,7 +92,7 @@ pub fn update(
     let bio_html = if form.bio.trim().is_empty() {
         String::new()
     } else {
-        text::render_markdown(&form.bio, &|tag| urls.tag(&tag.to_lowercase())).html
+        text::render_markdown(&form.bio, &|tag| urls.hashtag(tag)).html
     };
     store::write(conn, |tx| {
         profile::update(
@@ -114,7 +114,7 @@ pub fn update(
 /// A field's value as HTML: a web address becomes a `rel="me"` link (so a personal site can
 /// verify the profile, as on Mastodon); anything else is escaped text.
 pub fn field_value_html(value: &str) -> String {
-    let escaped = escape_html(value);
+    let escaped = text::escape(value);
     let is_link = url::Url::parse(value).is_ok_and(|u| {
         matches!(u.scheme(), "http" | "https")
             && u.host().is_some()
@@ -127,7 +127,7 @@ pub fn field_value_html(value: &str) -> String {
             .trim_end_matches('/');
         format!(
             "<a href=\"{escaped}\" target=\"_blank\" rel=\"nofollow noopener noreferrer me\" translate=\"no\">{}</a>",
-            escape_html(shown)
+            text::escape(shown)
         )
     } else {
         escaped
@@ -141,10 +141,6 @@ pub fn fields_html(profile: &Profile) -> Vec<(String, String)> {
         .iter()
         .map(|f| (f.name.clone(), field_value_html(&f.value)))
         .collect()
-}
-
-pub fn escape_html(text: &str) -> String {
-    text::escape(text)
 }
 
 /// Stores a new avatar or header (metadata stripped, resized) and puts it on the profile.

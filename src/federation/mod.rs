@@ -2,6 +2,7 @@
 
 pub mod build;
 pub mod client;
+pub mod guard;
 pub mod keys;
 pub mod signatures;
 pub mod vocab;

@@ -17,7 +17,7 @@ fn content(post: &Post) -> String {
     match &post.summary {
         Some(summary) => format!(
             "<p><strong>Content warning: {}</strong></p>{}",
-            crate::domain::profile::escape_html(summary),
+            crate::text::escape(summary),
             post.content_html
         ),
         None => post.content_html.clone(),

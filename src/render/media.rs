@@ -9,7 +9,7 @@ use crate::urls::Urls;
 use super::media_url;
 
 /// One image to show: where the full size is, what to show inline, and its alt text.
-pub struct Shown<'a> {
+pub struct ShownImage<'a> {
     pub full: String,
     pub inline: String,
     pub alt: &'a str,
@@ -17,10 +17,10 @@ pub struct Shown<'a> {
     pub height: Option<u32>,
 }
 
-pub fn own<'a>(urls: &Urls, post: &'a Post) -> Vec<Shown<'a>> {
+pub fn own<'a>(urls: &Urls, post: &'a Post) -> Vec<ShownImage<'a>> {
     post.media
         .iter()
-        .map(|m| Shown {
+        .map(|m| ShownImage {
             full: media_url(urls, m),
             inline: if m.has_preview {
                 urls.media_preview(m.id, &m.file_name())
@@ -34,10 +34,10 @@ pub fn own<'a>(urls: &Urls, post: &'a Post) -> Vec<Shown<'a>> {
         .collect()
 }
 
-pub fn remote(attachments: &[RemoteAttachment]) -> Vec<Shown<'_>> {
+pub fn remote(attachments: &[RemoteAttachment]) -> Vec<ShownImage<'_>> {
     attachments
         .iter()
-        .map(|a| Shown {
+        .map(|a| ShownImage {
             full: a.url.clone(),
             inline: a.url.clone(),
             alt: &a.description,
@@ -48,7 +48,7 @@ pub fn remote(attachments: &[RemoteAttachment]) -> Vec<Shown<'_>> {
 }
 
 /// The images; `key` makes the switch's id unique on the page.
-pub fn gallery(images: &[Shown], sensitive: bool, key: &str) -> Markup {
+pub fn gallery(images: &[ShownImage], sensitive: bool, key: &str) -> Markup {
     let grid = html! {
         div.media {
             @for image in images {

@@ -8,7 +8,7 @@ use rocket::http::Status;
 use rocket::response::Redirect;
 use rocket::{get, post, State};
 
-use crate::domain::attachments::{Upload, MAX_ATTACHMENTS};
+use crate::domain::attachments::{self, Upload};
 use crate::domain::posts::{self, Compose, MediaChange, PostChanges};
 use crate::domain::timeline;
 use crate::error::{Error, Result};
@@ -172,17 +172,13 @@ pub async fn compose(
         .ok_or_else(|| Error::bad_request("unknown visibility"))?;
     if fields.preview.is_some() {
         let urls = app.urls.clone();
-        let rendered = text::render_markdown(&fields.source, &|tag| urls.tag(&tag.to_lowercase()));
+        let rendered = text::render_markdown(&fields.source, &|tag| urls.hashtag(tag));
         let mut draft = draft_of(fields, visibility);
         draft.preview_html = Some(rendered.html);
         return home_page(app, &owner, None, draft, None).await;
     }
     let uploads = uploads(&fields.media);
-    if uploads.len() > MAX_ATTACHMENTS {
-        let error = Error::new(
-            422,
-            format!("a post takes at most {MAX_ATTACHMENTS} images"),
-        );
+    if let Err(error) = attachments::check_count(0, uploads.len()) {
         return home_page(app, &owner, None, draft_of(fields, visibility), Some(error)).await;
     }
     let compose = Compose {

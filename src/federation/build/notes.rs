@@ -49,9 +49,9 @@ pub fn note(urls: &Urls, post: &Post) -> Value {
         .iter()
         .map(|m| json!({"type": "Mention", "href": m.uri, "name": m.handle}))
         .collect();
-    tags.extend(post.tags.iter().map(|tag| {
-        json!({"type": "Hashtag", "href": urls.tag(&tag.to_lowercase()), "name": format!("#{tag}")})
-    }));
+    tags.extend(post.tags.iter().map(
+        |tag| json!({"type": "Hashtag", "href": urls.hashtag(tag), "name": format!("#{tag}")}),
+    ));
     let mut note = Map::new();
     let mut put = |key: &str, value: Value| {
         note.insert(key.to_string(), value);

@@ -2,6 +2,10 @@
 //! never panic, anything accepted means one thing (it round-trips), and a repeated parameter is
 //! always refused. `PROPTEST_CASES=100000 cargo test signatures::fuzz` runs them longer.
 
+use std::time::UNIX_EPOCH;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
 use proptest::prelude::*;
 
 use super::*;

@@ -28,7 +28,7 @@ const MAX_TYPE_CHARS: usize = 64;
 /// Most addressees read from one of `to`/`cc`, tags and attachments kept in a raw document.
 pub const MAX_ADDRESSEES: usize = 200;
 pub const MAX_TAGS: usize = 100;
-pub const MAX_ATTACHMENTS: usize = 16;
+pub const MAX_REMOTE_ATTACHMENTS: usize = 16;
 /// Largest raw document we keep beside the columns; a larger one is kept as its id and type.
 pub const MAX_RAW_BYTES: usize = 256 * 1024;
 
@@ -161,7 +161,7 @@ fn link_at_depth(value: &Value, depth: usize) -> Option<String> {
             .find_map(|key| map.get(*key).and_then(|v| link_at_depth(v, depth + 1))),
         Value::Array(items) => items
             .iter()
-            .take(MAX_ATTACHMENTS)
+            .take(MAX_REMOTE_ATTACHMENTS)
             .find_map(|v| link_at_depth(v, depth + 1)),
         _ => None,
     }
@@ -176,7 +176,7 @@ pub fn capped_raw(document: &Value) -> String {
     let mut kept = Map::new();
     for (key, value) in map {
         let cap = match key.as_str() {
-            "attachment" => Some(MAX_ATTACHMENTS),
+            "attachment" => Some(MAX_REMOTE_ATTACHMENTS),
             "tag" => Some(MAX_TAGS),
             "to" | "cc" | "bto" | "bcc" => Some(MAX_ADDRESSEES),
             _ => None,

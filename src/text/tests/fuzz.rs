@@ -1,9 +1,10 @@
 //! Property tests of Markdown rendering and the sanitiser, from pieces of Markdown, HTML and the
-//! XSS corpus above shuffled together. `PROPTEST_CASES=100000 cargo test text::tests::fuzz` runs
+//! XSS corpus in `remote.rs` shuffled together. `PROPTEST_CASES=100000 cargo test text::tests::fuzz` runs
 //! them longer.
 
 use proptest::prelude::*;
 
+use super::remote::XSS;
 use super::*;
 use crate::domain::testkit::{fuzz_config, fuzz_for};
 
