@@ -1,0 +1,1 @@
+//! `perch doctor`: what can be checked from the machine itself.

@@ -1,0 +1,7 @@
+//! Running Perch as a service: the worker registry behind `/health`, clean shutdown, the lock a
+//! running server holds on its database, scheduled backups and restore, and `perch doctor`.
+
+pub mod backup;
+pub mod doctor;
+pub mod lock;
+pub mod workers;
