@@ -8,6 +8,7 @@ pub mod bookmarks;
 pub mod cache;
 pub mod compose;
 pub mod guards;
+pub mod health;
 pub mod inbox;
 pub mod moderation;
 pub mod pages;
@@ -180,6 +181,8 @@ pub fn routes() -> Vec<Route> {
         moderation::unblock_domain,
         moderation::mute_word,
         moderation::unmute_word,
+        // For service managers and monitors
+        health::health,
     ]
 }
 
