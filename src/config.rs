@@ -163,7 +163,9 @@ fn backup(table: &toml::Table, folder: &Path) -> Result<BackupConfig, String> {
         .filter(|(h, m)| h.len() == 2 && m.len() == 2)
         .and_then(|(h, m)| Some((h.parse::<u8>().ok()?, m.parse::<u8>().ok()?)))
         .filter(|&(h, m)| h < 24 && m < 60)
-        .ok_or_else(|| format!("backup.daily_at: \"{at}\" must be a time such as \"03:30\" (UTC)"))?;
+        .ok_or_else(|| {
+            format!("backup.daily_at: \"{at}\" must be a time such as \"03:30\" (UTC)")
+        })?;
     let keep = match table.get("keep") {
         None => 7,
         Some(toml::Value::Integer(k)) if (1..=365).contains(k) => *k as usize,
@@ -282,10 +284,12 @@ mod tests {
         let backup = parse(base).unwrap().backup.unwrap();
         assert_eq!(backup.folder, Path::new("/srv/perch/backups"));
         assert_eq!((backup.daily_at, backup.keep), ((3, 30), 7));
-        let backup = parse(&format!("{base}folder = \"/b\"\ndaily_at = \"23:05\"\nkeep = 2"))
-            .unwrap()
-            .backup
-            .unwrap();
+        let backup = parse(&format!(
+            "{base}folder = \"/b\"\ndaily_at = \"23:05\"\nkeep = 2"
+        ))
+        .unwrap()
+        .backup
+        .unwrap();
         assert_eq!(backup.folder, Path::new("/b"));
         assert_eq!((backup.daily_at, backup.keep), ((23, 5), 2));
         for (extra, expected) in [

@@ -167,7 +167,11 @@ fn serve(config: Config) -> Result<(), String> {
     let database = config.database.clone();
     let rocket = perch::app::rocket(config)?.manage(workers.clone());
     println!("Perch is serving {origin} (listening on {address})");
-    perch::log::info("serve", "started", &[("origin", &origin), ("address", &address)]);
+    perch::log::info(
+        "serve",
+        "started",
+        &[("origin", &origin), ("address", &address)],
+    );
     // On SIGTERM or Ctrl-C rocket stops accepting and gives open requests a few seconds.
     let served = rocket::execute(rocket.launch())
         .map(|_| ())
@@ -179,8 +183,16 @@ fn serve(config: Config) -> Result<(), String> {
     let wal = perch::ops::workers::checkpoint(&database);
     let left = left.join(",");
     match &wal {
-        Ok(frames) => perch::log::info("serve", "stopped", &[("left", &left), ("wal_frames_left", frames)]),
-        Err(e) => perch::log::warn("serve", "stopped without a checkpoint", &[("left", &left), ("error", e)]),
+        Ok(frames) => perch::log::info(
+            "serve",
+            "stopped",
+            &[("left", &left), ("wal_frames_left", frames)],
+        ),
+        Err(e) => perch::log::warn(
+            "serve",
+            "stopped without a checkpoint",
+            &[("left", &left), ("error", e)],
+        ),
     }
     served
 }

@@ -10,6 +10,7 @@ mod edits;
 mod federation;
 mod hardening;
 mod moderation;
+mod ops;
 mod pages;
 mod protocol;
 mod session;

@@ -52,10 +52,9 @@ pub fn run_once(
     let partial = target.with_extension("db.partial");
     let _ = std::fs::remove_file(&partial);
     let conn = store::open(database, false)?;
-    let taken = store::backup(&conn, &partial)
-        .and_then(|()| {
-            std::fs::rename(&partial, &target).map_err(|e| format!("{}: {e}", target.display()))
-        });
+    let taken = store::backup(&conn, &partial).and_then(|()| {
+        std::fs::rename(&partial, &target).map_err(|e| format!("{}: {e}", target.display()))
+    });
     if let Err(e) = taken {
         let _ = std::fs::remove_file(&partial);
         return Err(e);
@@ -100,11 +99,9 @@ pub fn spawn(
         .spawn(move || {
             while !stop.load(Ordering::Relaxed) {
                 match run_once(&database, &schedule, OffsetDateTime::now_utc()) {
-                    Ok(Some(file)) => crate::log::info(
-                        "backup",
-                        "backup written",
-                        &[("file", &file.display())],
-                    ),
+                    Ok(Some(file)) => {
+                        crate::log::info("backup", "backup written", &[("file", &file.display())])
+                    }
                     Ok(None) => {}
                     Err(e) => crate::log::warn("backup", "backup failed", &[("error", &e)]),
                 }
@@ -132,8 +129,12 @@ pub fn restore(database: &Path, file: &Path) -> Result<PathBuf, String> {
         std::fs::copy(database, &kept)
             .map_err(|e| format!("{}: cannot keep the old database: {e}", kept.display()))?;
     }
-    std::fs::rename(&temporary, database)
-        .map_err(|e| format!("{}: cannot put the backup in place: {e}", database.display()))?;
+    std::fs::rename(&temporary, database).map_err(|e| {
+        format!(
+            "{}: cannot put the backup in place: {e}",
+            database.display()
+        )
+    })?;
     // The old database's WAL and index must not be applied to the new file.
     for suffix in ["-wal", "-shm"] {
         let mut side = database.as_os_str().to_owned();
@@ -217,7 +218,10 @@ mod tests {
         let again = datetime!(2026-03-01 22:00 UTC);
         assert_eq!(run_once(&database, &schedule, again).unwrap(), None);
         std::fs::write(schedule.folder.join("notes.txt"), "mine").unwrap();
-        for day in [datetime!(2026-03-02 04:00 UTC), datetime!(2026-03-03 04:00 UTC)] {
+        for day in [
+            datetime!(2026-03-02 04:00 UTC),
+            datetime!(2026-03-03 04:00 UTC),
+        ] {
             run_once(&database, &schedule, day).unwrap().unwrap();
         }
         let mut names: Vec<String> = std::fs::read_dir(&schedule.folder)

@@ -32,9 +32,7 @@ impl ServerLock {
                 "{}: a Perch server is running on this database; stop it first",
                 database.display()
             )),
-            Err(TryLockError::Error(e)) => {
-                Err(format!("{}: cannot lock: {e}", path.display()))
-            }
+            Err(TryLockError::Error(e)) => Err(format!("{}: cannot lock: {e}", path.display())),
         }
     }
 }

@@ -130,7 +130,8 @@ mod tests {
         {
             let mut conn = Connection::open(&path).unwrap();
             run(&mut conn).unwrap();
-            conn.pragma_update(None, "user_version", LATEST + 1).unwrap();
+            conn.pragma_update(None, "user_version", LATEST + 1)
+                .unwrap();
         }
         let before = std::fs::read(&path).unwrap();
         let err = store::open(&path, false).unwrap_err();

@@ -15,8 +15,10 @@ pub async fn health(
 ) -> (Status, (ContentType, String)) {
     let database = app
         .run(|conn| {
-            conn.query_row("SELECT count(*) FROM counters", [], |row| row.get::<_, i64>(0))
-                .map_err(Error::from)
+            conn.query_row("SELECT count(*) FROM counters", [], |row| {
+                row.get::<_, i64>(0)
+            })
+            .map_err(Error::from)
         })
         .await;
     let dead = workers.map(|w| w.dead()).unwrap_or_default();
