@@ -83,6 +83,10 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<(), String> {
+    // The doctor reports a broken configuration as one of its checks.
+    if matches!(cli.command, Some(Command::Doctor)) {
+        return perch::ops::doctor::run(&cli.config);
+    }
     let config = Config::load(&cli.config)?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Init => init(&config),
@@ -96,7 +100,7 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Delete { post } => delete(&config, &post),
         Command::Backup { file } => backup(&config, &file),
         Command::Restore { file } => restore(&config, &file),
-        Command::Doctor => perch::ops::doctor::run(&config),
+        Command::Doctor => perch::ops::doctor::run(&cli.config),
         Command::Follow { account } => follow(&config, &account, true),
         Command::Unfollow { account } => follow(&config, &account, false),
     }

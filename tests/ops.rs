@@ -335,3 +335,83 @@ fn a_database_from_a_newer_perch_is_refused_and_left_as_it_was() {
         );
     }
 }
+
+fn doctor(instance: &Instance) -> (bool, Vec<String>) {
+    let out = instance.cli(&["doctor"], "");
+    let lines = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    (out.status.success(), lines)
+}
+
+fn line<'a>(lines: &'a [String], name: &str) -> &'a str {
+    lines
+        .iter()
+        .find(|l| {
+            l.get(6..)
+                .is_some_and(|rest| rest.starts_with(&format!("{name}:")))
+        })
+        .unwrap_or_else(|| panic!("no {name} line in {lines:#?}"))
+}
+
+#[test]
+fn doctor_passes_on_a_running_instance_and_names_what_is_broken() {
+    let mut instance = Instance::start();
+    let (ok, lines) = doctor(&instance);
+    assert!(ok, "{lines:#?}");
+    for name in [
+        "config",
+        "database",
+        "disk",
+        "folder",
+        "dns",
+        "webfinger",
+        "actor",
+        "queue",
+    ] {
+        assert!(line(&lines, name).starts_with("ok    "), "{lines:#?}");
+    }
+    for name in ["clock", "tls"] {
+        assert!(line(&lines, name).starts_with("skip  "), "{lines:#?}");
+    }
+    assert!(line(&lines, "queue").contains("0 deliveries pending"));
+
+    // Stopped: the public origin does not answer.
+    instance.kill();
+    let (ok, lines) = doctor(&instance);
+    assert!(!ok);
+    assert!(
+        line(&lines, "webfinger").starts_with("FAIL  "),
+        "{lines:#?}"
+    );
+    assert!(line(&lines, "database").starts_with("ok    "), "{lines:#?}");
+
+    // A corrupt database file.
+    let mut bytes = std::fs::read(instance.database()).unwrap();
+    for b in bytes.iter_mut().skip(100).take(4000) {
+        *b = 0x5a;
+    }
+    std::fs::write(instance.database(), bytes).unwrap();
+    let _ = std::fs::remove_file(instance.dir.path().join("perch.db-wal"));
+    let out = instance.cli(&["doctor"], "");
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    let database = line(&lines, "database");
+    assert!(
+        database.starts_with("FAIL  ") && database.contains("perch restore"),
+        "{database}"
+    );
+
+    // A configuration that does not parse is a FAIL line too, not a bare error.
+    std::fs::write(instance.config_path(), "domian = 1\n").unwrap();
+    let (ok, lines) = doctor(&instance);
+    assert!(!ok);
+    assert!(
+        line(&lines, "config").contains("unknown key \"domian\""),
+        "{lines:#?}"
+    );
+}

@@ -14,6 +14,7 @@ pub mod moderation;
 pub mod notifications;
 pub mod posts;
 pub mod profile;
+pub mod queue_report;
 pub mod remote_posts;
 pub mod sessions;
 pub mod settings;
