@@ -13,4 +13,5 @@ mod moderation;
 mod ops;
 mod pages;
 mod protocol;
+mod proxy;
 mod session;
