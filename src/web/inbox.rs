@@ -77,6 +77,14 @@ pub async fn shared_inbox(
 }
 
 fn refusal(refusal: Refusal) -> Error {
+    crate::log::info(
+        "inbox",
+        "refused",
+        &[
+            ("status", &refusal.status()),
+            ("reason", &refusal.message()),
+        ],
+    );
     Error::new(refusal.status(), refusal.message())
 }
 
