@@ -7,10 +7,13 @@ use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
 
+/// A worker's name and its thread.
+type Named = (&'static str, JoinHandle<()>);
+
 /// Shared between `perch serve` (which registers and finally joins the threads) and the rocket.
 #[derive(Clone, Default)]
 pub struct Workers {
-    threads: Arc<Mutex<Vec<(&'static str, JoinHandle<()>)>>>,
+    threads: Arc<Mutex<Vec<Named>>>,
 }
 
 impl Workers {
@@ -49,7 +52,7 @@ impl Workers {
         threads.iter().map(|(name, _)| *name).collect()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(&'static str, JoinHandle<()>)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Named>> {
         self.threads.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
