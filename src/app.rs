@@ -72,6 +72,7 @@ pub fn rocket(config: Config) -> Result<Rocket<Build>, String> {
     Ok(rocket::custom(figment)
         .manage(app)
         .manage(inbound_writer)
+        .manage(crate::ops::workers::Workers::default())
         .mount("/", web::routes())
         .register("/", web::catchers())
         .attach(web::reply::SecurityHeaders))

@@ -157,7 +157,12 @@ fn serve(config: Config) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {address}: {e} (is another server using the port? see [server] in instance.toml)"))?;
     let origin = config.origin();
     let stop = Arc::new(AtomicBool::new(false));
-    let workers = perch::ops::workers::Workers::default();
+    let rocket = perch::app::rocket(config.clone())?;
+    // The registry `/health` reads; the threads are added as they start.
+    let workers = rocket
+        .state::<perch::ops::workers::Workers>()
+        .cloned()
+        .ok_or("the rocket has no worker registry")?;
     let inbox_worker = inbox::spawn(inbox_worker(&config)?, stop.clone())
         .map_err(|e| format!("cannot start the inbox worker: {e}"))?;
     workers.add("inbox", inbox_worker);
@@ -169,7 +174,6 @@ fn serve(config: Config) -> Result<(), String> {
         workers.add("backup", thread);
     }
     let database = config.database.clone();
-    let rocket = perch::app::rocket(config)?.manage(workers.clone());
     println!("Perch is serving {origin} (listening on {address})");
     perch::log::info(
         "serve",

@@ -250,13 +250,13 @@ fn health_is_200_while_serving_and_503_with_a_stopped_worker() {
 
     // The same rocket in process, with a worker whose thread has ended.
     let config = perch::config::Config::load(&instance.config_path()).unwrap();
-    let workers = perch::ops::workers::Workers::default();
+    let rocket = perch::app::rocket(config).unwrap();
     let quick = std::thread::spawn(|| {});
     while !quick.is_finished() {
         std::thread::yield_now();
     }
+    let workers = rocket.state::<perch::ops::workers::Workers>().unwrap();
     workers.add("delivery", quick);
-    let rocket = perch::app::rocket(config).unwrap().manage(workers);
     let client = rocket::local::blocking::Client::untracked(rocket).unwrap();
     let response = client.get("/health").dispatch();
     assert_eq!(response.status().code, 503);

@@ -9,10 +9,7 @@ use crate::ops::workers::Workers;
 use crate::web::App;
 
 #[get("/health")]
-pub async fn health(
-    app: &State<App>,
-    workers: Option<&State<Workers>>,
-) -> (Status, (ContentType, String)) {
+pub async fn health(app: &State<App>, workers: &State<Workers>) -> (Status, (ContentType, String)) {
     let database = app
         .run(|conn| {
             conn.query_row("SELECT count(*) FROM counters", [], |row| {
@@ -21,7 +18,7 @@ pub async fn health(
             .map_err(Error::from)
         })
         .await;
-    let dead = workers.map(|w| w.dead()).unwrap_or_default();
+    let dead = workers.dead();
     let (status, body) = match (database, dead.as_slice()) {
         (Ok(_), []) => (Status::Ok, serde_json::json!({ "status": "ok" })),
         (Err(_), _) => (
