@@ -174,6 +174,7 @@ fn serve(config: Config) -> Result<(), String> {
         workers.add("backup", thread);
     }
     let database = config.database.clone();
+    perch::ops::status::mark_started();
     println!("Perch is serving {origin} (listening on {address})");
     perch::log::info(
         "serve",

@@ -424,3 +424,30 @@ fn doctor_passes_on_a_running_instance_and_names_what_is_broken() {
         "{lines:#?}"
     );
 }
+
+#[test]
+fn the_server_page_shows_version_uptime_queues_and_refusals_to_the_owner_only() {
+    let instance = Instance::start();
+    let anonymous = instance.browser().get("/settings/server");
+    assert_ne!(anonymous.status, 200, "the owner's page only");
+    // A signed request whose body is not an activity: refused, and counted by its reason.
+    let remote = Remote::start();
+    let not_an_activity = br#"{"type":"Follow"}"#;
+    let refused = remote.post(&instance, "/users/ana/inbox", "alice", not_an_activity);
+    assert!(refused.status >= 400, "{}", refused.body);
+    let reason = refused.json()["error"].as_str().unwrap().to_string();
+
+    instance.set_password("a long enough password");
+    let mut browser = instance.logged_in("a long enough password");
+    let page = browser.get("/settings/server");
+    assert_eq!(page.status, 200);
+    for text in [
+        format!("Perch {}", env!("CARGO_PKG_VERSION")),
+        "Up for".into(),
+        "0 waiting".into(),
+        "Every server we deliver to answers.".into(),
+        format!("1 × {reason}"),
+    ] {
+        assert!(page.body.contains(&text), "{text:?} in {}", page.body);
+    }
+}

@@ -262,7 +262,7 @@ fn queue(database: &Path) -> Outcome {
                 let hosts: Vec<String> = report
                     .failing_hosts
                     .iter()
-                    .map(|(host, failures)| format!("{host} ({failures} failures)"))
+                    .map(|h| format!("{} ({} failures)", h.host, h.failures))
                     .collect();
                 text.push_str(&format!(
                     ", {} hosts failing: {}",

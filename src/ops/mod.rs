@@ -4,4 +4,5 @@
 pub mod backup;
 pub mod doctor;
 pub mod lock;
+pub mod status;
 pub mod workers;

@@ -8,10 +8,19 @@ use crate::model::Timestamp;
 pub struct QueueReport {
     pub pending: u64,
     /// Hosts whose circuit breaker is open, most failures first (at most five named).
-    pub failing_hosts: Vec<(String, u32)>,
+    pub failing_hosts: Vec<FailingHost>,
     pub failing_count: u64,
     /// The oldest delivery that has an error, with its host, when it was queued and the error.
     pub oldest_error: Option<(String, Timestamp, String)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FailingHost {
+    pub host: String,
+    pub failures: u32,
+    pub retry_at: Option<Timestamp>,
+    /// The error of its most recently tried delivery still queued.
+    pub last_error: Option<String>,
 }
 
 pub fn report(conn: &Connection) -> rusqlite::Result<QueueReport> {
@@ -23,11 +32,19 @@ pub fn report(conn: &Connection) -> rusqlite::Result<QueueReport> {
     )?;
     let failing_hosts = conn
         .prepare(
-            "SELECT host, failures FROM hosts WHERE failing_since IS NOT NULL
+            "SELECT host, failures, retry_at,
+                    (SELECT last_error FROM deliveries WHERE deliveries.host = hosts.host
+                     AND last_error IS NOT NULL ORDER BY attempts DESC, id DESC LIMIT 1)
+             FROM hosts WHERE failing_since IS NOT NULL
              ORDER BY failures DESC, host LIMIT 5",
         )?
         .query_map([], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as u32))
+            Ok(FailingHost {
+                host: r.get(0)?,
+                failures: r.get::<_, i64>(1)?.max(0) as u32,
+                retry_at: r.get::<_, Option<i64>>(2)?.map(Timestamp),
+                last_error: r.get(3)?,
+            })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let oldest_error = conn
@@ -69,7 +86,15 @@ mod tests {
         let report = report(&conn).unwrap();
         assert_eq!(report.pending, 2);
         assert_eq!(report.failing_count, 1);
-        assert_eq!(report.failing_hosts, vec![("b.example".to_string(), 1)]);
+        assert_eq!(
+            report.failing_hosts,
+            vec![FailingHost {
+                host: "b.example".into(),
+                failures: 1,
+                retry_at: None,
+                last_error: Some("timed out".into()),
+            }]
+        );
         assert_eq!(
             report.oldest_error,
             Some(("b.example".into(), now, "timed out".into()))

@@ -77,6 +77,7 @@ pub async fn shared_inbox(
 }
 
 fn refusal(refusal: Refusal) -> Error {
+    crate::ops::status::record_refusal(refusal.message());
     crate::log::info(
         "inbox",
         "refused",

@@ -13,6 +13,7 @@ pub mod inbox;
 pub mod moderation;
 pub mod pages;
 pub mod reply;
+pub mod server_status;
 pub mod social;
 pub mod wellknown;
 
@@ -183,6 +184,7 @@ pub fn routes() -> Vec<Route> {
         moderation::unmute_word,
         // For service managers and monitors
         health::health,
+        server_status::page,
     ]
 }
 
