@@ -314,6 +314,15 @@ fn through_nginx_with_tls_everything_a_server_and_a_browser_need_works() {
         port: proxy_port,
     };
     let origin = curl.origin();
+    // What `perch doctor` reads of the certificate: made for two days.
+    let expiry =
+        perch::ops::doctor::certificate_expiry(&format!("127.0.0.1:{proxy_port}"), "perch.test")
+            .expect("the certificate's expiry");
+    let left = expiry - time::OffsetDateTime::now_utc();
+    assert!(
+        left > time::Duration::days(1) && left <= time::Duration::days(2),
+        "expires in {left}"
+    );
     let actor_id = format!("{origin}/users/ana");
 
     let finger = curl.get(

@@ -96,10 +96,13 @@ pub fn checks(config_path: &Path) -> Vec<Check> {
     push(
         "tls",
         if config.https {
-            Outcome::Skip(format!(
-                "expiry not read here; `openssl s_client -connect {}:443 </dev/null | openssl x509 -noout -enddate`",
-                host_of(&config.domain)
-            ))
+            let host = host_of(&config.domain);
+            let address = if host.len() == config.domain.len() {
+                format!("{host}:443")
+            } else {
+                config.domain.clone()
+            };
+            tls(&address, host, time::OffsetDateTime::now_utc())
         } else {
             Outcome::Skip("https = false: no certificate to check".into())
         },
@@ -252,6 +255,121 @@ fn actor(client: &Client, urls: &Urls) -> Outcome {
     }
 }
 
+/// Renew before this many days are left: certbot and Caddy renew at 30.
+const MIN_CERTIFICATE_DAYS: i64 = 14;
+
+fn tls(address: &str, server_name: &str, now: time::OffsetDateTime) -> Outcome {
+    match certificate_expiry(address, server_name) {
+        Err(e) if e.starts_with("openssl") => Outcome::Skip(e),
+        Err(e) => Outcome::Fail(format!(
+            "{address}: {e}: is the proxy running with its certificate?"
+        )),
+        Ok(expiry) => {
+            let days = (expiry - now).whole_days();
+            if days < MIN_CERTIFICATE_DAYS {
+                Outcome::Fail(format!(
+                    "the certificate for {server_name} expires in {days} days: renew it (certbot renew)"
+                ))
+            } else {
+                Outcome::Ok(format!(
+                    "the certificate for {server_name} is valid for {days} more days"
+                ))
+            }
+        }
+    }
+}
+
+/// The `notAfter` of the certificate served at `address` for `server_name`, read with the
+/// `openssl` command (Perch's own TLS stack does not expose it).
+pub fn certificate_expiry(
+    address: &str,
+    server_name: &str,
+) -> Result<time::OffsetDateTime, String> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let hello = bounded(
+        Command::new("openssl")
+            .args(["s_client", "-connect", address, "-servername", server_name])
+            .stdin(Stdio::null())
+            .stderr(Stdio::null()),
+    )?;
+    if !String::from_utf8_lossy(&hello).contains("BEGIN CERTIFICATE") {
+        return Err("no certificate in the TLS handshake".into());
+    }
+    let mut x509 = Command::new("openssl")
+        .args(["x509", "-noout", "-enddate"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("openssl not usable: {e}"))?;
+    let _ = x509.stdin.take().map(|mut input| input.write_all(&hello));
+    let out = x509
+        .wait_with_output()
+        .map_err(|e| format!("openssl: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.trim()
+        .strip_prefix("notAfter=")
+        .and_then(parse_openssl_date)
+        .ok_or_else(|| format!("cannot read the certificate's expiry ({})", text.trim()))
+}
+
+/// Runs `command` with piped stdout for at most 10 s; its output.
+fn bounded(command: &mut std::process::Command) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let mut child = command
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("openssl not usable: {e}"))?;
+    let Some(mut stdout) = child.stdout.take() else {
+        return Err("openssl: no output".into());
+    };
+    let reader = std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = stdout.by_ref().take(1 << 20).read_to_end(&mut bytes);
+        bytes
+    });
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        if child.try_wait().map_err(|e| e.to_string())?.is_some() {
+            break;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err("the TLS handshake took longer than 10 s".into());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    reader
+        .join()
+        .map_err(|_| "openssl: output lost".to_string())
+}
+
+/// `Mar  1 12:00:00 2027 GMT`, as `openssl x509 -enddate` writes it.
+fn parse_openssl_date(text: &str) -> Option<time::OffsetDateTime> {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let parts: Vec<&str> = text.split_whitespace().collect();
+    let [month, day, clock, year, "GMT"] = parts[..] else {
+        return None;
+    };
+    let month = MONTHS.iter().position(|m| *m == month)? as u8 + 1;
+    let mut hms = clock.split(':').map(|p| p.parse::<u8>().ok());
+    let (h, m, s) = (hms.next()??, hms.next()??, hms.next()??);
+    let date = time::Date::from_calendar_date(
+        year.parse().ok()?,
+        time::Month::try_from(month).ok()?,
+        day.parse().ok()?,
+    )
+    .ok()?;
+    Some(
+        date.with_time(time::Time::from_hms(h, m, s).ok()?)
+            .assume_utc(),
+    )
+}
+
 fn queue(database: &Path) -> Outcome {
     let report = read_only(database).and_then(|conn| store::queue_report::report(&conn));
     match report {
@@ -274,6 +392,33 @@ fn queue(database: &Path) -> Outcome {
                 text.push_str(&format!("; oldest error: {host}: {error}"));
             }
             Outcome::Ok(text)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn reads_openssls_dates() {
+        assert_eq!(
+            parse_openssl_date("Mar  1 12:00:05 2027 GMT"),
+            Some(datetime!(2027-03-01 12:00:05 UTC))
+        );
+        assert_eq!(parse_openssl_date("Mar 1 2027"), None);
+        assert_eq!(parse_openssl_date("Foo  1 12:00:05 2027 GMT"), None);
+    }
+
+    #[test]
+    fn a_missing_certificate_fails_and_names_the_address() {
+        // Nothing listens on port 1.
+        let outcome = tls("127.0.0.1:1", "perch.test", time::OffsetDateTime::now_utc());
+        match outcome {
+            Outcome::Fail(text) => assert!(text.contains("127.0.0.1:1"), "{text}"),
+            Outcome::Skip(text) => assert!(text.starts_with("openssl"), "{text}"),
+            Outcome::Ok(text) => panic!("{text}"),
         }
     }
 }
