@@ -123,11 +123,27 @@ pub fn restore(database: &Path, file: &Path) -> Result<PathBuf, String> {
     let mut kept = database.as_os_str().to_owned();
     kept.push(".before-restore");
     let kept = PathBuf::from(kept);
+    let mut wal = database.as_os_str().to_owned();
+    wal.push("-wal");
+    let wal = PathBuf::from(wal);
     if database.exists() {
-        // Folds the old `-wal` into the old file, so what is kept is whole.
-        crate::ops::workers::checkpoint(database)?;
+        // Folds the old `-wal` into the old file, so what is kept is whole; a database too
+        // broken for that (the reason to restore, often) is kept with its `-wal` beside it.
+        let folded = crate::ops::workers::checkpoint(database).is_ok_and(|left| left == 0);
+        // A WAL left beside an earlier `.before-restore` must not be applied to this one.
+        for suffix in ["-wal", "-shm"] {
+            let mut side = kept.as_os_str().to_owned();
+            side.push(suffix);
+            let _ = std::fs::remove_file(PathBuf::from(side));
+        }
         std::fs::copy(database, &kept)
             .map_err(|e| format!("{}: cannot keep the old database: {e}", kept.display()))?;
+        if !folded && wal.exists() {
+            let mut kept_wal = kept.as_os_str().to_owned();
+            kept_wal.push("-wal");
+            std::fs::copy(&wal, PathBuf::from(kept_wal))
+                .map_err(|e| format!("{}: cannot keep the old WAL: {e}", wal.display()))?;
+        }
     }
     std::fs::rename(&temporary, database).map_err(|e| {
         format!(
@@ -278,6 +294,17 @@ mod tests {
             store::settings::get(&before, "probe").unwrap().as_deref(),
             Some(&b"new"[..])
         );
+        drop((restored, before));
+
+        // Over a database too corrupt to open: the backup still goes in.
+        std::fs::write(&database, vec![0x5a; 8192]).unwrap();
+        restore(&database, &backup).unwrap();
+        let restored = store::open(&database, false).unwrap();
+        assert_eq!(
+            store::settings::get(&restored, "probe").unwrap().as_deref(),
+            Some(&b"old"[..])
+        );
+        assert_eq!(std::fs::read(&kept).unwrap(), vec![0x5a; 8192]);
     }
 
     #[test]
