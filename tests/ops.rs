@@ -260,6 +260,9 @@ fn health_is_200_while_serving_and_503_with_a_stopped_worker() {
     // The same rocket in process, with a worker whose thread has ended.
     let config = perch::config::Config::load(&instance.config_path()).unwrap();
     let rocket = perch::app::rocket(config).unwrap();
+    // SIGTERM leaves open requests 2 s, then 1 s more: well inside systemd's 15 s.
+    let settings: rocket::Config = rocket.figment().extract().unwrap();
+    assert_eq!((settings.shutdown.grace, settings.shutdown.mercy), (2, 1));
     let quick = std::thread::spawn(|| {});
     while !quick.is_finished() {
         std::thread::yield_now();
