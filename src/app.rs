@@ -52,7 +52,10 @@ pub fn rocket(config: Config) -> Result<Rocket<Build>, String> {
         ))
         .merge(("log_level", rocket::config::LogLevel::Off))
         .merge(("cli_colors", false))
-        .merge(("shutdown.ctrlc", true));
+        .merge(("shutdown.ctrlc", true))
+        // SIGTERM (rocket's default signal): 2 s for open requests, 1 s more before they are cut.
+        .merge(("shutdown.grace", 2))
+        .merge(("shutdown.mercy", 1));
     let documents = web::cache::Documents::open(&config.database)?;
     let urls = Urls::new(&config);
     let webfinger = crate::federation::webfinger::jrd(&urls).to_string().into();
@@ -69,6 +72,7 @@ pub fn rocket(config: Config) -> Result<Rocket<Build>, String> {
     Ok(rocket::custom(figment)
         .manage(app)
         .manage(inbound_writer)
+        .manage(crate::ops::workers::Workers::default())
         .mount("/", web::routes())
         .register("/", web::catchers())
         .attach(web::reply::SecurityHeaders))

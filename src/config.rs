@@ -13,6 +13,17 @@ pub struct Config {
     pub database: PathBuf,
     pub server: ServerConfig,
     pub federation: FederationConfig,
+    /// Daily backups, when `[backup]` is present.
+    pub backup: Option<BackupConfig>,
+}
+
+#[derive(Clone, Debug)]
+pub struct BackupConfig {
+    /// Resolved against the file's folder; `backups` beside it by default.
+    pub folder: PathBuf,
+    /// Hour and minute, UTC.
+    pub daily_at: (u8, u8),
+    pub keep: usize,
 }
 
 #[derive(Clone, Debug)]
@@ -34,9 +45,11 @@ const TOP_KEYS: &[&str] = &[
     "database",
     "server",
     "federation",
+    "backup",
 ];
 const SERVER_KEYS: &[&str] = &["address", "port"];
 const FEDERATION_KEYS: &[&str] = &["allow_private_addresses"];
+const BACKUP_KEYS: &[&str] = &["folder", "daily_at", "keep"];
 
 impl Config {
     /// Reads and validates the file; the error is one line naming the file and the key.
@@ -58,6 +71,10 @@ impl Config {
         check_keys(&table, TOP_KEYS, "")?;
         let server = section(&table, "server", SERVER_KEYS)?;
         let federation = section(&table, "federation", FEDERATION_KEYS)?;
+        let backup = match table.get("backup") {
+            None => None,
+            Some(_) => Some(backup(&section(&table, "backup", BACKUP_KEYS)?, folder)?),
+        };
 
         let domain = string(&table, "domain", None)?;
         validate_domain(&domain)?;
@@ -99,6 +116,7 @@ impl Config {
                     "federation.allow_private_addresses",
                 )?,
             },
+            backup,
         })
     }
 
@@ -132,6 +150,32 @@ fn section(table: &toml::Table, name: &str, known: &[&str]) -> Result<toml::Tabl
         }
         Some(_) => Err(format!("{name}: must be a section [{name}]")),
     }
+}
+
+fn backup(table: &toml::Table, folder: &Path) -> Result<BackupConfig, String> {
+    let target = string(table, "folder", Some("backups")).map_err(|e| format!("backup.{e}"))?;
+    if target.trim().is_empty() {
+        return Err("backup.folder: must name a folder".into());
+    }
+    let at = string(table, "daily_at", Some("03:30")).map_err(|e| format!("backup.{e}"))?;
+    let daily_at = at
+        .split_once(':')
+        .filter(|(h, m)| h.len() == 2 && m.len() == 2)
+        .and_then(|(h, m)| Some((h.parse::<u8>().ok()?, m.parse::<u8>().ok()?)))
+        .filter(|&(h, m)| h < 24 && m < 60)
+        .ok_or_else(|| {
+            format!("backup.daily_at: \"{at}\" must be a time such as \"03:30\" (UTC)")
+        })?;
+    let keep = match table.get("keep") {
+        None => 7,
+        Some(toml::Value::Integer(k)) if (1..=365).contains(k) => *k as usize,
+        Some(_) => return Err("backup.keep: must be a number from 1 to 365".into()),
+    };
+    Ok(BackupConfig {
+        folder: folder.join(target),
+        daily_at,
+        keep,
+    })
 }
 
 fn string(table: &toml::Table, key: &str, default: Option<&str>) -> Result<String, String> {
@@ -231,6 +275,33 @@ mod tests {
         assert_eq!(config.database, Path::new("/srv/perch/perch.db"));
         assert_eq!(config.server.port, 8080);
         assert!(!config.federation.allow_private_addresses);
+        assert!(config.backup.is_none());
+    }
+
+    #[test]
+    fn backup_section_has_defaults_and_checks_its_values() {
+        let base = "domain = \"a.example\"\nusername = \"me\"\n[backup]\n";
+        let backup = parse(base).unwrap().backup.unwrap();
+        assert_eq!(backup.folder, Path::new("/srv/perch/backups"));
+        assert_eq!((backup.daily_at, backup.keep), ((3, 30), 7));
+        let backup = parse(&format!(
+            "{base}folder = \"/b\"\ndaily_at = \"23:05\"\nkeep = 2"
+        ))
+        .unwrap()
+        .backup
+        .unwrap();
+        assert_eq!(backup.folder, Path::new("/b"));
+        assert_eq!((backup.daily_at, backup.keep), ((23, 5), 2));
+        for (extra, expected) in [
+            ("daily_at = \"3:30\"", "backup.daily_at:"),
+            ("daily_at = \"24:00\"", "backup.daily_at:"),
+            ("keep = 0", "backup.keep:"),
+            ("folder = 3", "backup.folder:"),
+            ("kept = 3", "unknown key \"backup.kept\""),
+        ] {
+            let err = parse(&format!("{base}{extra}")).unwrap_err();
+            assert!(err.starts_with(expected), "{extra:?} gave {err:?}");
+        }
     }
 
     #[test]

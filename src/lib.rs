@@ -18,6 +18,8 @@
 //!               muted words), inbox (verify, one handler per activity, worker)
 //! delivery/     the durable outgoing queue and its worker thread
 //! render/       maud, pure: model values in, markup out (it may call the pure text helpers)
+//! ops/          running as a service: worker liveness, shutdown, the server lock, backups,
+//!               restore, doctor; log.rs writes one line per event
 //! web/          rocket routes, thin; the URL table is web::routes(); web::cache keeps public
 //!               documents (actor, Notes, a stranger's first profile page) as bytes while fresh
 //! ```
@@ -61,8 +63,10 @@ pub mod delivery;
 pub mod domain;
 pub mod error;
 pub mod federation;
+pub mod log;
 pub mod media;
 pub mod model;
+pub mod ops;
 pub mod render;
 pub mod store;
 pub mod text;

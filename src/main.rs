@@ -57,6 +57,10 @@ enum Command {
     Unfollow { account: String },
     /// Write a consistent copy of the database to FILE, also while the server runs.
     Backup { file: PathBuf },
+    /// Check a backup and put it in place of the database (the server must be stopped).
+    Restore { file: PathBuf },
+    /// Check the configuration, the database, the disk and the public origin; exit 1 on a FAIL.
+    Doctor,
 }
 
 fn main() -> ExitCode {
@@ -79,6 +83,10 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<(), String> {
+    // The doctor reports a broken configuration as one of its checks.
+    if matches!(cli.command, Some(Command::Doctor)) {
+        return perch::ops::doctor::run(&cli.config);
+    }
     let config = Config::load(&cli.config)?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Init => init(&config),
@@ -91,6 +99,8 @@ fn run(cli: Cli) -> Result<(), String> {
         } => post(&config, &visibility, cw, reply_to),
         Command::Delete { post } => delete(&config, &post),
         Command::Backup { file } => backup(&config, &file),
+        Command::Restore { file } => restore(&config, &file),
+        Command::Doctor => perch::ops::doctor::run(&cli.config),
         Command::Follow { account } => follow(&config, &account, true),
         Command::Unfollow { account } => follow(&config, &account, false),
     }
@@ -127,6 +137,8 @@ fn open_existing(config: &Config) -> Result<rusqlite::Connection, String> {
 }
 
 fn serve(config: Config) -> Result<(), String> {
+    // Held until the process ends: `perch restore` must not swap the file under a server.
+    let _lock = perch::ops::lock::ServerLock::take(&config.database)?;
     let (conn, report) = instance::init(&config)?;
     if report.created_key {
         println!(
@@ -145,21 +157,53 @@ fn serve(config: Config) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {address}: {e} (is another server using the port? see [server] in instance.toml)"))?;
     let origin = config.origin();
     let stop = Arc::new(AtomicBool::new(false));
+    let rocket = perch::app::rocket(config.clone())?;
+    // The registry `/health` reads; the threads are added as they start.
+    let workers = rocket
+        .state::<perch::ops::workers::Workers>()
+        .cloned()
+        .ok_or("the rocket has no worker registry")?;
     let inbox_worker = inbox::spawn(inbox_worker(&config)?, stop.clone())
         .map_err(|e| format!("cannot start the inbox worker: {e}"))?;
+    workers.add("inbox", inbox_worker);
     let delivery_worker = perch::delivery::spawn(delivery_worker(&config)?, stop.clone())
         .map_err(|e| format!("cannot start the delivery worker: {e}"))?;
-    let rocket = perch::app::rocket(config)?;
+    workers.add("delivery", delivery_worker);
+    if let Some(schedule) = config.backup.clone() {
+        let thread = perch::ops::backup::spawn(config.database.clone(), schedule, stop.clone())
+            .map_err(|e| format!("cannot start the backup thread: {e}"))?;
+        workers.add("backup", thread);
+    }
+    let database = config.database.clone();
+    perch::ops::status::mark_started();
     println!("Perch is serving {origin} (listening on {address})");
+    perch::log::info(
+        "serve",
+        "started",
+        &[("origin", &origin), ("address", &address)],
+    );
+    // On SIGTERM or Ctrl-C rocket stops accepting and gives open requests a few seconds.
     let served = rocket::execute(rocket.launch())
         .map(|_| ())
         .map_err(|e| format!("the server stopped: {}", e.kind()));
-    // The worker finishes the activity in hand, then stops.
+    // The workers finish the row in hand; one still busy after the deadline (a slow remote
+    // server) is left: its row stays queued and is done again at the next start.
     stop.store(true, Ordering::Relaxed);
-    inbox_worker.thread().unpark();
-    delivery_worker.thread().unpark();
-    let _ = inbox_worker.join();
-    let _ = delivery_worker.join();
+    let left = workers.join_until(std::time::Instant::now() + std::time::Duration::from_secs(4));
+    let wal = perch::ops::workers::checkpoint(&database);
+    let left = left.join(",");
+    match &wal {
+        Ok(frames) => perch::log::info(
+            "serve",
+            "stopped",
+            &[("left", &left), ("wal_frames_left", frames)],
+        ),
+        Err(e) => perch::log::warn(
+            "serve",
+            "stopped without a checkpoint",
+            &[("left", &left), ("error", e)],
+        ),
+    }
     served
 }
 
@@ -303,6 +347,17 @@ fn backup(config: &Config, file: &std::path::Path) -> Result<(), String> {
         "backed up {} to {}",
         config.database.display(),
         file.display()
+    );
+    Ok(())
+}
+
+fn restore(config: &Config, file: &std::path::Path) -> Result<(), String> {
+    let kept = perch::ops::backup::restore(&config.database, file)?;
+    println!(
+        "restored {} from {}; the previous database is kept as {}",
+        config.database.display(),
+        file.display(),
+        kept.display()
     );
     Ok(())
 }

@@ -6,6 +6,6 @@
 mod caps;
 mod faults;
 mod inbox;
-mod remote;
+pub mod remote;
 mod ssrf;
 mod web;

@@ -12,6 +12,8 @@ mod federation;
 mod hardening;
 mod interop;
 mod moderation;
+mod ops;
 mod pages;
 mod protocol;
+mod proxy;
 mod session;

@@ -305,6 +305,29 @@ pub fn processed(db: impl AsRef<Path>, id: &str) -> bool {
     number(db.as_ref(), sql, [id]) == 1
 }
 
+/// Activities received and processed.
+pub fn inbound_processed(db: impl AsRef<Path>) -> i64 {
+    let sql = "SELECT count(*) FROM inbound WHERE processed_at IS NOT NULL";
+    number(db.as_ref(), sql, [])
+}
+
+/// The ids of the activities received and processed.
+pub fn processed_ids(db: impl AsRef<Path>) -> Vec<String> {
+    let sql = "SELECT activity_uri FROM inbound WHERE processed_at IS NOT NULL";
+    texts(db.as_ref(), sql, [])
+}
+
+/// How many times the activity `id` is kept in the inbound queue (a replay is kept once).
+pub fn received(db: impl AsRef<Path>, id: &str) -> i64 {
+    let sql = "SELECT count(*) FROM inbound WHERE activity_uri = ?1";
+    number(db.as_ref(), sql, [id])
+}
+
+/// The bodies of the activities waiting in the delivery queue.
+pub fn queued_bodies(db: impl AsRef<Path>) -> Vec<String> {
+    texts(db.as_ref(), "SELECT body FROM outbound_activities", [])
+}
+
 /// The workers have taken every received activity and sent every delivery.
 pub fn settled(db: impl AsRef<Path>) -> bool {
     inbound_pending(&db) == 0 && pending_deliveries(&db) == 0

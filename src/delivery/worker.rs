@@ -269,6 +269,15 @@ fn record(tx: &Connection, attempts: &[Attempt], now: Timestamp) -> rusqlite::Re
                 report.dropped += 1;
             }
             DeliveryOutcome::Retry { after } => {
+                crate::log::info(
+                    "delivery",
+                    "failed; will retry",
+                    &[
+                        ("host", &host),
+                        ("try", &(delivery.attempts + 1)),
+                        ("error", &describe(result)),
+                    ],
+                );
                 let status = result.as_ref().ok().map(|response| response.status);
                 store::deliveries::reschedule(
                     tx,

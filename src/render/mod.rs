@@ -9,6 +9,7 @@ pub mod media;
 pub mod moderation;
 pub mod posts;
 pub mod profile;
+pub mod server_status;
 pub mod social;
 
 use maud::{html, Markup, PreEscaped, DOCTYPE};

@@ -14,6 +14,7 @@ pub mod moderation;
 pub mod notifications;
 pub mod posts;
 pub mod profile;
+pub mod queue_report;
 pub mod remote_posts;
 pub mod sessions;
 pub mod settings;
@@ -37,6 +38,12 @@ pub fn open(path: &Path, create: bool) -> Result<Connection, String> {
     let name = path.display();
     let mut conn = Connection::open_with_flags(path, flags)
         .map_err(|e| format!("{name}: cannot open the database: {e}"))?;
+    // Before the pragmas: switching a newer Perch's file to WAL would already change it.
+    if let Ok(version) = conn.query_row("PRAGMA user_version", [], |row| row.get::<_, i64>(0)) {
+        if version > migrate::LATEST {
+            return Err(format!("{name}: {}", migrate::newer_message(version)));
+        }
+    }
     configure(&conn).map_err(|e| format!("{name}: not a usable database: {e}"))?;
     migrate::run(&mut conn).map_err(|e| format!("{name}: {e}"))?;
     Ok(conn)

@@ -76,6 +76,15 @@ pub async fn shared_inbox(
 }
 
 fn refusal(refusal: Refusal) -> Error {
+    crate::ops::status::record_refusal(refusal.message());
+    crate::log::info(
+        "inbox",
+        "refused",
+        &[
+            ("status", &refusal.status()),
+            ("reason", &refusal.message()),
+        ],
+    );
     Error::new(refusal.status(), refusal.message())
 }
 

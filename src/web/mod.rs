@@ -9,6 +9,7 @@ pub mod cache;
 pub mod compose;
 pub mod follows;
 pub mod guards;
+pub mod health;
 pub mod inbox;
 pub mod interactions;
 pub mod moderation;
@@ -17,6 +18,7 @@ pub mod pages;
 pub mod pins;
 pub mod reply;
 pub mod search;
+pub mod server_status;
 pub mod threads;
 pub mod wellknown;
 
@@ -178,6 +180,9 @@ pub fn routes() -> Vec<Route> {
         moderation::unblock_domain,
         moderation::mute_word,
         moderation::unmute_word,
+        // For service managers and monitors
+        health::health,
+        server_status::page,
     ]
 }
 
