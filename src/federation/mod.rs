@@ -4,5 +4,6 @@ pub mod build;
 pub mod client;
 pub mod documents;
 pub mod keys;
+pub mod rfc9421;
 pub mod signatures;
 pub mod webfinger;
