@@ -161,7 +161,11 @@ impl Parser<'_> {
             items.push(self.item()?);
             match self.peek() {
                 Some(b' ' | b')') => {}
-                _ => return Err(FieldError::Malformed("inner list items need a space or ')'")),
+                _ => {
+                    return Err(FieldError::Malformed(
+                        "inner list items need a space or ')'",
+                    ))
+                }
             }
         }
     }
@@ -216,9 +220,7 @@ impl Parser<'_> {
         if whole.is_empty() || whole.len() > MAX_INTEGER_DIGITS {
             return Err(FieldError::Malformed("bad number"));
         }
-        let mut value: i64 = whole
-            .iter()
-            .fold(0, |n, d| n * 10 + i64::from(d - b'0'));
+        let mut value: i64 = whole.iter().fold(0, |n, d| n * 10 + i64::from(d - b'0'));
         if self.eat(b'.') {
             if whole.len() > 12 {
                 return Err(FieldError::Malformed("bad decimal"));
@@ -231,9 +233,7 @@ impl Parser<'_> {
             if fraction.is_empty() || fraction.len() > 3 {
                 return Err(FieldError::Malformed("bad decimal"));
             }
-            let mut thousandths = fraction
-                .iter()
-                .fold(0, |n, d| n * 10 + i64::from(d - b'0'));
+            let mut thousandths = fraction.iter().fold(0, |n, d| n * 10 + i64::from(d - b'0'));
             for _ in fraction.len()..3 {
                 thousandths *= 10;
             }

@@ -218,7 +218,15 @@ pub fn verify_request(
     let now = unix_seconds(now);
     let mut reasons = Vec::new();
     for (label, input) in &inputs {
-        match verify_one(request, label, input, &signatures, now, window, &mut key_lookup) {
+        match verify_one(
+            request,
+            label,
+            input,
+            &signatures,
+            now,
+            window,
+            &mut key_lookup,
+        ) {
             Ok(verified) => return Ok(verified),
             Err(reason) => reasons.push((label.clone(), reason)),
         }
@@ -256,14 +264,23 @@ fn verify_one(
     key_lookup: &mut impl FnMut(&str) -> Option<PublicKey>,
 ) -> Result<Verified, Reason> {
     let Member::InnerList(components, params) = input else {
-        return Err(Reason::Malformed("a Signature-Input member must be an inner list"));
+        return Err(Reason::Malformed(
+            "a Signature-Input member must be an inner list",
+        ));
     };
     let signature = match signatures.iter().find(|(l, _)| l == label) {
-        Some((_, Member::Item(Item {
-            bare: BareItem::Bytes(bytes),
-            ..
-        }))) => bytes,
-        Some(_) => return Err(Reason::Malformed("a Signature member must be a byte sequence")),
+        Some((
+            _,
+            Member::Item(Item {
+                bare: BareItem::Bytes(bytes),
+                ..
+            }),
+        )) => bytes,
+        Some(_) => {
+            return Err(Reason::Malformed(
+                "a Signature member must be a byte sequence",
+            ))
+        }
         None => return Err(Reason::MissingSignature),
     };
     let key_id = match fields::param(params, "keyid") {
@@ -300,7 +317,8 @@ fn verify_one(
         return Err(Reason::NotCovered("@target-uri"));
     }
     let has_body = !request.body.is_empty()
-        || !(request.method.eq_ignore_ascii_case("GET") || request.method.eq_ignore_ascii_case("HEAD"));
+        || !(request.method.eq_ignore_ascii_case("GET")
+            || request.method.eq_ignore_ascii_case("HEAD"));
     if has_body && !covers("content-digest") {
         return Err(Reason::NotCovered("content-digest"));
     }
@@ -444,7 +462,10 @@ pub fn sign_request(
     let params: Params = vec![
         ("created".into(), BareItem::Integer(unix_seconds(created))),
         ("keyid".into(), BareItem::String(key_id.into())),
-        ("alg".into(), BareItem::String(signer.algorithm().name().into())),
+        (
+            "alg".into(),
+            BareItem::String(signer.algorithm().name().into()),
+        ),
     ];
     let request = Request {
         method,
