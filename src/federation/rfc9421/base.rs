@@ -111,6 +111,8 @@ fn authority(url: &Url) -> Option<String> {
     })
 }
 
+/// The path as `url` normalises it (dot segments resolved, odd characters percent-encoded):
+/// a signer that signed a raw, unnormalised path will not verify, which errs on the safe side.
 fn path(url: &Url) -> String {
     match url.path() {
         "" => "/".to_string(),
