@@ -543,3 +543,31 @@ fn fields_parse_and_serialise_the_rfc_8941_shapes() {
     }
     assert_eq!(fields::parse_dictionary("  "), Ok(Vec::new()));
 }
+
+#[test]
+fn a_signature_replayed_to_another_inbox_does_not_verify() {
+    let pair = ed25519_pair();
+    let key = ed25519_public(&pair);
+    let signed = sign_request(
+        &Signer::Ed25519(&pair),
+        KEY_ID,
+        "POST",
+        INBOX,
+        Some(BODY),
+        at(NOW),
+    )
+    .unwrap();
+    let headers = headers_of(&signed);
+    let headers: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let elsewhere = Request {
+        method: "POST",
+        target_uri: "https://perch.example/inbox",
+        headers: &headers,
+        body: BODY,
+    };
+    let result = verify_request(&elsewhere, at(NOW), WINDOW, |_| Some(key.clone()));
+    assert_eq!(one_reason(result), Reason::BadSignature);
+}
