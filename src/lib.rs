@@ -8,23 +8,29 @@
 //! error.rs      one Error: a safe message and a status, the detail for the log
 //! model.rs      the nouns: Post, Visibility, Profile, Media, Actor …
 //! urls.rs       every URL we mint
-//! federation/   the protocol, no SQL and no rocket: keys, signatures, client, webfinger, build
-//!               (outgoing: one typed builder per activity), vocab (incoming: parse_actor,
-//!               parse_note and the readers of remote JSON, defensive)
+//! text/         pure: Markdown, the scanners (hashtags, mentions, URLs), the sanitiser, plain text
+//! media/        pure: decode under limits, strip metadata, resize, blurhash
+//! federation/   the protocol, no SQL and no rocket: keys, signatures (draft-cavage), rfc9421
+//!               (RFC 9421 and RFC 9530, not yet wired in), client (signed GET/POST, limits), guard
+//!               (the private-address resolver), webfinger, build (outgoing: one typed builder per
+//!               activity), vocab (incoming: parse_actor, parse_note, the readers of remote JSON)
 //! store/        all SQL: open, migrations, one file per table group
-//! domain/       what Perch does: posts (with attachments), profile, auth, instance (init), text,
-//!               media, actors (remote accounts and their keys), follows and interactions (the
-//!               owner's outbound actions), timeline, pins, moderation (blocks, mutes, domains,
-//!               muted words), inbox (verify, one handler per activity, worker)
-//! delivery/     the durable outgoing queue and its worker thread
+//! domain/       what Perch does, one noun a module, each page or action one call returning an
+//!               owned view: posts (with attachments), profile, public (the strangers' pages),
+//!               threads, timeline, notifications, people, search, importer (fetch a remote object,
+//!               prove its origin, keep it), follows, interactions, bookmarks, pins, moderation,
+//!               collections, auth, instance (init), actors (remote accounts and their keys), inbox
+//!               (verify, one on_<activity> per type, writer, worker)
+//! delivery/     the durable outgoing queue, its worker thread and the Backoff every queue uses
 //! render/       maud, pure: model values in, markup out (it may call the pure text helpers)
 //! ops/          running as a service: worker liveness, shutdown, the server lock, backups,
 //!               restore, doctor; log.rs writes one line per event
-//! web/          rocket routes, thin; the URL table is web::routes(); web::cache keeps public
+//! web/          rocket routes, thin, one file per noun; the URL table is web::routes(); only
+//!               mod.rs (the Db handle) and cache.rs name `store`; web::cache keeps public
 //!               documents (actor, Notes, a stranger's first profile page) as bytes while fresh
 //! ```
 //! The rule: `web → domain → {store, federation, delivery}`; `render` sees `model`, `urls` and
-//! the pure `domain::text` helpers (and the timeline's plain `Entry` values); SQL lives only in
+//! the pure `text` helpers (and the timeline's plain `Entry` values); SQL lives only in
 //! `store`. Network I/O runs on worker threads or on rocket's blocking threads (`App::run_remote`),
 //! never on the async ones.
 //!
