@@ -3,14 +3,19 @@
 //! sanitised ourselves, which is the only thing ever wrapped in `PreEscaped`.
 
 pub mod admin;
+pub mod bookmarks;
 pub mod feeds;
 pub mod interactions;
 pub mod media;
 pub mod moderation;
+pub mod notifications;
+pub mod people;
 pub mod posts;
 pub mod profile;
+pub mod search;
 pub mod server_status;
-pub mod social;
+pub mod threads;
+pub mod timeline;
 
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 

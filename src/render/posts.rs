@@ -138,7 +138,7 @@ pub fn thread(urls: &Urls, view: &PostThread, viewer: &Viewer) -> Markup {
             @if reply_count > 0 {
                 section.replies aria-label="Replies" {
                     @for p in &view.replies { (post(urls, profile, p, viewer, false)) }
-                    @for p in &view.remote_replies { (super::social::remote_post(p, viewer, false, false, &urls.post_page(view.focus.id))) }
+                    @for p in &view.remote_replies { (super::timeline::remote_post(p, viewer, false, false, &urls.post_page(view.focus.id))) }
                 }
             }
             @if !view.history.is_empty() {

@@ -6,7 +6,7 @@ use rocket::{get, post, State};
 use crate::domain::bookmarks;
 use crate::error::Result;
 use crate::model::Timestamp;
-use crate::render::social as view;
+use crate::render::bookmarks as view;
 
 use super::guards::Owner;
 use super::interactions::ObjectForm;

@@ -39,7 +39,7 @@ async fn home_page(
         .await?;
     let viewer = owner.viewer();
     let compose = render::admin::compose(&viewer, &draft);
-    let markup = render::social::timeline(
+    let markup = render::timeline::timeline(
         &app.urls,
         &profile,
         &page,

@@ -7,7 +7,7 @@ use rocket::{get, post, State};
 use crate::domain::{self, follows};
 use crate::error::{Error, Result};
 use crate::model::{PeopleTab, Timestamp};
-use crate::render::social as view;
+use crate::render::people as view;
 
 use super::guards::Owner;
 use super::reply::{back_to, Reply};

@@ -5,7 +5,7 @@ use rocket::{get, State};
 use crate::domain;
 use crate::error::Result;
 use crate::model::Timestamp;
-use crate::render::social as view;
+use crate::render::notifications as view;
 
 use super::guards::Owner;
 use super::reply::Reply;

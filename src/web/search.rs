@@ -6,7 +6,7 @@ use rocket::{get, State};
 use crate::domain::{self, search::Found};
 use crate::error::Result;
 use crate::model::Timestamp;
-use crate::render::social as view;
+use crate::render::search as view;
 
 use super::guards::Owner;
 use super::reply::Reply;

@@ -4,7 +4,7 @@ use rocket::{get, State};
 
 use crate::domain::threads;
 use crate::error::Result;
-use crate::render::social as view;
+use crate::render::threads as view;
 
 use super::guards::Owner;
 use super::reply::Reply;

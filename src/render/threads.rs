@@ -1,0 +1,24 @@
+//! A thread around any post we hold.
+
+use maud::{html, Markup};
+
+use crate::domain::timeline::Entry;
+use crate::model::Profile;
+use crate::urls::Urls;
+
+use super::timeline::{entry, meta};
+use super::{layout, Viewer};
+
+/// A thread around a post: what we hold of its ancestors, the post, and the replies we hold.
+pub fn thread(
+    urls: &Urls,
+    profile: &Profile,
+    chain: &[Entry],
+    viewer: &Viewer,
+    back: &str,
+) -> Markup {
+    let body = html! {
+        div.thread { @for item in chain { (entry(urls, profile, item, viewer, back)) } }
+    };
+    layout(&meta("Thread"), viewer, &profile.display_name, body)
+}
