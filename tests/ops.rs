@@ -156,11 +156,7 @@ fn sigterm_during_a_burst_exits_cleanly_and_loses_nothing_acknowledged() {
     println!("{} acknowledged, stopped in {took:?}", acknowledged.len());
     assert!(acknowledged.len() < 400, "the signal came mid-burst");
 
-    assert_eq!(
-        wal_size(&instance.database()),
-        0,
-        "the WAL was checkpointed"
-    );
+    assert_eq!(wal_size(instance.database()), 0, "the WAL was checkpointed");
     for id in &acknowledged {
         assert_eq!(
             probe::received(&instance, id),
