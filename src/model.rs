@@ -401,6 +401,56 @@ pub struct MediaFile {
     pub data: Vec<u8>,
 }
 
+// Views the owner's pages are drawn from.
+
+/// A post of ours or someone else's.
+#[derive(Clone, Debug)]
+pub enum Shown {
+    Own(Post),
+    Remote(Box<RemotePost>),
+}
+
+impl Shown {
+    pub fn uri(&self, urls: &crate::urls::Urls) -> String {
+        match self {
+            Shown::Own(post) => urls.post(post.id),
+            Shown::Remote(post) => post.uri.clone(),
+        }
+    }
+}
+
+/// One line of the timeline, with what the owner did to it.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub id: i64,
+    pub shown: Shown,
+    pub boosted_by: Option<Actor>,
+    pub liked: bool,
+    pub boosted: bool,
+    pub bookmarked: bool,
+}
+
+/// What the search found.
+pub enum Found {
+    Nothing,
+    Account {
+        actor: Box<Actor>,
+        following: Option<FollowState>,
+        posts: Vec<RemotePost>,
+        /// Whether the owner blocked and muted them.
+        restricted: (bool, bool),
+    },
+    Post(Box<Entry>),
+}
+
+/// What the moderation page lists.
+pub struct Lists {
+    pub blocked: Vec<Actor>,
+    pub muted: Vec<Actor>,
+    pub domains: Vec<String>,
+    pub words: Vec<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

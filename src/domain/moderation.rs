@@ -6,7 +6,7 @@ use rusqlite::Connection;
 use crate::delivery;
 use crate::error::{Error, Result};
 use crate::federation::build;
-use crate::model::{Actor, Profile, Timestamp};
+use crate::model::{Actor, Lists, Profile, Timestamp};
 use crate::store::follows::{self, Direction};
 use crate::store::moderation::{self as stored, Restriction};
 use crate::store::{self};
@@ -108,14 +108,6 @@ pub fn clean_word(input: &str) -> Result<String> {
         ));
     }
     Ok(word.to_string())
-}
-
-/// What the moderation page lists.
-pub struct Lists {
-    pub blocked: Vec<Actor>,
-    pub muted: Vec<Actor>,
-    pub domains: Vec<String>,
-    pub words: Vec<String>,
 }
 
 /// The moderation page: the profile and the lists.

@@ -3,7 +3,7 @@
 use rusqlite::Connection;
 
 use crate::error::{Error, Result};
-use crate::model::{Actor, FollowState, Profile, RemotePost, Timestamp};
+use crate::model::{Profile, Timestamp};
 use crate::store::moderation::{self, Restriction};
 use crate::store::remote_posts;
 use crate::urls::Urls;
@@ -12,23 +12,12 @@ use super::actors::{self, Fetch};
 use super::importer::{self, Refused};
 use super::people::{self, actor_error};
 use super::profile;
-use super::timeline::{self, Entry, Shown};
+use super::timeline::{self, Shown};
+
+pub use crate::model::Found;
 
 /// Most of an account's posts shown with it.
 const ACCOUNT_POSTS: usize = 20;
-
-/// What the search found.
-pub enum Found {
-    Nothing,
-    Account {
-        actor: Box<Actor>,
-        following: Option<FollowState>,
-        posts: Vec<RemotePost>,
-        /// Whether the owner blocked and muted them.
-        restricted: (bool, bool),
-    },
-    Post(Box<Entry>),
-}
 
 /// The search page: the profile, and what the query found or why it found nothing (a refusal
 /// to show on the page; failures of our own are the outer `Err`).

@@ -4,7 +4,7 @@
 use rusqlite::Connection;
 
 use crate::error::Result;
-use crate::model::{Actor, Page, Post, Profile, RemotePost};
+use crate::model::{Actor, Page, Profile, RemotePost};
 use crate::store::interactions::{self, Kind};
 use crate::store::moderation::{self, Restriction};
 use crate::store::posts::{self, Audience};
@@ -12,32 +12,7 @@ use crate::store::{actors, remote_posts};
 
 use super::moderation::Filter;
 
-/// A post of ours or someone else's.
-#[derive(Clone, Debug)]
-pub enum Shown {
-    Own(Post),
-    Remote(Box<RemotePost>),
-}
-
-impl Shown {
-    pub fn uri(&self, urls: &crate::urls::Urls) -> String {
-        match self {
-            Shown::Own(post) => urls.post(post.id),
-            Shown::Remote(post) => post.uri.clone(),
-        }
-    }
-}
-
-/// One line of the timeline, with what the owner did to it.
-#[derive(Clone, Debug)]
-pub struct Entry {
-    pub id: i64,
-    pub shown: Shown,
-    pub boosted_by: Option<Actor>,
-    pub liked: bool,
-    pub boosted: bool,
-    pub bookmarked: bool,
-}
+pub use crate::model::{Entry, Shown};
 
 /// Whether the owner keeps this account out: blocked, muted, or on a blocked domain.
 fn shut_out(conn: &Connection, actor: &Actor) -> Result<bool> {

@@ -2,7 +2,7 @@
 
 use maud::{html, Markup};
 
-use crate::domain::timeline::Entry;
+use crate::model::Entry;
 use crate::model::Profile;
 use crate::urls::Urls;
 

@@ -2,7 +2,7 @@
 
 use maud::{html, Markup};
 
-pub use crate::domain::moderation::Lists;
+pub use crate::model::Lists;
 use crate::model::{Actor, Profile};
 
 use super::interactions::action;

@@ -2,7 +2,7 @@
 
 use maud::{html, Markup};
 
-use crate::domain::search::Found;
+use crate::model::Found;
 use crate::model::Profile;
 use crate::urls::Urls;
 

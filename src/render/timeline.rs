@@ -4,8 +4,8 @@
 
 use maud::{html, Markup};
 
-use crate::domain::timeline::{Entry, Shown};
 use crate::model::{Actor, Page, Profile, RemotePost};
+use crate::model::{Entry, Shown};
 use crate::urls::Urls;
 
 use super::interactions::action;
