@@ -124,8 +124,10 @@ impl Worker {
                 match handle.join() {
                     Ok(mine) => done.extend(mine),
                     // Unrecorded, so sent again next run: at least once still holds.
-                    Err(_) => eprintln!(
-                        "delivery: a sender thread failed; its deliveries will be retried"
+                    Err(_) => crate::log::warn(
+                        "delivery",
+                        "a sender thread failed; its deliveries will be retried",
+                        &[],
                     ),
                 }
             }
@@ -233,17 +235,20 @@ fn record(tx: &Connection, attempts: &[Attempt], now: Timestamp) -> rusqlite::Re
             DeliveryOutcome::Gone => {
                 store::deliveries::delete(tx, delivery.id)?;
                 let others = store::deliveries::delete_for_inbox(tx, &delivery.inbox)?;
-                eprintln!(
-                    "delivery: {host} answered 410 Gone for an inbox; deliveries to it dropped: {}",
-                    1 + others
+                crate::log::info(
+                    "delivery",
+                    "410 Gone for an inbox; deliveries to it dropped",
+                    &[("host", &host), ("dropped", &(1 + others))],
                 );
                 report.dropped += 1 + others;
                 if !report.gone_inboxes.contains(&delivery.inbox) {
                     // Nobody behind that inbox can be reached any more: their follows of us go.
                     let removed = store::follows::delete_followers_at_inbox(tx, &delivery.inbox)?;
                     if removed > 0 {
-                        eprintln!(
-                            "delivery: {host} answered 410 Gone; followers removed: {removed}"
+                        crate::log::info(
+                            "delivery",
+                            "410 Gone; followers at that inbox removed",
+                            &[("host", &host), ("removed", &removed)],
                         );
                     }
                     report.followers_removed += removed;
@@ -253,18 +258,23 @@ fn record(tx: &Connection, attempts: &[Attempt], now: Timestamp) -> rusqlite::Re
             DeliveryOutcome::Dropped { .. } => {
                 store::deliveries::delete(tx, delivery.id)?;
                 let tries = delivery.attempts + 1;
-                eprintln!(
-                    "delivery: dropped a delivery to {host} (try {tries}): {}",
-                    describe(result)
+                crate::log::info(
+                    "delivery",
+                    "dropped",
+                    &[("host", &host), ("try", &tries), ("error", &describe(result))],
                 );
                 report.dropped += 1;
             }
             DeliveryOutcome::Retry { .. } if delivery.created_at < expired_before => {
                 store::deliveries::delete(tx, delivery.id)?;
-                eprintln!(
-                    "delivery: dropped a delivery to {host} queued more than {} days ago: {}",
-                    MAX_AGE.as_secs() / 86_400,
-                    describe(result)
+                crate::log::info(
+                    "delivery",
+                    "dropped: queued too long ago",
+                    &[
+                        ("host", &host),
+                        ("max_days", &(MAX_AGE.as_secs() / 86_400)),
+                        ("error", &describe(result)),
+                    ],
                 );
                 report.dropped += 1;
             }
@@ -300,9 +310,14 @@ fn record(tx: &Connection, attempts: &[Attempt], now: Timestamp) -> rusqlite::Re
         }
         let expired = store::deliveries::delete_older_for_host(tx, host, expired_before)?;
         if expired > 0 {
-            eprintln!(
-                "delivery: {host} is failing; deliveries queued more than {} days ago dropped: {expired}",
-                MAX_AGE.as_secs() / 86_400
+            crate::log::info(
+                "delivery",
+                "host failing; deliveries queued too long ago dropped",
+                &[
+                    ("host", &host),
+                    ("max_days", &(MAX_AGE.as_secs() / 86_400)),
+                    ("dropped", &expired),
+                ],
             );
             report.dropped += expired;
         }
