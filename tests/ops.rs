@@ -418,6 +418,13 @@ fn the_server_page_shows_version_uptime_queues_and_refusals_to_the_owner_only() 
 
     instance.set_password("a long enough password");
     let mut browser = instance.logged_in("a long enough password");
+    let settings = browser.get("/settings");
+    assert_eq!(settings.status, 200);
+    assert!(
+        settings.body.contains(r#"href="/settings/server""#),
+        "{}",
+        settings.body
+    );
     let page = browser.get("/settings/server");
     assert_eq!(page.status, 200);
     for text in [

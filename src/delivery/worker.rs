@@ -27,6 +27,8 @@ pub(super) const BATCH: usize = 256;
 pub(super) const PER_HOST: usize = 32;
 /// Sender threads; RSA signing (~1,400/s per core) and waiting on remote servers overlap.
 const SENDERS: usize = 16;
+/// The clock skew seen in answers is stored at most this often (for `perch doctor`).
+const SKEW_EVERY: Duration = Duration::from_secs(60);
 
 /// The delivery worker: its own connection, the guarded client, the owner's key and its id.
 pub struct Worker {
@@ -34,6 +36,8 @@ pub struct Worker {
     client: Arc<Client>,
     key: Arc<SigningKey>,
     key_id: String,
+    /// When the skew was last stored, so that a busy queue does not write it every run.
+    skew_stored: Option<Timestamp>,
 }
 
 /// One try: the delivery, the raw answer and what it means.
@@ -59,6 +63,7 @@ impl Worker {
             client,
             key,
             key_id,
+            skew_stored: None,
         }
     }
 
@@ -82,8 +87,23 @@ impl Worker {
             }
         }
         let attempts = self.send(&by_host(due), &bodies);
-        store::write(&mut self.conn, |tx| record(tx, &attempts, now))
-            .map_err(|e: rusqlite::Error| format!("cannot record deliveries: {e}"))
+        let skew = self
+            .skew_stored
+            .is_none_or(|at| now.0.saturating_sub(at.0) >= millis(SKEW_EVERY))
+            .then(|| median_skew(&attempts))
+            .flatten();
+        let report = store::write(&mut self.conn, |tx| {
+            let report = record(tx, &attempts, now)?;
+            if let Some(skew) = skew {
+                store::settings::set_remote_date_skew(tx, skew, now)?;
+            }
+            Ok(report)
+        })
+        .map_err(|e: rusqlite::Error| format!("cannot record deliveries: {e}"))?;
+        if skew.is_some() {
+            self.skew_stored = Some(now);
+        }
+        Ok(report)
     }
 
     /// When the next delivery is due (for sleeping), or None when the queue is empty.
@@ -261,7 +281,11 @@ fn record(tx: &Connection, attempts: &[Attempt], now: Timestamp) -> rusqlite::Re
                 crate::log::info(
                     "delivery",
                     "dropped",
-                    &[("host", &host), ("try", &tries), ("error", &describe(result))],
+                    &[
+                        ("host", &host),
+                        ("try", &tries),
+                        ("error", &describe(result)),
+                    ],
                 );
                 report.dropped += 1;
             }
@@ -330,6 +354,16 @@ fn record(tx: &Connection, attempts: &[Attempt], now: Timestamp) -> rusqlite::Re
 pub(super) fn breaker_pause(failures: u32) -> Duration {
     let doublings = failures.saturating_sub(BREAKER_THRESHOLD).min(16);
     (BREAKER_PAUSE * (1u32 << doublings)).min(BREAKER_MAX_PAUSE)
+}
+
+/// The middle of the answers' clock skews: one remote server with a wrong clock is not ours.
+pub(super) fn median_skew(attempts: &[Attempt]) -> Option<i64> {
+    let mut skews: Vec<i64> = attempts
+        .iter()
+        .filter_map(|a| a.result.as_ref().ok()?.date_skew)
+        .collect();
+    skews.sort_unstable();
+    skews.get(skews.len() / 2).copied()
 }
 
 /// One line for the log and `last_error`: the status or the error, never the body.
