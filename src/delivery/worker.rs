@@ -280,7 +280,7 @@ fn record(tx: &Connection, attempts: &[Attempt], now: Timestamp) -> rusqlite::Re
                 let tries = delivery.attempts + 1;
                 crate::log::info(
                     "delivery",
-                    "dropped",
+                    "dropped a delivery",
                     &[
                         ("host", &host),
                         ("try", &tries),
@@ -293,7 +293,7 @@ fn record(tx: &Connection, attempts: &[Attempt], now: Timestamp) -> rusqlite::Re
                 store::deliveries::delete(tx, delivery.id)?;
                 crate::log::info(
                     "delivery",
-                    "dropped: queued too long ago",
+                    "dropped a delivery queued too long ago",
                     &[
                         ("host", &host),
                         ("max_days", &(MAX_AGE.as_secs() / 86_400)),
