@@ -360,10 +360,28 @@ fn doctor_passes_on_a_running_instance_and_names_what_is_broken() {
     ] {
         assert!(line(&lines, name).starts_with("ok    "), "{lines:#?}");
     }
+    // Nothing delivered yet, so no remote Date to compare with; no certificate over http.
     for name in ["clock", "tls"] {
         assert!(line(&lines, name).starts_with("skip  "), "{lines:#?}");
     }
     assert!(line(&lines, "queue").contains("0 deliveries pending"));
+
+    // The delivery worker saw remote answers five minutes behind us, then within a second.
+    let conn = rusqlite::Connection::open(instance.database()).unwrap();
+    let seen = perch::model::Timestamp::now();
+    perch::store::settings::set_remote_date_skew(&conn, 300, seen).unwrap();
+    let (ok, lines) = doctor(&instance);
+    assert!(!ok, "{lines:#?}");
+    let clock = line(&lines, "clock");
+    assert!(
+        clock.starts_with("FAIL  ") && clock.contains("300 s off") && clock.contains("set-ntp"),
+        "{clock}"
+    );
+    perch::store::settings::set_remote_date_skew(&conn, -1, seen).unwrap();
+    let (ok, lines) = doctor(&instance);
+    assert!(ok, "{lines:#?}");
+    assert!(line(&lines, "clock").starts_with("ok    "), "{lines:#?}");
+    drop(conn);
 
     // Stopped: the public origin does not answer.
     instance.kill();
@@ -418,6 +436,13 @@ fn the_server_page_shows_version_uptime_queues_and_refusals_to_the_owner_only() 
 
     instance.set_password("a long enough password");
     let mut browser = instance.logged_in("a long enough password");
+    let settings = browser.get("/settings");
+    assert_eq!(settings.status, 200);
+    assert!(
+        settings.body.contains(r#"href="/settings/server""#),
+        "{}",
+        settings.body
+    );
     let page = browser.get("/settings/server");
     assert_eq!(page.status, 200);
     for text in [

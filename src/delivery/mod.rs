@@ -239,12 +239,12 @@ pub fn spawn(mut worker: Worker, stop: Arc<AtomicBool>) -> std::io::Result<JoinH
                         }
                         Ok(None) => POLL,
                         Err(e) => {
-                            eprintln!("delivery: {e}");
+                            crate::log::warn("delivery", "worker run failed", &[("error", &e)]);
                             POLL
                         }
                     },
                     Err(e) => {
-                        eprintln!("delivery: {e}");
+                        crate::log::warn("delivery", "worker run failed", &[("error", &e)]);
                         POLL
                     }
                 };

@@ -27,6 +27,8 @@ pub(super) const BATCH: usize = 256;
 pub(super) const PER_HOST: usize = 32;
 /// Sender threads; RSA signing (~1,400/s per core) and waiting on remote servers overlap.
 const SENDERS: usize = 16;
+/// The clock skew seen in answers is stored at most this often (for `perch doctor`).
+const SKEW_EVERY: Duration = Duration::from_secs(60);
 
 /// The delivery worker: its own connection, the guarded client, the owner's key and its id.
 pub struct Worker {
@@ -34,6 +36,8 @@ pub struct Worker {
     client: Arc<Client>,
     key: Arc<SigningKey>,
     key_id: String,
+    /// When the skew was last stored, so that a busy queue does not write it every run.
+    skew_stored: Option<Timestamp>,
 }
 
 /// One try: the delivery, the raw answer and what it means.
@@ -59,6 +63,7 @@ impl Worker {
             client,
             key,
             key_id,
+            skew_stored: None,
         }
     }
 
@@ -82,8 +87,23 @@ impl Worker {
             }
         }
         let attempts = self.send(&by_host(due), &bodies);
-        store::write(&mut self.conn, |tx| record(tx, &attempts, now))
-            .map_err(|e: rusqlite::Error| format!("cannot record deliveries: {e}"))
+        let skew = self
+            .skew_stored
+            .is_none_or(|at| now.0.saturating_sub(at.0) >= millis(SKEW_EVERY))
+            .then(|| median_skew(&attempts))
+            .flatten();
+        let report = store::write(&mut self.conn, |tx| {
+            let report = record(tx, &attempts, now)?;
+            if let Some(skew) = skew {
+                store::settings::set_remote_date_skew(tx, skew, now)?;
+            }
+            Ok(report)
+        })
+        .map_err(|e: rusqlite::Error| format!("cannot record deliveries: {e}"))?;
+        if skew.is_some() {
+            self.skew_stored = Some(now);
+        }
+        Ok(report)
     }
 
     /// When the next delivery is due (for sleeping), or None when the queue is empty.
@@ -124,8 +144,10 @@ impl Worker {
                 match handle.join() {
                     Ok(mine) => done.extend(mine),
                     // Unrecorded, so sent again next run: at least once still holds.
-                    Err(_) => eprintln!(
-                        "delivery: a sender thread failed; its deliveries will be retried"
+                    Err(_) => crate::log::warn(
+                        "delivery",
+                        "a sender thread failed; its deliveries will be retried",
+                        &[],
                     ),
                 }
             }
@@ -233,17 +255,20 @@ fn record(tx: &Connection, attempts: &[Attempt], now: Timestamp) -> rusqlite::Re
             DeliveryOutcome::Gone => {
                 store::deliveries::delete(tx, delivery.id)?;
                 let others = store::deliveries::delete_for_inbox(tx, &delivery.inbox)?;
-                eprintln!(
-                    "delivery: {host} answered 410 Gone for an inbox; deliveries to it dropped: {}",
-                    1 + others
+                crate::log::info(
+                    "delivery",
+                    "410 Gone for an inbox; deliveries to it dropped",
+                    &[("host", &host), ("dropped", &(1 + others))],
                 );
                 report.dropped += 1 + others;
                 if !report.gone_inboxes.contains(&delivery.inbox) {
                     // Nobody behind that inbox can be reached any more: their follows of us go.
                     let removed = store::follows::delete_followers_at_inbox(tx, &delivery.inbox)?;
                     if removed > 0 {
-                        eprintln!(
-                            "delivery: {host} answered 410 Gone; followers removed: {removed}"
+                        crate::log::info(
+                            "delivery",
+                            "410 Gone; followers at that inbox removed",
+                            &[("host", &host), ("removed", &removed)],
                         );
                     }
                     report.followers_removed += removed;
@@ -253,18 +278,27 @@ fn record(tx: &Connection, attempts: &[Attempt], now: Timestamp) -> rusqlite::Re
             DeliveryOutcome::Dropped { .. } => {
                 store::deliveries::delete(tx, delivery.id)?;
                 let tries = delivery.attempts + 1;
-                eprintln!(
-                    "delivery: dropped a delivery to {host} (try {tries}): {}",
-                    describe(result)
+                crate::log::info(
+                    "delivery",
+                    "dropped a delivery",
+                    &[
+                        ("host", &host),
+                        ("try", &tries),
+                        ("error", &describe(result)),
+                    ],
                 );
                 report.dropped += 1;
             }
             DeliveryOutcome::Retry { .. } if delivery.created_at < expired_before => {
                 store::deliveries::delete(tx, delivery.id)?;
-                eprintln!(
-                    "delivery: dropped a delivery to {host} queued more than {} days ago: {}",
-                    MAX_AGE.as_secs() / 86_400,
-                    describe(result)
+                crate::log::info(
+                    "delivery",
+                    "dropped a delivery queued too long ago",
+                    &[
+                        ("host", &host),
+                        ("max_days", &(MAX_AGE.as_secs() / 86_400)),
+                        ("error", &describe(result)),
+                    ],
                 );
                 report.dropped += 1;
             }
@@ -300,9 +334,14 @@ fn record(tx: &Connection, attempts: &[Attempt], now: Timestamp) -> rusqlite::Re
         }
         let expired = store::deliveries::delete_older_for_host(tx, host, expired_before)?;
         if expired > 0 {
-            eprintln!(
-                "delivery: {host} is failing; deliveries queued more than {} days ago dropped: {expired}",
-                MAX_AGE.as_secs() / 86_400
+            crate::log::info(
+                "delivery",
+                "host failing; deliveries queued too long ago dropped",
+                &[
+                    ("host", &host),
+                    ("max_days", &(MAX_AGE.as_secs() / 86_400)),
+                    ("dropped", &expired),
+                ],
             );
             report.dropped += expired;
         }
@@ -315,6 +354,16 @@ fn record(tx: &Connection, attempts: &[Attempt], now: Timestamp) -> rusqlite::Re
 pub(super) fn breaker_pause(failures: u32) -> Duration {
     let doublings = failures.saturating_sub(BREAKER_THRESHOLD).min(16);
     (BREAKER_PAUSE * (1u32 << doublings)).min(BREAKER_MAX_PAUSE)
+}
+
+/// The middle of the answers' clock skews: one remote server with a wrong clock is not ours.
+pub(super) fn median_skew(attempts: &[Attempt]) -> Option<i64> {
+    let mut skews: Vec<i64> = attempts
+        .iter()
+        .filter_map(|a| a.result.as_ref().ok()?.date_skew)
+        .collect();
+    skews.sort_unstable();
+    skews.get(skews.len() / 2).copied()
 }
 
 /// One line for the log and `last_error`: the status or the error, never the body.

@@ -104,6 +104,8 @@ pub struct WebfingerAnswer {
 pub struct PostResponse {
     pub status: u16,
     pub retry_after: Option<Duration>,
+    /// Seconds our clock is ahead of the answer's `Date` (negative: behind), for `perch doctor`.
+    pub date_skew: Option<i64>,
 }
 
 pub struct Client {
@@ -218,6 +220,11 @@ impl Client {
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| parse_retry_after(v, SystemTime::now()));
+        let date_skew = response
+            .headers()
+            .get("date")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| date_skew(v, SystemTime::now()));
         if content_length(&response).is_some_and(|n| n <= MAX_DRAIN) {
             // Reading a short answer lets the connection be reused; its content does not matter.
             let _ = response
@@ -229,6 +236,7 @@ impl Client {
         Ok(PostResponse {
             status,
             retry_after,
+            date_skew,
         })
     }
 
@@ -428,6 +436,16 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
         date.duration_since(now).unwrap_or(Duration::ZERO)
     };
     Some(wait.min(MAX_RETRY_AFTER))
+}
+
+/// Seconds `now` is ahead of an HTTP `Date` value (negative: behind); None when unreadable.
+pub fn date_skew(value: &str, now: SystemTime) -> Option<i64> {
+    let date = httpdate::parse_http_date(value.trim()).ok()?;
+    let secs = |d: Duration| i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
+    Some(match now.duration_since(date) {
+        Ok(ahead) => secs(ahead),
+        Err(behind) => -secs(behind.duration()),
+    })
 }
 
 fn fetch_error(error: ureq::Error, url: &Url) -> FetchError {

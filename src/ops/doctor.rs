@@ -79,12 +79,10 @@ pub fn checks(config_path: &Path) -> Vec<Check> {
     push("database", database(&config.database));
     push("disk", disk(&folder));
     push("folder", writable(&folder));
-    push(
-        "clock",
-        Outcome::Skip(
-            "the Date of remote answers is not recorded; keep NTP on (timedatectl)".into(),
-        ),
-    );
+    let recorded = read_only(&config.database)
+        .and_then(|conn| store::settings::remote_date_skew(&conn))
+        .map_err(|e| e.to_string());
+    push("clock", clock(recorded, crate::model::Timestamp::now()));
     push("dns", dns(&config.domain));
     let client = Client::new(ClientConfig::new(
         config.federation.allow_private_addresses,
@@ -151,6 +149,39 @@ fn database(path: &Path) -> Outcome {
                 ""
             }
         )),
+    }
+}
+
+/// Beyond this our signatures' `Date` is refused by careful servers (and theirs by us).
+const MAX_CLOCK_SKEW_SECS: u64 = 60;
+
+/// The verdict on the skew the delivery worker last recorded against remote answers' `Date`.
+fn clock(
+    recorded: Result<Option<(i64, crate::model::Timestamp)>, String>,
+    now: crate::model::Timestamp,
+) -> Outcome {
+    let (skew, seen) = match recorded {
+        Err(e) => return Outcome::Skip(format!("cannot read the database: {e}")),
+        Ok(None) => {
+            return Outcome::Skip(
+                "no remote answer recorded yet (the delivery worker records their Date)".into(),
+            )
+        }
+        Ok(Some(found)) => found,
+    };
+    let minutes = now.0.saturating_sub(seen.0).max(0) / 60_000;
+    let ago = format!("seen {minutes} min ago");
+    let direction = if skew > 0 { "ahead" } else { "behind" };
+    if skew.unsigned_abs() > MAX_CLOCK_SKEW_SECS {
+        Outcome::Fail(format!(
+            "the clock is {} s off ({direction} of remote servers, {ago}): enable NTP (timedatectl set-ntp true)",
+            skew.unsigned_abs()
+        ))
+    } else {
+        Outcome::Ok(format!(
+            "within {} s of remote servers' Date ({ago})",
+            skew.unsigned_abs()
+        ))
     }
 }
 

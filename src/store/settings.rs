@@ -2,11 +2,15 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
+use crate::model::Timestamp;
+
 pub const PRIVATE_KEY: &str = "private_key_pkcs8";
 pub const PUBLIC_KEY_PEM: &str = "public_key_pem";
 pub const ROCKET_SECRET: &str = "rocket_secret_key";
 pub const PASSWORD_HASH: &str = "password_hash";
 pub const SETUP_TOKEN_HASH: &str = "setup_token_hash";
+/// `SKEW_SECONDS SEEN_AT_MILLIS`: how far our clock was ahead of remote answers' `Date`, and when.
+pub const LAST_REMOTE_DATE_SKEW: &str = "last_remote_date_skew";
 
 pub fn get(conn: &Connection, key: &str) -> rusqlite::Result<Option<Vec<u8>>> {
     conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| {
@@ -31,6 +35,31 @@ pub fn set_if_missing(conn: &Connection, key: &str, value: &[u8]) -> rusqlite::R
         params![key, value],
     )?;
     Ok(inserted == 1)
+}
+
+/// Records the skew seen at `seen_at` (written by the delivery worker, read by `perch doctor`).
+pub fn set_remote_date_skew(
+    conn: &Connection,
+    skew: i64,
+    seen_at: Timestamp,
+) -> rusqlite::Result<()> {
+    set(
+        conn,
+        LAST_REMOTE_DATE_SKEW,
+        format!("{skew} {}", seen_at.0).as_bytes(),
+    )
+}
+
+/// The last recorded skew and when it was seen; None when none was (or the value is unreadable).
+pub fn remote_date_skew(conn: &Connection) -> rusqlite::Result<Option<(i64, Timestamp)>> {
+    let Some(value) = get(conn, LAST_REMOTE_DATE_SKEW)? else {
+        return Ok(None);
+    };
+    let text = String::from_utf8_lossy(&value);
+    let parsed = text
+        .split_once(' ')
+        .and_then(|(skew, seen)| Some((skew.parse().ok()?, Timestamp(seen.parse().ok()?))));
+    Ok(parsed)
 }
 
 pub fn delete(conn: &Connection, key: &str) -> rusqlite::Result<()> {

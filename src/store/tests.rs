@@ -77,3 +77,18 @@ fn backup_copies_a_consistent_database() {
         .unwrap_err()
         .contains("already exists"));
 }
+
+#[test]
+fn the_remote_date_skew_is_kept_with_when_it_was_seen() {
+    let (_dir, conn) = testing::temporary();
+    assert_eq!(settings::remote_date_skew(&conn).unwrap(), None);
+    settings::set_remote_date_skew(&conn, -75, Timestamp(1_700_000_000_000)).unwrap();
+    settings::set_remote_date_skew(&conn, 3, Timestamp(1_700_000_060_000)).unwrap();
+    assert_eq!(
+        settings::remote_date_skew(&conn).unwrap(),
+        Some((3, Timestamp(1_700_000_060_000)))
+    );
+    // A value that is not ours reads as nothing recorded, not as an error.
+    settings::set(&conn, settings::LAST_REMOTE_DATE_SKEW, b"soon").unwrap();
+    assert_eq!(settings::remote_date_skew(&conn).unwrap(), None);
+}

@@ -138,7 +138,7 @@ async fn receive(
     let (verdict, activity) = rocket::tokio::task::spawn_blocking(move || {
         let connect = || {
             db.get().map_err(|e| {
-                eprintln!("inbox: no database connection: {e}");
+                crate::log::warn("inbox", "no database connection", &[("error", &e)]);
                 Refusal::Unavailable("cannot verify the request right now; try again later".into())
             })
         };

@@ -97,10 +97,14 @@ impl<'r> Responder<'r, 'static> for Reply {
 impl<'r> Responder<'r, 'static> for Error {
     fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
         if self.status >= 500 {
-            eprintln!(
-                "error: {} {}: {self}",
-                request.method(),
-                request.uri().path()
+            crate::log::warn(
+                "web",
+                "server error",
+                &[
+                    ("method", &request.method()),
+                    ("path", &request.uri().path()),
+                    ("error", &self),
+                ],
             );
         }
         let status = Status::from_code(self.status).unwrap_or(Status::InternalServerError);

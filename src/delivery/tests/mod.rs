@@ -13,6 +13,7 @@ fn ok(status: u16, retry_after: Option<u64>) -> Result<PostResponse, FetchError>
     Ok(PostResponse {
         status,
         retry_after: retry_after.map(Duration::from_secs),
+        date_skew: None,
     })
 }
 

@@ -181,3 +181,39 @@ fn the_thread_sends_what_is_queued_and_stops_cleanly() {
     // The batch in hand was recorded before the thread ended.
     assert_eq!(store::deliveries::count(&conn).unwrap(), 0);
 }
+
+#[test]
+fn the_skew_from_answers_date_is_stored_at_most_once_a_minute() {
+    let (dir, conn) = store::testing::temporary();
+    let sink = Sink::new(202);
+    // The remote clock is two minutes behind ours.
+    let behind = |secs: u64| {
+        let date = std::time::SystemTime::now() - Duration::from_secs(secs);
+        format!("Date: {}\r\n", httpdate::fmt_http_date(date))
+    };
+    sink.answer(move |_| (202, behind(120)));
+    let now = Timestamp::now();
+    let mut worker = worker(&dir);
+    queue(&conn, 1, &[sink.inbox("/inbox")], now);
+    assert_eq!(worker.run_once(now).unwrap().delivered, 1);
+    let (skew, seen) = store::settings::remote_date_skew(&conn).unwrap().unwrap();
+    assert!((119..=122).contains(&skew), "{skew}");
+    assert_eq!(seen, now);
+
+    // Within the minute: not written again.
+    sink.answer(move |_| (202, behind(0)));
+    let soon = plus(now, 30_000);
+    queue(&conn, 2, &[sink.inbox("/inbox")], soon);
+    assert_eq!(worker.run_once(soon).unwrap().delivered, 1);
+    assert_eq!(
+        store::settings::remote_date_skew(&conn).unwrap(),
+        Some((skew, now))
+    );
+
+    let later = plus(now, 61_000);
+    queue(&conn, 3, &[sink.inbox("/inbox")], later);
+    assert_eq!(worker.run_once(later).unwrap().delivered, 1);
+    let (skew, seen) = store::settings::remote_date_skew(&conn).unwrap().unwrap();
+    assert!((0..=2).contains(&skew), "{skew}");
+    assert_eq!(seen, later);
+}

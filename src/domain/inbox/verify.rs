@@ -153,6 +153,6 @@ fn deletes_itself(activity: &Activity) -> bool {
 
 /// A database failure while verifying: not the sender's fault, and worth a retry.
 pub fn internal(e: rusqlite::Error) -> Refusal {
-    eprintln!("inbox: database error while verifying: {e}");
+    crate::log::warn("inbox", "database error while verifying", &[("error", &e)]);
     Refusal::Unavailable("cannot verify the request right now; try again later".into())
 }

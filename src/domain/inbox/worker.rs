@@ -91,7 +91,7 @@ pub fn spawn(mut worker: InboxWorker, stop: Arc<AtomicBool>) -> std::io::Result<
                     // More may be waiting.
                     Ok(taken) if taken > 0 => continue,
                     Ok(_) => {}
-                    Err(e) => eprintln!("inbox worker: {e}"),
+                    Err(e) => crate::log::warn("inbox", "worker run failed", &[("error", &e)]),
                 }
                 std::thread::park_timeout(IDLE_WAIT);
             }

@@ -51,7 +51,7 @@ impl InboundWriter {
     /// Queues `row`; `reply` is called after the commit (or the failure).
     pub fn submit(&self, row: NewInbound, reply: Reply) {
         if let Err(mpsc::SendError(pending)) = self.sender.send(Pending { row, reply }) {
-            eprintln!("inbox: the inbound writer has stopped");
+            crate::log::warn("inbox", "the inbound writer has stopped", &[]);
             (pending.reply)(Err(NotStored));
         }
     }
@@ -99,13 +99,17 @@ pub fn commit(conn: &mut Connection, batch: Vec<Pending>) {
             }
         }
         Err(e) if rows.len() == 1 => {
-            eprintln!("inbox: cannot queue an activity: {e}");
+            crate::log::warn("inbox", "cannot queue an activity", &[("error", &e)]);
             for reply in replies {
                 reply(Err(NotStored));
             }
         }
         Err(e) => {
-            eprintln!("inbox: cannot queue {} activities at once: {e}", rows.len());
+            crate::log::warn(
+                "inbox",
+                "cannot queue activities at once; trying one by one",
+                &[("count", &rows.len()), ("error", &e)],
+            );
             for (row, reply) in rows.into_iter().zip(replies) {
                 commit(conn, vec![Pending { row, reply }]);
             }

@@ -366,7 +366,8 @@ fn post_reports_status_and_retry_after() {
         answer,
         PostResponse {
             status: 503,
-            retry_after: Some(Duration::from_secs(120))
+            retry_after: Some(Duration::from_secs(120)),
+            date_skew: None,
         }
     );
     let seen = server.join().unwrap().pop().unwrap();
@@ -396,7 +397,8 @@ fn post_reports_status_and_retry_after() {
         answer,
         PostResponse {
             status: 302,
-            retry_after: None
+            retry_after: None,
+            date_skew: None,
         }
     );
     server.join().unwrap();
@@ -421,6 +423,17 @@ fn retry_after_forms() {
     let huge = Some(MAX_RETRY_AFTER);
     assert_eq!(parse_retry_after("99999999999999999999999", now), huge);
     assert_eq!(parse_retry_after("31536000000", now), huge);
+}
+
+#[test]
+fn date_skew_is_how_far_our_clock_is_ahead() {
+    let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    let earlier = httpdate::fmt_http_date(now - Duration::from_secs(90));
+    assert_eq!(date_skew(&earlier, now), Some(90));
+    let later = httpdate::fmt_http_date(now + Duration::from_secs(5));
+    assert_eq!(date_skew(&later, now), Some(-5));
+    assert_eq!(date_skew(&httpdate::fmt_http_date(now), now), Some(0));
+    assert_eq!(date_skew("yesterday", now), None);
 }
 
 #[test]
