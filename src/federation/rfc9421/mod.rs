@@ -13,6 +13,8 @@ pub mod fields;
 mod fuzz;
 #[cfg(test)]
 mod hostile;
+#[cfg(test)]
+mod shapes;
 mod sign;
 #[cfg(test)]
 mod tests;
