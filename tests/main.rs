@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod arm;
 mod browser;
 mod cli;
 mod client;
