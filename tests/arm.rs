@@ -3,7 +3,9 @@
 //! 32-bit ARM is where a 64-bit id or millisecond time could truncate, so both are checked
 //! end to end: minted on ARM, sent signed, stored by the x86 side.
 
-use crate::harness::{count, eventually, follow_and_wait, get, Instance, AS_JSON};
+use std::time::{Duration, Instant};
+
+use crate::harness::{count, follow_and_wait, get, Instance, AS_JSON};
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -33,7 +35,10 @@ fn arm_binaries_serve_and_federate_with_x86_under_qemu() {
     let entries: Vec<(&str, &str)> = list
         .split(',')
         .filter(|e| !e.is_empty())
-        .map(|e| e.split_once(':').expect("PERCH_ARM_BINARIES holds target:path pairs"))
+        .map(|e| {
+            e.split_once(':')
+                .expect("PERCH_ARM_BINARIES holds target:path pairs")
+        })
         .collect();
     if entries.is_empty() {
         eprintln!("SKIPPED: PERCH_ARM_BINARIES names no binary");
@@ -67,27 +72,38 @@ fn one_target(program: Vec<String>) {
 
     let actor = get(&arm.url("/users/ana"), AS_JSON);
     assert_eq!(actor.status, 200);
-    assert!(actor.content_type().starts_with("application/activity+json"));
+    assert!(actor
+        .content_type()
+        .starts_with("application/activity+json"));
     let actor = actor.json();
     assert_eq!(actor["id"], arm.url("/users/ana"));
     let pem = actor["publicKey"]["publicKeyPem"].as_str().unwrap();
     assert!(perch::federation::keys::VerifyingKey::from_pem(pem).is_ok());
 
-    // The ARM side follows the x86 side, which accepts with a signed Accept the ARM side checks.
+    // The ARM side follows the x86 side, which accepts with a signed Accept the ARM side checks;
+    // then the other way round, so that the ARM side's posts go to the x86 side.
     let x86 = Instance::start();
     x86.set_password(PASSWORD);
     follow_and_wait(&arm, &x86);
-    assert_eq!(
-        count(
-            &x86,
-            "SELECT count(*) FROM follows WHERE direction = 'in' AND state = 'accepted'"
-        ),
-        1
-    );
+    follow_and_wait(&x86, &arm);
+    for side in [&arm, &x86] {
+        assert_eq!(
+            count(
+                side,
+                "SELECT count(*) FROM follows WHERE direction = 'in' AND state = 'accepted'"
+            ),
+            1
+        );
+    }
 
     // A post minted on ARM: its id (milliseconds << 16) is far above 2^32.
     let page = arm.post("hello from an ARM perch", &[]);
-    let id: i64 = page.rsplit('/').next().unwrap().parse().expect("a numeric id");
+    let id: i64 = page
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .expect("a numeric id");
     assert!(id > 1 << 32, "post id {id} is above 2^32");
     let stored: (i64, i64) = rusqlite::Connection::open(arm.database())
         .unwrap()
@@ -96,7 +112,11 @@ fn one_target(program: Vec<String>) {
         })
         .unwrap();
     assert_eq!(stored.0, id, "the URL's id is the stored one");
-    assert!(stored.1 > 1 << 32, "created_at {} is in milliseconds", stored.1);
+    assert!(
+        stored.1 > 1 << 32,
+        "created_at {} is in milliseconds",
+        stored.1
+    );
     let note = get(&arm.url(&format!("/users/ana/statuses/{id}")), AS_JSON);
     assert_eq!(note.status, 200, "{}", note.body);
     assert_eq!(
@@ -107,12 +127,20 @@ fn one_target(program: Vec<String>) {
     // The x86 side receives the signed Create, verifies it against the ARM actor's key, keeps
     // the post under the same id and time, and shows it on its home page.
     let uri = arm.url(&format!("/users/ana/statuses/{id}"));
-    eventually("the x86 side keeps the ARM post", || {
-        count(
-            &x86,
-            &format!("SELECT count(*) FROM remote_posts WHERE uri = '{uri}'"),
-        ) == 1
-    });
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while count(
+        &x86,
+        &format!("SELECT count(*) FROM remote_posts WHERE uri = '{uri}'"),
+    ) != 1
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the x86 side did not keep the ARM post; ARM deliveries: {:?}; x86 inbound: {:?}",
+            rows(&arm, "SELECT inbox || ' ' || attempts || ' ' || ifnull(last_status, '-') || ' ' || ifnull(last_error, '-') FROM deliveries"),
+            rows(&x86, "SELECT activity_uri || ' ' || attempts || ' ' || ifnull(error, '-') FROM inbound"),
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
     let published = count(
         &x86,
         &format!("SELECT published_at FROM remote_posts WHERE uri = '{uri}'"),
@@ -124,4 +152,16 @@ fn one_target(program: Vec<String>) {
     );
     let home = x86.logged_in(PASSWORD).get("/").body;
     assert!(home.contains("hello from an ARM perch"), "{home}");
+}
+
+/// Every row of `sql` (one text column) on the instance's database, for a failure's message.
+fn rows(instance: &Instance, sql: &str) -> Vec<String> {
+    let conn = rusqlite::Connection::open(instance.database()).unwrap();
+    let mut statement = conn.prepare(sql).unwrap();
+    let found = statement
+        .query_map([], |r| r.get::<_, rusqlite::types::Value>(0))
+        .unwrap()
+        .map(|v| format!("{:?}", v.unwrap()))
+        .collect();
+    found
 }
