@@ -127,20 +127,7 @@ fn one_target(program: Vec<String>) {
     // The x86 side receives the signed Create, verifies it against the ARM actor's key, keeps
     // the post under the same id and time, and shows it on its home page.
     let uri = arm.url(&format!("/users/ana/statuses/{id}"));
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while count(
-        &x86,
-        &format!("SELECT count(*) FROM remote_posts WHERE uri = '{uri}'"),
-    ) != 1
-    {
-        assert!(
-            Instant::now() < deadline,
-            "the x86 side did not keep the ARM post; ARM deliveries: {:?}; x86 inbound: {:?}",
-            rows(&arm, "SELECT inbox || ' ' || attempts || ' ' || ifnull(last_status, '-') || ' ' || ifnull(last_error, '-') FROM deliveries"),
-            rows(&x86, "SELECT activity_uri || ' ' || attempts || ' ' || ifnull(error, '-') FROM inbound"),
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    wait_until_kept(&x86, &uri, &arm);
     let published = count(
         &x86,
         &format!("SELECT published_at FROM remote_posts WHERE uri = '{uri}'"),
@@ -152,6 +139,36 @@ fn one_target(program: Vec<String>) {
     );
     let home = x86.logged_in(PASSWORD).get("/").body;
     assert!(home.contains("hello from an ARM perch"), "{home}");
+
+    // And back: the ARM side verifies the x86 side's signed Create and keeps its 64-bit id.
+    let x86_page = x86.post("hello from an x86 perch", &[]);
+    let x86_uri = x86.url(&format!(
+        "/users/ana/statuses/{}",
+        x86_page.rsplit('/').next().unwrap()
+    ));
+    wait_until_kept(&arm, &x86_uri, &x86);
+}
+
+/// Waits (qemu is slow: up to a minute) until `keeper` holds the remote post `uri` from
+/// `sender`; a timeout shows both queues.
+fn wait_until_kept(keeper: &Instance, uri: &str, sender: &Instance) {
+    let kept = format!("SELECT count(*) FROM remote_posts WHERE uri = '{uri}'");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while count(keeper, &kept) != 1 {
+        assert!(
+            Instant::now() < deadline,
+            "{uri} was not kept; sender's deliveries: {:?}; keeper's inbound: {:?}",
+            rows(
+                sender,
+                "SELECT inbox || ' ' || attempts || ' ' || ifnull(last_error, '-') FROM deliveries"
+            ),
+            rows(
+                keeper,
+                "SELECT activity_uri || ' ' || attempts || ' ' || ifnull(error, '-') FROM inbound"
+            ),
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
 }
 
 /// Every row of `sql` (one text column) on the instance's database, for a failure's message.
