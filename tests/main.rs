@@ -4,6 +4,7 @@
 mod harness;
 mod probe;
 
+mod arm;
 mod browser;
 mod cli;
 mod client;

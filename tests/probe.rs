@@ -141,6 +141,12 @@ pub fn remote_posts(db: impl AsRef<Path>) -> i64 {
     number(db.as_ref(), "SELECT count(*) FROM remote_posts", [])
 }
 
+/// When the remote post `uri` was published (ms since the epoch), if we hold it.
+pub fn remote_published_at(db: impl AsRef<Path>, uri: &str) -> Option<i64> {
+    let sql = "SELECT published_at FROM remote_posts WHERE uri = ?1";
+    open(db.as_ref()).query_row(sql, [uri], |r| r.get(0)).ok()
+}
+
 /// Remote posts whose HTML contains `text`.
 pub fn remote_posts_containing(db: impl AsRef<Path>, text: &str) -> i64 {
     let sql = "SELECT count(*) FROM remote_posts WHERE content_html LIKE '%' || ?1 || '%'";
@@ -185,6 +191,14 @@ pub fn longest_remote_content(db: impl AsRef<Path>) -> i64 {
 
 pub fn posts(db: impl AsRef<Path>) -> i64 {
     number(db.as_ref(), "SELECT count(*) FROM posts", [])
+}
+
+/// (id, created_at) of our only post.
+pub fn only_post(db: impl AsRef<Path>) -> (i64, i64) {
+    let sql = "SELECT id, created_at FROM posts";
+    open(db.as_ref())
+        .query_row(sql, [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
 pub fn media(db: impl AsRef<Path>) -> i64 {
@@ -280,6 +294,12 @@ pub fn queued_deliveries(db: impl AsRef<Path>) -> Vec<(String, String)> {
     .collect()
 }
 
+/// Every delivery waiting, as "inbox attempts last-error", for a failure's message.
+pub fn delivery_states(db: impl AsRef<Path>) -> Vec<String> {
+    let sql = "SELECT inbox || ' ' || attempts || ' ' || ifnull(last_error, '-') FROM deliveries";
+    texts(db.as_ref(), sql, [])
+}
+
 // The incoming queue.
 
 /// Activities received (kept in the inbound queue), processed or not.
@@ -326,6 +346,12 @@ pub fn received(db: impl AsRef<Path>, id: &str) -> i64 {
 /// The bodies of the activities waiting in the delivery queue.
 pub fn queued_bodies(db: impl AsRef<Path>) -> Vec<String> {
     texts(db.as_ref(), "SELECT body FROM outbound_activities", [])
+}
+
+/// Every received activity, as "id attempts error", for a failure's message.
+pub fn inbound_states(db: impl AsRef<Path>) -> Vec<String> {
+    let sql = "SELECT activity_uri || ' ' || attempts || ' ' || ifnull(error, '-') FROM inbound";
+    texts(db.as_ref(), sql, [])
 }
 
 /// The workers have taken every received activity and sent every delivery.

@@ -28,6 +28,9 @@ pub struct Instance {
     server: Option<Child>,
     /// The set-up link printed by the last start, if any.
     pub setup_link: Option<String>,
+    /// How to run perch: this build's binary, or another one behind a runner (tests/arm.rs runs
+    /// ARM builds under qemu-user).
+    pub program: Vec<String>,
 }
 
 impl Instance {
@@ -48,7 +51,14 @@ impl Instance {
             origin: format!("http://127.0.0.1:{port}"),
             server: None,
             setup_link: None,
+            program: vec![PERCH.to_string()],
         }
+    }
+
+    fn command(&self) -> Command {
+        let mut command = Command::new(&self.program[0]);
+        command.args(&self.program[1..]);
+        command
     }
 
     /// A started instance.
@@ -93,7 +103,8 @@ impl Instance {
 
     /// Starts `perch serve`; false when it exited instead of serving (its port was taken).
     fn try_serve(&mut self) -> bool {
-        let mut child = Command::new(PERCH)
+        let mut child = self
+            .command()
             .args(["serve", "--config"])
             .arg(self.config_path())
             .stdout(Stdio::piped())
@@ -157,7 +168,8 @@ impl Instance {
 
     /// Runs a CLI command against this instance's config, with `stdin` as input.
     pub fn cli(&self, args: &[&str], stdin: &str) -> Output {
-        let mut child = Command::new(PERCH)
+        let mut child = self
+            .command()
             .args(args)
             .arg("--config")
             .arg(self.config_path())
