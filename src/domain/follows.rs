@@ -10,8 +10,9 @@ use crate::federation::build;
 use crate::model::{Actor, FollowState, Timestamp};
 use crate::store::{self, actors, follows, follows::Direction, notifications};
 
-use super::inbox::follows::{send_answer, Answer};
 use crate::urls::Urls;
+
+use super::inbox::follows::{send_answer, Answer};
 
 /// Sends a Follow; the follow stays pending until their Accept.
 pub fn follow(conn: &mut Connection, urls: &Urls, actor: &Actor, now: Timestamp) -> Result<()> {
@@ -83,6 +84,14 @@ pub fn remove_follower(
     })
 }
 
+/// The follow of us by `actor_id` (accepted or pending), with the actor.
+fn follower(
+    conn: &Connection,
+    actor_id: i64,
+) -> rusqlite::Result<Option<(follows::Follow, Actor)>> {
+    Ok(follows::get(conn, actor_id, Direction::In)?.zip(actors::get(conn, actor_id)?))
+}
+
 /// The owner accepts a pending follow request: it becomes a follower and gets an Accept.
 /// Returns false when there is no such request.
 pub fn approve_follow(
@@ -92,10 +101,7 @@ pub fn approve_follow(
     now: Timestamp,
 ) -> rusqlite::Result<bool> {
     store::write(conn, |tx| {
-        let (Some(follow), Some(actor)) = (
-            follows::get(tx, actor_id, Direction::In)?,
-            actors::get(tx, actor_id)?,
-        ) else {
+        let Some((follow, actor)) = follower(tx, actor_id)? else {
             return Ok(false);
         };
         if follow.state != FollowState::Pending {
@@ -116,10 +122,7 @@ pub fn reject_follow(
     now: Timestamp,
 ) -> rusqlite::Result<bool> {
     store::write(conn, |tx| {
-        let (Some(follow), Some(actor)) = (
-            follows::get(tx, actor_id, Direction::In)?,
-            actors::get(tx, actor_id)?,
-        ) else {
+        let Some((follow, actor)) = follower(tx, actor_id)? else {
             return Ok(false);
         };
         follows::delete(tx, actor_id, Direction::In)?;
