@@ -4,6 +4,12 @@ use serde::{Deserialize, Serialize};
 use time::format_description::well_known::{Rfc2822, Rfc3339};
 use time::OffsetDateTime;
 
+/// Mastodon's limits on what the owner writes, enforced by the domain and shown by the forms:
+/// characters in a post, images in a post, alt text of an image.
+pub const MAX_POST_CHARS: usize = 5_000;
+pub const MAX_ATTACHMENTS: usize = 4;
+pub const MAX_DESCRIPTION_CHARS: usize = 1_500;
+
 /// Milliseconds since the Unix epoch. Stored as INTEGER; printed in the formats each protocol wants.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Timestamp(pub i64);

@@ -9,9 +9,7 @@ use crate::store::{self, media as stored_media};
 
 use crate::media::{self, MediaKind, Processed};
 
-/// Mastodon's limits: four images, alt text of 1,500 characters.
-pub const MAX_ATTACHMENTS: usize = 4;
-pub const MAX_DESCRIPTION_CHARS: usize = 1_500;
+pub use crate::model::{MAX_ATTACHMENTS, MAX_DESCRIPTION_CHARS};
 
 /// One uploaded file with its alt text, as the compose form sent it.
 #[derive(Clone, Debug, Default)]

@@ -13,7 +13,7 @@ use crate::urls::Urls;
 use super::attachments::{self, Upload};
 use crate::text;
 
-pub const MAX_POST_CHARS: usize = 5_000;
+pub use crate::model::MAX_POST_CHARS;
 pub const MAX_SUMMARY_CHARS: usize = 500;
 const MAX_URL_BYTES: usize = 2_048;
 

@@ -2,11 +2,10 @@
 
 use maud::{html, Markup};
 
-use crate::model::{Post, Profile, Visibility};
+use crate::model::{
+    Post, Profile, Visibility, MAX_ATTACHMENTS, MAX_DESCRIPTION_CHARS, MAX_POST_CHARS,
+};
 use crate::urls::Urls;
-
-use crate::domain::attachments::{MAX_ATTACHMENTS, MAX_DESCRIPTION_CHARS};
-use crate::domain::posts::MAX_POST_CHARS;
 
 use super::{avatar_url, layout, media_url, posts, trusted, PageMeta, Viewer};
 
