@@ -9,6 +9,8 @@ use time::OffsetDateTime;
 pub const MAX_POST_CHARS: usize = 5_000;
 pub const MAX_ATTACHMENTS: usize = 4;
 pub const MAX_DESCRIPTION_CHARS: usize = 1_500;
+/// Name-value fields on the owner's profile, as Mastodon allows.
+pub const MAX_PROFILE_FIELDS: usize = 4;
 
 /// Milliseconds since the Unix epoch. Stored as INTEGER; printed in the formats each protocol wants.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

@@ -16,7 +16,7 @@ use crate::text;
 
 pub const MAX_DISPLAY_NAME_CHARS: usize = 100;
 pub const MAX_BIO_CHARS: usize = 2_000;
-pub const MAX_FIELDS: usize = 4;
+pub use crate::model::MAX_PROFILE_FIELDS;
 pub const MAX_FIELD_CHARS: usize = 255;
 
 /// Tells followers the profile changed (Update of the actor), in the caller's transaction.
@@ -77,9 +77,9 @@ pub fn update(
         })
         .filter(|f| !f.name.is_empty() || !f.value.is_empty())
         .collect();
-    if fields.len() > MAX_FIELDS {
+    if fields.len() > MAX_PROFILE_FIELDS {
         return Err(Error::bad_request(format!(
-            "at most {MAX_FIELDS} profile fields"
+            "at most {MAX_PROFILE_FIELDS} profile fields"
         )));
     }
     if fields.iter().any(|f| {

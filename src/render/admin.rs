@@ -4,6 +4,7 @@ use maud::{html, Markup};
 
 use crate::model::{
     Post, Profile, Visibility, MAX_ATTACHMENTS, MAX_DESCRIPTION_CHARS, MAX_POST_CHARS,
+    MAX_PROFILE_FIELDS,
 };
 use crate::urls::Urls;
 
@@ -165,7 +166,7 @@ pub fn settings(urls: &Urls, profile: &Profile, viewer: &Viewer, message: Option
     let csrf = viewer.csrf.as_deref().unwrap_or("");
     let mut fields = profile.fields.clone();
     fields.resize(
-        crate::domain::profile::MAX_FIELDS,
+        MAX_PROFILE_FIELDS,
         crate::model::Field {
             name: String::new(),
             value: String::new(),

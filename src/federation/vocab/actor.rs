@@ -13,7 +13,7 @@ use crate::text::sanitize_remote;
 
 pub const MAX_DISPLAY_NAME_CHARS: usize = 100;
 pub const MAX_SUMMARY_CHARS: usize = 5_000;
-pub const MAX_FIELDS: usize = 16;
+pub const MAX_REMOTE_FIELDS: usize = 16;
 pub const MAX_FIELD_CHARS: usize = 255;
 const MAX_USERNAME_CHARS: usize = 100;
 /// An RSA-8192 key in PEM is about 1.5 KB.
@@ -101,7 +101,7 @@ fn fields(document: &Value) -> Vec<Field> {
                 value: sanitize_remote(prefix_chars(value, MAX_FIELD_CHARS)),
             })
         })
-        .take(MAX_FIELDS)
+        .take(MAX_REMOTE_FIELDS)
         .collect()
 }
 

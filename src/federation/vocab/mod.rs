@@ -13,8 +13,8 @@ mod note;
 use serde_json::{Map, Value};
 
 pub use actor::{
-    is_actor_type, parse_actor, ACTOR_TYPES, MAX_DISPLAY_NAME_CHARS, MAX_FIELDS, MAX_FIELD_CHARS,
-    MAX_SUMMARY_CHARS,
+    is_actor_type, parse_actor, ACTOR_TYPES, MAX_DISPLAY_NAME_CHARS, MAX_FIELD_CHARS,
+    MAX_REMOTE_FIELDS, MAX_SUMMARY_CHARS,
 };
 pub use note::{parse_note, Note, NOTE_TYPES};
 

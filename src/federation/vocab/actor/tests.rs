@@ -75,7 +75,7 @@ fn every_string_and_list_is_capped_and_sanitised() {
     assert_eq!(actor.display_name.chars().count(), MAX_DISPLAY_NAME_CHARS);
     assert!(!actor.summary_html.contains("script") && !actor.summary_html.contains("onclick"));
     assert!(actor.summary_html.chars().count() <= MAX_SUMMARY_CHARS + 100);
-    assert_eq!(actor.fields.len(), MAX_FIELDS);
+    assert_eq!(actor.fields.len(), MAX_REMOTE_FIELDS);
     assert!(actor.fields[0].name.chars().count() <= MAX_FIELD_CHARS);
     assert!(!actor.fields[0].value.contains("javascript"));
     assert_eq!(actor.avatar_url, None);
