@@ -5,17 +5,87 @@ use std::sync::Arc;
 use rocket::config::Ident;
 use rocket::data::{Limits, ToByteUnit};
 use rocket::{Build, Rocket};
+use rusqlite::Connection;
 
 use crate::config::Config;
+use crate::domain::actors::Remote;
 use crate::domain::inbox::InboundWriter;
 use crate::domain::instance;
+use crate::error::{Error, Result};
 use crate::federation::client::{Client, ClientConfig};
+use crate::federation::keys::SigningKey;
 use crate::store::{self, Db};
 use crate::urls::Urls;
-use crate::web::{self, App};
+use crate::web;
+use crate::web::cache::{Documents, Key};
+
+/// What every handler may read: set up once at start.
+pub struct App {
+    pub config: Config,
+    pub urls: Urls,
+    pub db: Db,
+    pub public_key_pem: String,
+    /// Outgoing HTTP (key fetches on the inbox path run it through `spawn_blocking`).
+    pub client: Arc<Client>,
+    /// The owner's key, for signed GETs; its id is `urls.key_id()`.
+    pub signing_key: Arc<SigningKey>,
+    /// Public documents and pages kept in memory while they are fresh.
+    pub documents: Arc<Documents>,
+    /// The WebFinger answer: it depends on the configuration only.
+    pub webfinger: Arc<str>,
+}
+
+impl App {
+    /// Runs blocking database work off the async threads, on a pooled connection.
+    pub async fn run<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    {
+        let db = self.db.clone();
+        rocket::tokio::task::spawn_blocking(move || {
+            let mut conn = db.get().map_err(Error::internal)?;
+            work(&mut conn)
+        })
+        .await
+        .map_err(|e| Error::internal(format!("database task failed: {e}")))?
+    }
+
+    /// A public document or page from memory while nothing it is built from has changed (no
+    /// blocking hop), else built by `build` on a pooled connection and kept.
+    pub async fn cached<F>(&self, key: Key, build: F) -> Result<Arc<str>>
+    where
+        F: FnOnce(&Connection) -> Result<String> + Send + 'static,
+    {
+        if let Some(body) = self.documents.fresh(key) {
+            return Ok(body);
+        }
+        let documents = self.documents.clone();
+        self.run(move |conn| documents.build(conn, key, build))
+            .await
+    }
+
+    /// Like `run`, for work that also fetches from other servers (signed with the owner's key).
+    pub async fn run_remote<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection, &Remote) -> Result<T> + Send + 'static,
+    {
+        let (client, key, key_id) = (
+            self.client.clone(),
+            self.signing_key.clone(),
+            self.urls.key_id(),
+        );
+        self.run(move |conn| {
+            let remote = Remote::new(&client, &key, &key_id);
+            work(conn, &remote)
+        })
+        .await
+    }
+}
 
 /// The rocket for an initialised database: routes, state, limits and headers.
-pub fn rocket(config: Config) -> Result<Rocket<Build>, String> {
+pub fn rocket(config: Config) -> std::result::Result<Rocket<Build>, String> {
     let db = Db::open(&config.database)?;
     let (public_key_pem, signing_key) = {
         let conn = db.get()?;
@@ -74,8 +144,11 @@ pub fn rocket(config: Config) -> Result<Rocket<Build>, String> {
         .manage(inbound_writer)
         .manage(crate::ops::workers::Workers::default())
         .mount("/", web::routes())
+        .mount("/", crate::api::routes())
         .register("/", web::catchers())
-        .attach(web::reply::SecurityHeaders))
+        .register("/api", crate::api::catchers())
+        .attach(web::reply::SecurityHeaders)
+        .attach(crate::api::cors::Cors))
 }
 
 /// `Perch/0.1.0 (+https://example.com)`: who is asking, and where to look them up.

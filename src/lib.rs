@@ -63,6 +63,7 @@
 //! queues an Accept with `delivery::enqueue`, in one transaction with marking the row done. The
 //! delivery worker then signs and POSTs the Accept to the follower's inbox.
 
+pub mod api;
 pub mod app;
 pub mod config;
 pub mod delivery;

@@ -361,6 +361,17 @@ pub struct Page<T> {
     pub newer: Option<i64>,
 }
 
+/// Which slice of a newest-first list an API client asks for, as Mastodon pages: `max_id` (older
+/// than), `since_id` (newer than, the newest first), `min_id` (newer than, the ones right after
+/// it), at most `limit` items. Results are always newest first.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Range {
+    pub max_id: Option<i64>,
+    pub since_id: Option<i64>,
+    pub min_id: Option<i64>,
+    pub limit: usize,
+}
+
 /// The public profile page: the profile, its counts, its pinned posts and one page of posts.
 #[derive(Clone, Debug)]
 pub struct ProfilePage {

@@ -2,6 +2,7 @@
 //! `instance` runs the processes, `http` and `browser` talk to them; what is in their
 //! databases is read through `crate::probe`.
 
+mod api;
 mod browser;
 mod http;
 mod instance;
@@ -9,8 +10,9 @@ mod instance;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+pub use api::{register_app, Api};
 pub use browser::{csrf_from, Browser};
-pub use http::{form_encode, get, post_raw, Answer, AS_JSON, BROWSER, LD_JSON};
+pub use http::{form_encode, get, http_request, post_raw, Answer, AS_JSON, BROWSER, LD_JSON};
 pub use instance::{free_port, Instance, PERCH};
 
 use crate::probe;

@@ -4,6 +4,7 @@
 mod harness;
 mod probe;
 
+mod api;
 mod arm;
 mod browser;
 mod cli;

@@ -13,6 +13,7 @@ pub mod instance;
 pub mod interactions;
 pub mod moderation;
 pub mod notifications;
+pub mod oauth;
 pub mod people;
 pub mod pins;
 pub mod posts;

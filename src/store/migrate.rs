@@ -14,6 +14,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0004_edit_media",
         include_str!("migrations/0004_edit_media.sql"),
     ),
+    ("0005_oauth", include_str!("migrations/0005_oauth.sql")),
 ];
 
 /// The schema version this binary writes.

@@ -12,6 +12,7 @@ pub mod media;
 pub mod migrate;
 pub mod moderation;
 pub mod notifications;
+pub mod oauth;
 pub mod posts;
 pub mod profile;
 pub mod queue_report;

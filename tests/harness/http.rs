@@ -107,3 +107,13 @@ fn encode(text: &str) -> String {
         })
         .collect()
 }
+
+/// Any method, headers, no body (OPTIONS preflights).
+pub fn http_request(method: &str, url: &str, headers: &[(&str, &str)]) -> Answer {
+    let method = ureq::http::Method::from_bytes(method.as_bytes()).expect("a method");
+    let mut request = ureq::http::Request::builder().method(method).uri(url);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    answer(agent().run(request.body(()).expect("a request")))
+}

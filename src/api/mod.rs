@@ -1,0 +1,58 @@
+//! The Mastodon client API and its OAuth 2, so the apps people already use (Tusky, Ivory, Elk,
+//! Phanpy, toot) work with Perch. Handlers are thin, over the same `domain` functions as the web
+//! page; `entities` shapes the domain's views as Mastodon's JSON. The URL table is `routes()`.
+
+pub mod apps;
+pub mod auth;
+pub mod body;
+pub mod cors;
+pub mod entities;
+pub mod error;
+pub mod oauth;
+pub mod paging;
+
+use rocket::http::Status;
+use rocket::response::{self, Responder};
+use rocket::{catch, catchers, routes, Catcher, Request, Route};
+
+use self::error::json_error;
+
+/// Every API and OAuth route.
+pub fn routes() -> Vec<Route> {
+    routes![
+        // Apps and OAuth
+        apps::create,
+        apps::verify_credentials,
+        oauth::token,
+        // Browser apps' preflights
+        cors::preflight_api,
+        cors::preflight_oauth,
+    ]
+}
+
+/// Errors under `/api` are JSON, whatever the client accepts.
+pub fn catchers() -> Vec<Catcher> {
+    catchers![api_error]
+}
+
+struct CaughtError(Status);
+
+impl<'r> Responder<'r, 'static> for CaughtError {
+    fn respond_to(self, _request: &'r Request<'_>) -> response::Result<'static> {
+        let message = match self.0.code {
+            401 => "The access token is invalid",
+            403 => "This action is outside the authorized scopes",
+            404 => "Record not found",
+            413 => "The request is too large",
+            422 => "Validation failed",
+            429 => "Too many requests",
+            _ => self.0.reason().unwrap_or("error"),
+        };
+        json_error(self.0, message)
+    }
+}
+
+#[catch(default)]
+fn api_error(status: Status, _request: &Request<'_>) -> CaughtError {
+    CaughtError(status)
+}
