@@ -36,6 +36,7 @@
 //! one timeout per run, not one per delivery. Any other answer from a host clears its record.
 
 mod backoff;
+pub mod knock;
 mod worker;
 
 use std::collections::HashSet;

@@ -9,13 +9,14 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
+use super::knock::{self, Known};
 use super::{
     classify, is_host_failure, DeliveryOutcome, RunReport, BREAKER_MAX_PAUSE, BREAKER_PAUSE,
     BREAKER_THRESHOLD, MAX_AGE, MAX_RETRY_AFTER,
 };
 use crate::federation::client::{Client, FetchError, PostResponse};
 use crate::federation::keys::SigningKey;
-use crate::federation::signatures::Signer;
+use crate::federation::signatures::{Scheme, Signer};
 use crate::model::Timestamp;
 use crate::store;
 use crate::store::deliveries::Pending;
@@ -45,6 +46,8 @@ pub(super) struct Attempt {
     delivery: Pending,
     result: Result<PostResponse, FetchError>,
     outcome: DeliveryOutcome,
+    /// The signature scheme the host accepted, if it accepted one.
+    worked: Option<Scheme>,
 }
 
 impl Worker {
@@ -86,7 +89,18 @@ impl Worker {
                 }
             }
         }
-        let attempts = self.send(&by_host(due), &bodies);
+        let mut known: HashMap<String, Known> = HashMap::new();
+        for delivery in &due {
+            if !known.contains_key(&delivery.host) {
+                let first = knock::known(&self.conn, &delivery.host, now).map_err(queue_error)?;
+                known.insert(delivery.host.clone(), first);
+            }
+        }
+        let attempts = self.send(&by_host(due), &bodies, &known);
+        let worked: HashMap<String, Scheme> = attempts
+            .iter()
+            .filter_map(|a| Some((a.delivery.host.clone(), a.worked?)))
+            .collect();
         let skew = self
             .skew_stored
             .is_none_or(|at| now.0.saturating_sub(at.0) >= millis(SKEW_EVERY))
@@ -94,6 +108,7 @@ impl Worker {
             .flatten();
         let report = store::write(&mut self.conn, |tx| {
             let report = record(tx, &attempts, now)?;
+            knock::remember(tx, &known, &worked, now)?;
             if let Some(skew) = skew {
                 store::settings::set_remote_date_skew(tx, skew, now)?;
             }
@@ -117,6 +132,7 @@ impl Worker {
         &self,
         groups: &[Vec<Pending>],
         bodies: &HashMap<i64, String>,
+        known: &HashMap<String, Known>,
     ) -> Vec<Attempt> {
         let signer = Signer {
             key: &self.key,
@@ -127,7 +143,11 @@ impl Worker {
         let work = || {
             let mut done = Vec::new();
             while let Some(group) = groups.get(next.fetch_add(1, Ordering::Relaxed)) {
-                done.push(send_group(client, &signer, group, bodies));
+                let first = group
+                    .first()
+                    .and_then(|d| known.get(&d.host))
+                    .map_or(Scheme::Cavage, |k| k.scheme);
+                done.push(send_group(client, &signer, group, bodies, first));
             }
             done
         };
@@ -182,6 +202,7 @@ fn send_group(
     signer: &Signer,
     group: &[Pending],
     bodies: &HashMap<i64, String>,
+    mut scheme: Scheme,
 ) -> Vec<Attempt> {
     let mut attempts = Vec::new();
     let mut gone: Vec<&str> = Vec::new();
@@ -192,7 +213,12 @@ fn send_group(
         let Some(body) = bodies.get(&delivery.activity_id) else {
             continue;
         };
-        let result = client.post_activity(&delivery.inbox, body.as_bytes(), signer);
+        let (result, worked) =
+            knock::post(client, &delivery.inbox, body.as_bytes(), signer, scheme);
+        // The rest of the group knocks first with what just worked.
+        if let Some(worked) = worked {
+            scheme = worked;
+        }
         let outcome = classify(&result, delivery.attempts + 1);
         let host_failed = is_host_failure(&result);
         if outcome == DeliveryOutcome::Gone {
@@ -202,6 +228,7 @@ fn send_group(
             delivery: delivery.clone(),
             result,
             outcome,
+            worked,
         });
         if host_failed {
             break;
@@ -220,6 +247,7 @@ fn record(tx: &Connection, attempts: &[Attempt], now: Timestamp) -> rusqlite::Re
         delivery,
         result,
         outcome,
+        ..
     } in attempts
     {
         let host = delivery.host.as_str();

@@ -15,7 +15,7 @@ use ureq::unversioned::transport::DefaultConnector;
 use url::Url;
 
 use super::guard::{is_global, GuardedResolver, Refusal};
-use super::signatures::{self, Signer};
+use super::signatures::{self, Scheme, Signer};
 
 /// What we ask for when fetching an ActivityPub document.
 pub const ACTIVITY_ACCEPT: &str = r#"application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams""#;
@@ -200,17 +200,36 @@ impl Client {
         })
     }
 
-    /// Delivers `body` to `inbox`, signed. Any HTTP status is an answer, not an error.
+    /// Delivers `body` to `inbox`, signed the draft-cavage way. Any HTTP status is an answer,
+    /// not an error.
     pub fn post_activity(
         &self,
         inbox: &str,
         body: &[u8],
         signer: &Signer,
     ) -> Result<PostResponse, FetchError> {
+        self.post_activity_as(inbox, body, signer, Scheme::Cavage)
+    }
+
+    /// Delivers `body` to `inbox`, signed with `scheme`.
+    pub fn post_activity_as(
+        &self,
+        inbox: &str,
+        body: &[u8],
+        signer: &Signer,
+        scheme: Scheme,
+    ) -> Result<PostResponse, FetchError> {
         let url = checked_url(inbox)?;
         let mut request = self.agent.post(url.as_str());
         let now = SystemTime::now();
-        for (name, value) in signatures::sign_post(signer, &url, body, ACTIVITY_CONTENT_TYPE, now) {
+        let headers = match scheme {
+            Scheme::Cavage => signatures::sign_post(signer, &url, body, ACTIVITY_CONTENT_TYPE, now),
+            Scheme::Rfc9421 => {
+                signatures::sign_post_rfc9421(signer, &url, body, ACTIVITY_CONTENT_TYPE, now)
+                    .ok_or(FetchError::BadDocument("cannot sign the request"))?
+            }
+        };
+        for (name, value) in headers {
             request = request.header(name, value);
         }
         let mut response = request.send(body).map_err(|e| fetch_error(e, &url))?;

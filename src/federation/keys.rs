@@ -90,6 +90,11 @@ impl VerifyingKey {
         })
     }
 
+    /// The PKCS#1 `RSAPublicKey` DER, as RFC 9421's verifier takes it.
+    pub fn pkcs1_der(&self) -> &[u8] {
+        &self.pkcs1_der
+    }
+
     pub fn from_pkcs1_der(der: Vec<u8>) -> VerifyingKey {
         VerifyingKey { pkcs1_der: der }
     }

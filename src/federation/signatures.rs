@@ -53,6 +53,8 @@ pub enum SignatureError {
     DateOutsideWindow,
     Expired,
     BadSignature,
+    /// An RFC 9421 signature's failure, in its own words.
+    Rfc9421(String),
 }
 
 impl fmt::Display for SignatureError {
@@ -78,6 +80,11 @@ impl fmt::Display for SignatureError {
             SignatureError::DateOutsideWindow => f.write_str("Date is outside the accepted window"),
             SignatureError::Expired => f.write_str("Signature has expired"),
             SignatureError::BadSignature => f.write_str("Signature does not match the key"),
+            SignatureError::Rfc9421(why) => {
+                // Labels come from the sender: keep the line short.
+                let why: String = why.chars().take(300).collect();
+                write!(f, "RFC 9421 signature refused: {why}")
+            }
         }
     }
 }
@@ -89,6 +96,7 @@ mod digest;
 #[cfg(test)]
 mod fuzz;
 mod parse;
+mod rfc9421_check;
 mod sign;
 mod signing_string;
 #[cfg(test)]
@@ -96,5 +104,6 @@ mod tests;
 
 pub use check::{check, IncomingRequest, PendingSignature};
 pub use parse::{parse_signature_header, SignatureParams};
-pub use sign::{sign_get, sign_post, Signer};
+pub use rfc9421_check::check_any;
+pub use sign::{sign_get, sign_post, sign_post_rfc9421, Scheme, Signer};
 pub use signing_string::{host_header, path_and_query, signing_string};

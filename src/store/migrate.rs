@@ -15,6 +15,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0004_edit_media.sql"),
     ),
     ("0005_oauth", include_str!("migrations/0005_oauth.sql")),
+    (
+        "0013_signature_schemes",
+        include_str!("migrations/0013_signature_schemes.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

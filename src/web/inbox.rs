@@ -122,7 +122,7 @@ async fn receive(
         headers: &request.headers,
         body: Some(&body),
     };
-    let signature = signatures::check(&incoming, SystemTime::now())
+    let signature = signatures::check_any(&incoming, app.urls.origin(), SystemTime::now())
         .map_err(|e| Error::new(401, e.to_string()))?;
     let activity = verify::parse_body(&body).map_err(refusal)?;
     // Valid JSON is valid UTF-8; the text is kept exactly as it was signed.
@@ -144,9 +144,19 @@ async fn receive(
         };
         let key_id = urls.key_id();
         let remote = Remote::new(&client, &key, &key_id);
-        verify::authenticate(connect, &remote, &urls, &signature, &activity, now)
-            .map(|verdict| (verdict, activity))
-            .map_err(refusal)
+        let verdict = verify::authenticate(connect, &remote, &urls, &signature, &activity, now)
+            .map_err(refusal)?;
+        if verdict == Verdict::Accept && signature.kind() != "draft-cavage" {
+            if let Ok(conn) = connect() {
+                crate::domain::inbox::note_signature_scheme(
+                    &conn,
+                    &signature.key_id,
+                    signature.kind(),
+                    now,
+                );
+            }
+        }
+        Ok::<_, Error>((verdict, activity))
     })
     .await
     .map_err(|e| Error::internal(format!("inbox task failed: {e}")))??;

@@ -1,6 +1,7 @@
 //! The delivery queue's tests: what answers mean and what is queued here; the worker against
 //! real loopback inboxes in `worker` and `runs`, served by `sink`.
 
+mod knock;
 mod runs;
 mod sink;
 mod worker;

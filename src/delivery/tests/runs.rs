@@ -127,7 +127,12 @@ fn a_kill_between_sending_and_recording_costs_one_duplicate_not_a_loss() {
     // What run_once does up to the record transaction, then the process "dies".
     let due = store::deliveries::due(&conn, now, BATCH, PER_HOST).unwrap();
     let bodies = HashMap::from([(due[0].activity_id, activity(1).to_string())]);
-    assert_eq!(crashed.send(&by_host(due), &bodies).len(), 1);
+    assert_eq!(
+        crashed
+            .send(&by_host(due), &bodies, &Default::default())
+            .len(),
+        1
+    );
     drop(crashed);
     assert_eq!(store::deliveries::count(&conn).unwrap(), 1);
 

@@ -36,6 +36,27 @@ pub use notes::note_row;
 pub use worker::{process_due, spawn, InboxWorker};
 pub use writer::InboundWriter;
 
+/// A host whose signature to us was RFC 9421 takes one too: our next delivery knocks so first.
+/// Called after the signature verified; a failure to note it only costs a second knock later.
+pub fn note_signature_scheme(conn: &Connection, key_id: &str, kind: &str, now: Timestamp) {
+    let (Some(host), Some(scheme)) = (
+        crate::federation::vocab::authority(key_id),
+        crate::federation::signatures::Scheme::parse(kind),
+    ) else {
+        return;
+    };
+    if scheme != crate::federation::signatures::Scheme::Rfc9421 {
+        return;
+    }
+    if let Err(e) = crate::delivery::knock::learn_from_inbound(conn, &host, scheme, now) {
+        crate::log::warn(
+            "inbox",
+            "cannot note the signature scheme",
+            &[("error", &e)],
+        );
+    }
+}
+
 /// What became of an activity that was handled without failing.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {

@@ -79,26 +79,56 @@ pub(super) fn checked_value(value: &str) -> Result<&str, SignatureError> {
 pub struct PendingSignature {
     /// The key to fetch: usually `https://host/users/name#main-key`.
     pub key_id: String,
-    signing_string: String,
-    signature: Vec<u8>,
+    proof: Proof,
+}
+
+#[derive(Debug, Clone)]
+enum Proof {
+    Cavage {
+        signing_string: String,
+        signature: Vec<u8>,
+    },
+    /// RFC 9421: checked again in full once the key is known (see `super::rfc9421_check`).
+    Rfc9421(Box<super::rfc9421_check::Held>),
 }
 
 impl PendingSignature {
+    pub(super) fn rfc9421(key_id: String, held: super::rfc9421_check::Held) -> PendingSignature {
+        PendingSignature {
+            key_id,
+            proof: Proof::Rfc9421(Box::new(held)),
+        }
+    }
+
     pub fn verify(&self, key: &VerifyingKey) -> Result<(), SignatureError> {
-        if key.verify(self.signing_string.as_bytes(), &self.signature) {
+        let valid = match &self.proof {
+            Proof::Cavage {
+                signing_string,
+                signature,
+            } => key.verify(signing_string.as_bytes(), signature),
+            Proof::Rfc9421(held) => held.verify(&self.key_id, key),
+        };
+        if valid {
             Ok(())
         } else {
             Err(SignatureError::BadSignature)
         }
     }
 
-    /// The exact text that was signed (for logs and tests).
-    pub fn signing_string(&self) -> &str {
-        &self.signing_string
+    /// Which kind of signature the sender used: `draft-cavage` or `rfc9421`.
+    pub fn kind(&self) -> &'static str {
+        match self.proof {
+            Proof::Cavage { .. } => "draft-cavage",
+            Proof::Rfc9421(_) => "rfc9421",
+        }
     }
 
-    pub fn signature(&self) -> &[u8] {
-        &self.signature
+    /// The exact text that was signed (for logs and tests); empty for RFC 9421.
+    pub fn signing_string(&self) -> &str {
+        match &self.proof {
+            Proof::Cavage { signing_string, .. } => signing_string,
+            Proof::Rfc9421(_) => "",
+        }
     }
 }
 
@@ -152,8 +182,10 @@ pub fn check(
     let signing_string = signing_string(request, &params)?;
     Ok(PendingSignature {
         key_id: params.key_id,
-        signing_string,
-        signature: params.signature,
+        proof: Proof::Cavage {
+            signing_string,
+            signature: params.signature,
+        },
     })
 }
 

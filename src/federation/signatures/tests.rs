@@ -11,6 +11,7 @@ use super::digest::sha256;
 use super::*;
 
 mod captured;
+mod either;
 mod parse;
 
 /// One RSA key shared by the tests: generating one takes a while.
