@@ -17,10 +17,10 @@ fn node_modules() -> Option<String> {
 }
 
 /// A peer process that prints "ready" when it listens; killed when dropped.
-struct Peer(std::process::Child);
+pub(crate) struct Peer(std::process::Child);
 
 impl Peer {
-    fn start(mut command: std::process::Command) -> Peer {
+    pub(crate) fn start(mut command: std::process::Command) -> Peer {
         use std::io::BufRead;
         let mut child = command
             .stdout(std::process::Stdio::piped())

@@ -11,6 +11,7 @@ mod cli;
 mod client;
 mod edits;
 mod federation;
+mod fedify;
 mod hardening;
 mod interop;
 mod moderation;

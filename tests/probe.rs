@@ -418,3 +418,16 @@ fn largest_row(db: &Path, table: &str) -> usize {
     }
     largest
 }
+
+// Signature schemes learned per host.
+
+/// The scheme (`draft-cavage` or `rfc9421`) recorded for `host`, if any.
+pub fn signature_scheme(db: impl AsRef<Path>, host: &str) -> Option<String> {
+    texts(
+        db.as_ref(),
+        "SELECT scheme FROM signature_schemes WHERE host = ?1",
+        [host],
+    )
+    .into_iter()
+    .next()
+}
