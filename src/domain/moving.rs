@@ -16,6 +16,7 @@ use crate::store::{self, moving};
 use crate::urls::Urls;
 
 use super::actors::{self, Fetch};
+use super::auth::{self, LoginRefusal};
 use super::people::actor_error;
 use super::profile;
 
@@ -162,6 +163,28 @@ pub fn move_out(
     })?;
     crate::log::info("moving", "moved out", &[("target", &moved.uri)]);
     Ok(moved)
+}
+
+/// [`move_out`] from the settings form: the owner's password first, rate-limited as logins are.
+#[allow(clippy::too_many_arguments)]
+pub fn move_out_confirmed(
+    conn: &mut Connection,
+    remote: &dyn Fetch,
+    urls: &Urls,
+    username: &str,
+    account: &str,
+    password: &str,
+    address: &str,
+    now: Timestamp,
+) -> Result<OtherAccount> {
+    match auth::login(conn, address, password, now)? {
+        Ok(()) => move_out(conn, remote, urls, username, account, now),
+        Err(LoginRefusal::TooManyAttempts) => Err(Error::new(
+            429,
+            "too many failed attempts; wait a quarter of an hour",
+        )),
+        Err(_) => Err(Error::new(403, "the password is not right; nothing moved")),
+    }
 }
 
 /// Takes the move back (Mastodon's "cancel redirect"): `movedTo` goes, followers get the
