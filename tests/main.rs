@@ -13,6 +13,7 @@ mod federation;
 mod hardening;
 mod interop;
 mod moderation;
+mod moving;
 mod ops;
 mod pages;
 mod protocol;
