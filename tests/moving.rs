@@ -95,7 +95,23 @@ fn moving_out_from_the_settings_page_asks_for_the_password() {
     let (a, b, c) = (Instance::start(), Instance::start(), Instance::start());
     a.set_password("correct horse battery");
     follow_and_wait(&c, &a);
-    ok(b.cli(&["alias", "add", &actor(&a)], ""));
+    // B names A from its own settings page.
+    b.set_password("correct horse battery");
+    let mut on_b = b.logged_in("correct horse battery");
+    let csrf = on_b.csrf("/settings/moving");
+    let added = on_b.post_form(
+        "/settings/moving/aliases",
+        &[("csrf", &csrf), ("account", &handle(&a))],
+    );
+    assert_eq!(added.status, 303, "{}", added.body);
+    assert_eq!(actor_json(&b)["alsoKnownAs"], json!([actor(&a)]));
+    assert!(on_b.get("/settings/moving").body.contains(&handle(&a)));
+    let not_one = on_b.post_form(
+        "/settings/moving/aliases/remove",
+        &[("csrf", &csrf), ("account", "@someone@else.example")],
+    );
+    assert_eq!(not_one.status, 404, "{}", not_one.body);
+    assert!(not_one.body.contains("is not one of your aliases"));
     let mut browser = a.logged_in("correct horse battery");
     let settings = browser.get("/settings");
     assert!(settings.body.contains("/settings/moving"));
