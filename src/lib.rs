@@ -19,8 +19,8 @@
 //!               owned view: posts (with attachments), profile, public (the strangers' pages),
 //!               threads, timeline, notifications, people, search, importer (fetch a remote object,
 //!               prove its origin, keep it), follows, interactions, bookmarks, pins, moderation,
-//!               collections, auth, instance (init), actors (remote accounts and their keys), inbox
-//!               (verify, one on_<activity> per type, writer, worker)
+//!               collections, auth, instance (init), actors (remote accounts and their keys), moving
+//!               (aliases, moving out), inbox (verify, one on_<activity> per type, writer, worker)
 //! delivery/     the durable outgoing queue, its worker thread and the Backoff every queue uses
 //! render/       maud, pure: model values in, markup out (it may call the pure text helpers)
 //! ops/          running as a service: worker liveness, shutdown, the server lock, backups,

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 
 use perch::config::Config;
-use perch::domain::{auth, inbox, instance, posts};
+use perch::domain::{auth, inbox, instance, moving, posts};
 use perch::federation::client::{Client, ClientConfig};
 use perch::model::{Timestamp, Visibility};
 use perch::store;
@@ -61,6 +61,30 @@ enum Command {
     Restore { file: PathBuf },
     /// Check the configuration, the database, the disk and the public origin; exit 1 on a FAIL.
     Doctor,
+    /// Name your other accounts (alsoKnownAs), so that one of them can move here.
+    Alias {
+        #[command(subcommand)]
+        action: AliasAction,
+    },
+    /// Move to another account, which must name this one as an alias; every follower is told.
+    Move {
+        /// The new account, as @user@domain or its actor URL.
+        #[arg(required_unless_present = "cancel")]
+        account: Option<String>,
+        /// Take the move back: the actor no longer says movedTo and posting works again.
+        #[arg(long, conflicts_with = "account")]
+        cancel: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum AliasAction {
+    /// Add an account (@user@domain or its actor URL), found by WebFinger; followers get an Update.
+    Add { account: String },
+    /// Take an account off the aliases.
+    Remove { account: String },
+    /// Print the aliases, and where this account moved to if it did.
+    List,
 }
 
 fn main() -> ExitCode {
@@ -103,6 +127,8 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Doctor => perch::ops::doctor::run(&cli.config),
         Command::Follow { account } => follow(&config, &account, true),
         Command::Unfollow { account } => follow(&config, &account, false),
+        Command::Alias { action } => alias(&config, action),
+        Command::Move { account, cancel } => move_account(&config, account.as_deref(), cancel),
     }
 }
 
@@ -337,6 +363,69 @@ fn follow(config: &Config, account: &str, start: bool) -> Result<(), String> {
         perch::domain::follows::unfollow(&mut conn, &urls, &actor, now).map_err(|e| e.message)?;
         println!("unfollowed {}", actor.handle());
     }
+    Ok(())
+}
+
+fn alias(config: &Config, action: AliasAction) -> Result<(), String> {
+    let mut conn = open_existing(config)?;
+    let urls = Urls::new(config);
+    let now = Timestamp::now();
+    match action {
+        AliasAction::Add { account } => {
+            let alias = with_remote(config, instance::signing_key(&conn)?, |remote| {
+                moving::add_alias(&mut conn, remote, &urls, &config.username, &account, now)
+                    .map_err(|e| e.message)
+            })?;
+            println!(
+                "{} ({}) is now an alias of this account",
+                alias.handle, alias.uri
+            );
+        }
+        AliasAction::Remove { account } => {
+            let alias = moving::remove_alias(&mut conn, &urls, &config.username, &account, now)
+                .map_err(|e| e.message)?;
+            println!("{} is no longer an alias", alias.handle);
+        }
+        AliasAction::List => {
+            let (profile, _) = moving::page(&conn, &config.username).map_err(|e| e.message)?;
+            for alias in &profile.also_known_as {
+                println!("{} {}", alias.handle, alias.uri);
+            }
+            if let Some(target) = &profile.moved_to {
+                println!("moved to {} {}", target.handle, target.uri);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Moves out (or takes the move back); a running server delivers the Move within a second.
+fn move_account(config: &Config, account: Option<&str>, cancel: bool) -> Result<(), String> {
+    let mut conn = open_existing(config)?;
+    let urls = Urls::new(config);
+    let now = Timestamp::now();
+    if cancel {
+        let changed =
+            moving::cancel_move(&mut conn, &urls, &config.username, now).map_err(|e| e.message)?;
+        println!(
+            "{}",
+            if changed {
+                "the move is taken back; posting works again"
+            } else {
+                "this account had not moved"
+            }
+        );
+        return Ok(());
+    }
+    let account = account.ok_or("name the new account, or give --cancel")?;
+    let target = with_remote(config, instance::signing_key(&conn)?, |remote| {
+        moving::move_out(&mut conn, remote, &urls, &config.username, account, now)
+            .map_err(|e| e.message)
+    })?;
+    println!(
+        "moved to {}: every follower is being sent the Move",
+        target.handle
+    );
     Ok(())
 }
 

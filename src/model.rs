@@ -190,6 +190,21 @@ pub struct Profile {
     pub discoverable: bool,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// The owner's other accounts (`alsoKnownAs`): where they may move from.
+    pub also_known_as: Vec<OtherAccount>,
+    /// Where the owner moved to (`movedTo`); posting is refused while it is set.
+    pub moved_to: Option<OtherAccount>,
+}
+
+/// Another account of the owner's, as resolved when it was named.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OtherAccount {
+    /// The actor id.
+    pub uri: String,
+    /// `@user@domain`.
+    pub handle: String,
+    /// Its profile page (the actor id when it gave none).
+    pub url: String,
 }
 
 /// Counts shown on the profile and in collections.
@@ -303,10 +318,12 @@ pub enum NotificationKind {
     Like,
     Announce,
     Report,
+    /// Someone we follow moved to a new account (and we followed it there).
+    Move,
 }
 
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 7] = [
+    pub const ALL: [NotificationKind; 8] = [
         NotificationKind::Follow,
         NotificationKind::FollowRequest,
         NotificationKind::Mention,
@@ -314,6 +331,7 @@ impl NotificationKind {
         NotificationKind::Like,
         NotificationKind::Announce,
         NotificationKind::Report,
+        NotificationKind::Move,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -325,6 +343,7 @@ impl NotificationKind {
             NotificationKind::Like => "like",
             NotificationKind::Announce => "announce",
             NotificationKind::Report => "report",
+            NotificationKind::Move => "move",
         }
     }
 

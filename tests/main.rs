@@ -15,6 +15,7 @@ mod fedify;
 mod hardening;
 mod interop;
 mod moderation;
+mod moving;
 mod ops;
 mod pages;
 mod protocol;

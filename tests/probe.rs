@@ -93,7 +93,23 @@ pub fn is_follower(db: impl AsRef<Path>, uri: &str) -> bool {
     number(db.as_ref(), sql, [uri]) == 1
 }
 
+/// Our follow of the actor `uri`: "pending", "accepted", or None.
+pub fn follow_of(db: impl AsRef<Path>, uri: &str) -> Option<String> {
+    let sql = "SELECT state FROM follows JOIN actors ON actors.id = follows.actor_id
+               WHERE actors.uri = ?1 AND direction = 'out'";
+    texts(db.as_ref(), sql, [uri]).pop()
+}
+
 // Actors we know.
+/// Where the actor `uri` is recorded as having moved to.
+pub fn moved_to(db: impl AsRef<Path>, uri: &str) -> Option<String> {
+    let conn = open(db.as_ref());
+    conn.query_row("SELECT moved_to FROM actors WHERE uri = ?1", [uri], |r| {
+        r.get(0)
+    })
+    .ok()
+    .flatten()
+}
 
 pub fn actors(db: impl AsRef<Path>) -> i64 {
     number(db.as_ref(), "SELECT count(*) FROM actors", [])
@@ -317,6 +333,12 @@ pub fn inbound_pending(db: impl AsRef<Path>) -> i64 {
 pub fn inbound_ignored(db: impl AsRef<Path>) -> i64 {
     let sql = "SELECT count(*) FROM inbound WHERE error LIKE 'ignored%'";
     number(db.as_ref(), sql, [])
+}
+
+/// What the inbox worker noted on the activity `id` ("ignored: …", "refused: …"), once processed.
+pub fn inbound_note(db: impl AsRef<Path>, id: &str) -> Option<String> {
+    let sql = "SELECT ifnull(error, '') FROM inbound WHERE activity_uri = ?1 AND processed_at IS NOT NULL";
+    texts(db.as_ref(), sql, [id]).pop()
 }
 
 /// Whether the activity `id` was received and processed.

@@ -19,43 +19,66 @@ pub fn follow(conn: &mut Connection, urls: &Urls, actor: &Actor, now: Timestamp)
     if actor.uri == urls.actor() {
         return Err(Error::bad_request("you cannot follow yourself"));
     }
-    store::write(conn, |tx| {
-        if let Some(existing) = follows::get(tx, actor.id, Direction::Out)? {
-            if existing.state == FollowState::Accepted {
-                return Ok(());
-            }
+    store::write(conn, |tx| Ok(queue_follow(tx, urls, actor, now)?))
+}
+
+/// Records a pending follow of `actor` and queues the Follow, in the caller's transaction
+/// (also used when someone we follow moves). Nothing is sent when we follow them already.
+pub(crate) fn queue_follow(
+    tx: &Connection,
+    urls: &Urls,
+    actor: &Actor,
+    now: Timestamp,
+) -> rusqlite::Result<()> {
+    if let Some(existing) = follows::get(tx, actor.id, Direction::Out)? {
+        if existing.state == FollowState::Accepted {
+            return Ok(());
         }
-        let id = urls.activity(store::new_id(now));
-        follows::upsert(tx, actor.id, Direction::Out, FollowState::Pending, &id, now)?;
-        let activity = build::follow(urls, &id, &actor.uri);
-        delivery::enqueue(
-            tx,
-            &activity,
-            std::slice::from_ref(&actor.inbox),
-            urls.origin(),
-            now,
-        )?;
-        Ok(())
-    })
+    }
+    let id = urls.activity(store::new_id(now));
+    follows::upsert(tx, actor.id, Direction::Out, FollowState::Pending, &id, now)?;
+    let activity = build::follow(urls, &id, &actor.uri);
+    delivery::enqueue(
+        tx,
+        &activity,
+        std::slice::from_ref(&actor.inbox),
+        urls.origin(),
+        now,
+    )?;
+    Ok(())
 }
 
 /// Withdraws our follow (accepted or still pending) with an Undo of the Follow we sent.
 pub fn unfollow(conn: &mut Connection, urls: &Urls, actor: &Actor, now: Timestamp) -> Result<()> {
     store::write(conn, |tx| {
-        let Some(existing) = follows::get(tx, actor.id, Direction::Out)? else {
+        if !queue_unfollow(tx, urls, actor, now)? {
             return Err(Error::new(404, "you do not follow this account"));
-        };
-        follows::delete(tx, actor.id, Direction::Out)?;
-        let undo = build::undo_follow(urls, &existing.activity_uri, &actor.uri);
-        delivery::enqueue(
-            tx,
-            &undo,
-            std::slice::from_ref(&actor.inbox),
-            urls.origin(),
-            now,
-        )?;
+        }
         Ok(())
     })
+}
+
+/// Ends our follow of `actor` and queues the Undo, in the caller's transaction; false when we
+/// did not follow them.
+pub(crate) fn queue_unfollow(
+    tx: &Connection,
+    urls: &Urls,
+    actor: &Actor,
+    now: Timestamp,
+) -> rusqlite::Result<bool> {
+    let Some(existing) = follows::get(tx, actor.id, Direction::Out)? else {
+        return Ok(false);
+    };
+    follows::delete(tx, actor.id, Direction::Out)?;
+    let undo = build::undo_follow(urls, &existing.activity_uri, &actor.uri);
+    delivery::enqueue(
+        tx,
+        &undo,
+        std::slice::from_ref(&actor.inbox),
+        urls.origin(),
+        now,
+    )?;
+    Ok(true)
 }
 
 /// Removes a follower (or refuses a request): they are sent a Reject of their Follow, as

@@ -12,6 +12,7 @@ pub mod inbox;
 pub mod instance;
 pub mod interactions;
 pub mod moderation;
+pub mod moving;
 pub mod notifications;
 pub mod oauth;
 pub mod people;

@@ -194,6 +194,7 @@ pub fn publish_with_media(
     uploads: &[Upload],
     now: Timestamp,
 ) -> Result<Post> {
+    super::moving::refuse_if_moved(conn)?;
     let summary = clean_summary(compose.summary.as_deref());
     check_text(&compose.source, summary.as_deref())?;
     let prepared = attachments::prepare(uploads)?;

@@ -20,7 +20,12 @@ pub use crate::model::MAX_PROFILE_FIELDS;
 pub const MAX_FIELD_CHARS: usize = 255;
 
 /// Tells followers the profile changed (Update of the actor), in the caller's transaction.
-fn send_update(conn: &Connection, urls: &Urls, username: &str, now: Timestamp) -> Result<()> {
+pub(crate) fn send_update(
+    conn: &Connection,
+    urls: &Urls,
+    username: &str,
+    now: Timestamp,
+) -> Result<()> {
     let profile = get(conn, username)?;
     let pem = super::instance::public_key_pem(conn)?;
     let actor = build::actor(urls, &profile, &fields_html(&profile), &pem);

@@ -242,6 +242,10 @@ pub fn settings(urls: &Urls, profile: &Profile, viewer: &Viewer, message: Option
             p { a href="/settings/moderation" { "Blocked and muted accounts, blocked domains, muted words" } }
         }
         section.panel {
+            h2 { "Moving" }
+            p { a href="/settings/moving" { "Aliases of other accounts, moving in and out" } }
+        }
+        section.panel {
             h2 { "Server" }
             p { a href="/settings/server" { "Version, uptime, queues, failing servers, inbox refusals" } }
         }

@@ -8,6 +8,7 @@ pub mod feeds;
 pub mod interactions;
 pub mod media;
 pub mod moderation;
+pub mod moving;
 pub mod notifications;
 pub mod people;
 pub mod posts;

@@ -1,4 +1,4 @@
-//! The owner's notifications: who followed, mentioned, replied, liked or boosted.
+//! The owner's notifications: who followed, mentioned, replied, liked, boosted or moved.
 
 use maud::{html, Markup};
 
@@ -16,6 +16,7 @@ fn notification_text(kind: NotificationKind) -> &'static str {
         NotificationKind::Like => "liked your post",
         NotificationKind::Announce => "boosted your post",
         NotificationKind::Report => "reported content",
+        NotificationKind::Move => "moved to a new account",
     }
 }
 
@@ -34,8 +35,12 @@ pub fn notifications(
                     @if let Some(actor) = &n.actor { (avatar(actor)) strong { (name(actor)) } " " span.handle { (actor.handle()) } " " }
                     (notification_text(n.kind)) " "
                     (time(n.created_at))
-                    @if let Some(uri) = &n.object_uri { " · " a href=(format!("/thread?uri={}", crate::urls::percent_encode_path(uri))) { "open" } }
-                    @if let Some(text) = &n.content { blockquote { (text) } }
+                    @if n.kind == NotificationKind::Move {
+                        @if let Some(uri) = &n.object_uri { " · now " a href=(uri) rel="nofollow noopener noreferrer" { (n.content.as_deref().unwrap_or(uri)) } }
+                    } @else {
+                        @if let Some(uri) = &n.object_uri { " · " a href=(format!("/thread?uri={}", crate::urls::percent_encode_path(uri))) { "open" } }
+                        @if let Some(text) = &n.content { blockquote { (text) } }
+                    }
                     @if n.kind == NotificationKind::FollowRequest { " · " a href="/people?tab=requests" { "review" } }
                 }
             }

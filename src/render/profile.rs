@@ -44,6 +44,7 @@ pub fn profile_page(urls: &Urls, view: &ProfilePage, viewer: &Viewer) -> Markup 
                 h1.p-name { (profile.display_name) }
                 p.handle { a.u-url href=(urls.profile()) rel="me" { "@" (profile.username) "@" (urls.host()) } }
             }
+            (super::moving::moved_notice(profile))
             @if !profile.bio_html.is_empty() { div.bio.p-note { (trusted(&profile.bio_html)) } }
             @if !view.fields_html.is_empty() {
                 dl.fields {

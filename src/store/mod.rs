@@ -11,6 +11,7 @@ pub mod interactions;
 pub mod media;
 pub mod migrate;
 pub mod moderation;
+pub mod moving;
 pub mod notifications;
 pub mod oauth;
 pub mod posts;

@@ -4,7 +4,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::model::{Field, Profile, Timestamp};
 
-use super::media;
+use super::{media, moving};
 
 /// Creates the profile row if it is missing; true when it was created.
 pub fn create_if_missing(
@@ -78,7 +78,18 @@ pub fn get(conn: &Connection, username: &str) -> rusqlite::Result<Option<Profile
         discoverable,
         created_at: Timestamp(created),
         updated_at: Timestamp(updated),
+        also_known_as: moving::aliases(conn)?,
+        moved_to: moving::moved_to(conn)?,
     }))
+}
+
+/// Marks the profile changed (the actor document is built from more than this row).
+pub fn touch(conn: &Connection, now: Timestamp) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE profile SET updated_at = ?1 WHERE id = 1",
+        params![now.0],
+    )?;
+    Ok(())
 }
 
 /// The editable part of the profile.

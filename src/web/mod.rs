@@ -13,6 +13,7 @@ pub mod health;
 pub mod inbox;
 pub mod interactions;
 pub mod moderation;
+pub mod moving;
 pub mod notifications;
 pub mod pages;
 pub mod pins;
@@ -105,6 +106,12 @@ pub fn routes() -> Vec<Route> {
         moderation::unblock_domain,
         moderation::mute_word,
         moderation::unmute_word,
+        // Moving in (aliases) and out
+        moving::settings,
+        moving::add_alias,
+        moving::remove_alias,
+        moving::move_out,
+        moving::cancel,
         // For service managers and monitors
         health::health,
         server_status::page,

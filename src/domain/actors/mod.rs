@@ -1,5 +1,6 @@
 //! Remote actors: fetching and caching their documents, their signing keys (`keys`), WebFinger
-//! handles, and applying what they say about themselves (Update, Delete, Move).
+//! handles, and applying what they say about themselves (Update, Delete; a Move's check reads
+//! `fetch_with_aliases`).
 //!
 //! Network access goes through [`Fetch`], so that the rules here are tested without a network;
 //! production code passes a [`Remote`] (the signed, guarded client).
@@ -14,7 +15,7 @@ use serde_json::Value;
 use crate::federation::client::{Client, FetchError, WebfingerAnswer};
 use crate::federation::keys::SigningKey;
 use crate::federation::signatures::Signer;
-use crate::federation::vocab::{authority, ids, parse_actor};
+use crate::federation::vocab::{also_known_as, authority, parse_actor};
 use crate::model::{Actor, Timestamp};
 use crate::store::actors;
 
@@ -185,6 +186,16 @@ pub fn resolve_handle(
     handle: &str,
     now: Timestamp,
 ) -> Result<Actor, ActorError> {
+    Ok(resolve_handle_document(conn, remote, handle, now)?.0)
+}
+
+/// [`resolve_handle`], also returning the document as fetched.
+fn resolve_handle_document(
+    conn: &Connection,
+    remote: &dyn Fetch,
+    handle: &str,
+    now: Timestamp,
+) -> Result<(Actor, Value), ActorError> {
     let (user, domain) =
         parse_handle(handle).ok_or_else(|| invalid("not a handle like @user@domain"))?;
     if actors::is_domain_blocked(conn, &domain)? {
@@ -204,7 +215,8 @@ pub fn resolve_handle(
     }
     refuse_blocked(conn, &parsed.uri)?;
     let id = actors::upsert(conn, &parsed, now)?;
-    actors::get(conn, id)?.ok_or_else(|| invalid("the actor vanished"))
+    let actor = actors::get(conn, id)?.ok_or_else(|| invalid("the actor vanished"))?;
+    Ok((actor, document))
 }
 
 /// Update(Person): the actor's new profile, from the activity itself (it is signed by the actor).
@@ -231,21 +243,32 @@ pub fn remove(conn: &Connection, actor_uri: &str) -> rusqlite::Result<bool> {
     }
 }
 
-/// Move: records where `actor` went, once the target confirms it (its `alsoKnownAs` names the
-/// old account). Returns false when the target does not confirm.
-pub fn apply_move(
+/// The actor at `uri` fetched afresh (a Move is judged on its current document, never on a
+/// stored copy), with the accounts it names in `alsoKnownAs`.
+pub fn fetch_with_aliases(
     conn: &Connection,
     remote: &dyn Fetch,
-    actor: &Actor,
-    target: &str,
+    uri: &str,
     now: Timestamp,
-) -> Result<bool, ActorError> {
-    let (_, document) = fetch_actor_document(conn, remote, target, now)?;
-    let aliases = ids(document.get("alsoKnownAs"), 32);
-    if !aliases.contains(&actor.uri) {
-        return Ok(false);
+) -> Result<(Actor, Vec<String>), ActorError> {
+    let (actor, document) = fetch_actor_document(conn, remote, uri, now)?;
+    Ok((actor, also_known_as(&document)))
+}
+
+/// An account given as `@user@domain` (found by WebFinger) or as its actor URL, fetched afresh,
+/// with the accounts it names in `alsoKnownAs`.
+pub fn resolve_with_aliases(
+    conn: &Connection,
+    remote: &dyn Fetch,
+    account: &str,
+    now: Timestamp,
+) -> Result<(Actor, Vec<String>), ActorError> {
+    let account = account.trim();
+    if account.starts_with("https://") || account.starts_with("http://") {
+        return fetch_with_aliases(conn, remote, account, now);
     }
-    Ok(actors::set_moved_to(conn, actor.id, target)?)
+    let (actor, document) = resolve_handle_document(conn, remote, account, now)?;
+    Ok((actor, also_known_as(&document)))
 }
 
 #[cfg(test)]

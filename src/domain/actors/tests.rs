@@ -133,32 +133,15 @@ fn updates_apply_only_to_the_actor_itself_and_moves_need_confirmation() {
 
     let mut target = actor_doc("https://b.example", "alice");
     remote.add(target.clone());
-    assert!(!apply_move(
-        &conn,
-        &remote,
-        &alice,
-        "https://b.example/users/alice",
-        Timestamp(3)
-    )
-    .unwrap());
+    let target_uri = "https://b.example/users/alice";
+    let (_, aliases) = fetch_with_aliases(&conn, &remote, target_uri, Timestamp(3)).unwrap();
+    assert!(aliases.is_empty());
     target["alsoKnownAs"] = json!([alice.uri]);
     remote.add(target);
-    assert!(apply_move(
-        &conn,
-        &remote,
-        &alice,
-        "https://b.example/users/alice",
-        Timestamp(3)
-    )
-    .unwrap());
-    assert_eq!(
-        actors::get(&conn, alice.id)
-            .unwrap()
-            .unwrap()
-            .moved_to
-            .as_deref(),
-        Some("https://b.example/users/alice")
-    );
+    // Fetched afresh: the stored copy without aliases is not what is read.
+    let (moved, aliases) = fetch_with_aliases(&conn, &remote, target_uri, Timestamp(3)).unwrap();
+    assert_eq!(moved.uri, target_uri);
+    assert_eq!(aliases, vec![alice.uri.clone()]);
     assert!(remove(&conn, &alice.uri).unwrap());
     assert!(!remove(&conn, &alice.uri).unwrap());
 }

@@ -1,4 +1,4 @@
-//! Likes, boosts, blocks, reports and moves, and the Undo of any of them (or of a Follow).
+//! Likes, boosts, blocks and reports, and the Undo of any of them (or of a Follow).
 
 use rusqlite::Connection;
 use serde_json::Value;
@@ -10,9 +10,8 @@ use crate::store::interactions::{self, Kind};
 use crate::store::remote_posts;
 use crate::store::{actors, notifications, posts};
 
-use super::super::actors::{self as remote_actors};
 use super::super::importer;
-use super::{follows as follow_rules, refused, Activity, Context, Failure, Outcome};
+use super::{follows as follow_rules, Activity, Context, Failure, Outcome};
 use crate::text::plain_text;
 
 /// Longest report comment we keep.
@@ -244,31 +243,4 @@ pub fn on_flag(
         )?;
         Ok(Outcome::Applied)
     })
-}
-
-/// Move of the actor's account to `target`: recorded once the target names the old account in
-/// its `alsoKnownAs` (following the new account automatically is a later step).
-pub fn on_move(
-    conn: &mut Connection,
-    cx: &Context,
-    activity: &Activity,
-) -> Result<Outcome, Failure> {
-    if activity.object_id().as_deref() != Some(activity.actor.as_str()) {
-        return Ok(Outcome::Ignored("a Move of another account"));
-    }
-    let Some(target) = activity.document.get("target").and_then(id_of) else {
-        return Ok(Outcome::Ignored("a Move without a target"));
-    };
-    if cx.is_ours(&target) {
-        return Err(refused("a Move to an account on this server"));
-    }
-    let Some(actor) = actors::get_by_uri(conn, &activity.actor)? else {
-        return Ok(Outcome::Ignored("a Move of an account we do not know"));
-    };
-    if !remote_actors::apply_move(conn, cx.remote, &actor, &target, cx.now)? {
-        return Ok(Outcome::Ignored(
-            "the Move's target does not name the old account",
-        ));
-    }
-    Ok(Outcome::Applied)
 }

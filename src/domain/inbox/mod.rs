@@ -13,6 +13,7 @@
 pub mod activity;
 pub mod follows;
 mod interactions;
+mod moves;
 mod notes;
 pub mod verify;
 pub mod worker;
@@ -199,7 +200,7 @@ pub fn handle(
         "Announce" => interactions::on_announce(conn, cx, activity),
         "Block" => interactions::on_block(conn, cx, activity),
         "Flag" => interactions::on_flag(conn, cx, activity),
-        "Move" => interactions::on_move(conn, cx, activity),
+        "Move" => moves::on_move(conn, cx, activity),
         _ => Ok(Outcome::Ignored("an activity type Perch does not handle")),
     }
 }

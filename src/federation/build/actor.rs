@@ -59,6 +59,18 @@ pub fn actor(
     if let Some(header) = &profile.header {
         actor["image"] = image(urls, header);
     }
+    // Mastodon leaves both out when there is nothing to say.
+    if !profile.also_known_as.is_empty() {
+        let aliases: Vec<&str> = profile
+            .also_known_as
+            .iter()
+            .map(|a| a.uri.as_str())
+            .collect();
+        actor["alsoKnownAs"] = json!(aliases);
+    }
+    if let Some(target) = &profile.moved_to {
+        actor["movedTo"] = json!(target.uri);
+    }
     actor
 }
 

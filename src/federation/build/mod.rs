@@ -9,6 +9,7 @@
 mod activities;
 mod actor;
 mod collections;
+mod moving;
 mod notes;
 
 use serde::Serialize;
@@ -21,6 +22,7 @@ pub use activities::{
 };
 pub use actor::{actor, update_actor, UpdatePerson};
 pub use collections::{counted_collection, featured, outbox, outbox_page, replies};
+pub use moving::{move_account, Move};
 pub use notes::{
     addressing, create, create_document, delete_note, note, note_document, update_note, Create,
     Delete, Tombstone, UpdateNote,

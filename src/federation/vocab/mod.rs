@@ -8,6 +8,7 @@
 //! callers never see an unbounded string or list from the network.
 
 mod actor;
+mod moving;
 mod note;
 
 use serde_json::{Map, Value};
@@ -16,6 +17,7 @@ pub use actor::{
     is_actor_type, parse_actor, ACTOR_TYPES, MAX_DISPLAY_NAME_CHARS, MAX_FIELD_CHARS,
     MAX_REMOTE_FIELDS, MAX_SUMMARY_CHARS,
 };
+pub use moving::{also_known_as, parse_move, MoveClaim, MAX_ALIASES};
 pub use note::{parse_note, Note, NOTE_TYPES};
 
 use crate::model::Timestamp;

@@ -4,6 +4,7 @@
 mod follows;
 mod fuzz;
 mod interactions;
+mod moves;
 mod notes;
 mod verify;
 
