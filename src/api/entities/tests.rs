@@ -12,6 +12,8 @@ fn profile() -> Profile {
         fields: Vec::new(),
         manually_approves_followers: false,
         discoverable: true,
+        also_known_as: Vec::new(),
+        moved_to: None,
         created_at: Timestamp(1_764_700_000_123),
         updated_at: Timestamp(1_764_700_000_123),
     }
