@@ -61,6 +61,20 @@ impl Urls {
         format!("{}/replies", self.post(id))
     }
 
+    /// Who liked a post (a count only), and who boosted it.
+    pub fn post_likes(&self, id: i64) -> String {
+        format!("{}/likes", self.post(id))
+    }
+
+    pub fn post_shares(&self, id: i64) -> String {
+        format!("{}/shares", self.post(id))
+    }
+
+    /// The conversation a post of ours starts (FEP-f228): every post of the thread we hold.
+    pub fn post_context(&self, root_id: i64) -> String {
+        format!("{}/context", self.post(root_id))
+    }
+
     /// Activities other than a post's Create (Follow, Like, Update, Delete …).
     pub fn activity(&self, id: i64) -> String {
         format!("{}/activities/{id}", self.actor())

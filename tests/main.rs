@@ -9,6 +9,7 @@ mod arm;
 mod browser;
 mod cli;
 mod client;
+mod collections;
 mod edits;
 mod federation;
 mod fedify;

@@ -246,6 +246,10 @@ pub fn settings(urls: &Urls, profile: &Profile, viewer: &Viewer, message: Option
             p { a href="/settings/moving" { "Aliases of other accounts, moving in and out" } }
         }
         section.panel {
+            h2 { "Followers and following" }
+            p { a href="/settings/network" { "Who may see the accounts in them" } }
+        }
+        section.panel {
             h2 { "Server" }
             p { a href="/settings/server" { "Version, uptime, queues, failing servers, inbox refusals" } }
         }

@@ -9,6 +9,7 @@ pub mod interactions;
 pub mod media;
 pub mod moderation;
 pub mod moving;
+pub mod network;
 pub mod notifications;
 pub mod people;
 pub mod posts;

@@ -19,6 +19,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0013_signature_schemes",
         include_str!("migrations/0013_signature_schemes.sql"),
     ),
+    (
+        "0014_collections",
+        include_str!("migrations/0014_collections.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

@@ -10,6 +10,8 @@ pub const ROCKET_SECRET: &str = "rocket_secret_key";
 pub const PASSWORD_HASH: &str = "password_hash";
 pub const SETUP_TOKEN_HASH: &str = "setup_token_hash";
 /// `SKEW_SECONDS SEEN_AT_MILLIS`: how far our clock was ahead of remote answers' `Date`, and when.
+/// "1" when the followers and following collections show only their counts.
+pub const HIDE_NETWORK: &str = "hide_network";
 pub const LAST_REMOTE_DATE_SKEW: &str = "last_remote_date_skew";
 
 pub fn get(conn: &Connection, key: &str) -> rusqlite::Result<Option<Vec<u8>>> {

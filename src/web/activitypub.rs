@@ -46,7 +46,13 @@ pub async fn note_document(app: &App, id: i64) -> Result<Reply> {
     let body = app
         .cached(Key::Note(id), move |conn| {
             let post = posts::get_visible(conn, id, false)?;
-            Ok(build::note_document(&urls, &post).to_string())
+            let (likes, shares) = collections::note_counts(conn, &urls, id)?;
+            let extras = build::NoteExtras {
+                likes,
+                shares,
+                context_root: Some(collections::thread_root(conn, &urls, &post)?),
+            };
+            Ok(build::note_document_with(&urls, &post, &extras).to_string())
         })
         .await?;
     Ok(Reply::Kept(body, activity_json()))
@@ -86,24 +92,65 @@ pub async fn outbox(
     )))
 }
 
-#[get("/users/<user>/followers")]
-pub async fn followers(app: &State<App>, user: &str) -> Result<Reply> {
-    check_user(app, user)?;
-    let total = app.run(|conn| collections::follower_count(conn)).await?;
-    Ok(Reply::Activity(build::counted_collection(
-        &app.urls.followers(),
-        total,
-    )))
+/// Followers or following: the count, and the pages unless the owner hides their network.
+async fn network(
+    app: &App,
+    which: collections::Network,
+    page: Option<&str>,
+    max_id: Option<i64>,
+) -> Result<Reply> {
+    let id = match which {
+        collections::Network::Followers => app.urls.followers(),
+        collections::Network::Following => app.urls.following(),
+    };
+    let wants_page = page.is_some();
+    let (total, listing) = app
+        .run(move |conn| {
+            let total = match which {
+                collections::Network::Followers => collections::follower_count(conn)?,
+                collections::Network::Following => collections::following_count(conn)?,
+            };
+            let listing = if wants_page {
+                collections::network_page(conn, which, max_id)?
+            } else {
+                None
+            };
+            Ok((total, (collections::hide_network(conn)?, listing)))
+        })
+        .await?;
+    Ok(Reply::Activity(match listing {
+        (true, _) => build::counted_collection(&id, total),
+        (false, Some((items, next))) => {
+            let this_page = match max_id {
+                Some(max) => format!("{id}?page=1&max_id={max}"),
+                None => format!("{id}?page=1"),
+            };
+            build::network_page(&id, &this_page, total, &items, next)
+        }
+        (false, None) => build::network(&id, total),
+    }))
 }
 
-#[get("/users/<user>/following")]
-pub async fn following(app: &State<App>, user: &str) -> Result<Reply> {
+#[get("/users/<user>/followers?<page>&<max_id>")]
+pub async fn followers(
+    app: &State<App>,
+    user: &str,
+    page: Option<&str>,
+    max_id: Option<i64>,
+) -> Result<Reply> {
     check_user(app, user)?;
-    let total = app.run(|conn| collections::following_count(conn)).await?;
-    Ok(Reply::Activity(build::counted_collection(
-        &app.urls.following(),
-        total,
-    )))
+    network(app, collections::Network::Followers, page, max_id).await
+}
+
+#[get("/users/<user>/following?<page>&<max_id>")]
+pub async fn following(
+    app: &State<App>,
+    user: &str,
+    page: Option<&str>,
+    max_id: Option<i64>,
+) -> Result<Reply> {
+    check_user(app, user)?;
+    network(app, collections::Network::Following, page, max_id).await
 }
 
 #[get("/users/<user>/collections/featured")]
@@ -139,12 +186,71 @@ pub async fn create(app: &State<App>, user: &str, id: i64) -> Result<Reply> {
     Ok(Reply::Kept(body, activity_json()))
 }
 
-#[get("/users/<user>/statuses/<id>/replies")]
-pub async fn replies(app: &State<App>, user: &str, id: i64) -> Result<Reply> {
+/// A post's replies (FEP-7458): the first page embedded, `?page=N` (or Mastodon's `page=true`)
+/// for the others.
+#[get("/users/<user>/statuses/<id>/replies?<page>")]
+pub async fn replies(app: &State<App>, user: &str, id: i64, page: Option<&str>) -> Result<Reply> {
+    check_user(app, user)?;
+    let number = match page {
+        None => None,
+        Some("true") => Some(1),
+        Some(n) => Some(
+            n.parse::<usize>()
+                .ok()
+                .filter(|n| *n >= 1)
+                .ok_or_else(Error::not_found)?,
+        ),
+    };
+    let urls = app.urls.clone();
+    let (items, more) = app
+        .run(move |conn| collections::replies_page(conn, &urls, id, number.unwrap_or(1)))
+        .await?;
+    Ok(Reply::Activity(match number {
+        None => build::replies(&app.urls, id, &items, more),
+        Some(n) => build::replies_page(&app.urls, id, n, &items, more),
+    }))
+}
+
+/// How many liked or boosted a post: counts only, as Mastodon shows them.
+#[get("/users/<user>/statuses/<id>/likes")]
+pub async fn likes(app: &State<App>, user: &str, id: i64) -> Result<Reply> {
     check_user(app, user)?;
     let urls = app.urls.clone();
-    let reply_ids = app
-        .run(move |conn| collections::replies(conn, &urls, id))
+    let (likes, _) = app
+        .run(move |conn| {
+            posts::get_visible(conn, id, false)?;
+            collections::note_counts(conn, &urls, id)
+        })
         .await?;
-    Ok(Reply::Activity(build::replies(&app.urls, id, &reply_ids)))
+    Ok(Reply::Activity(build::counted_document(
+        &app.urls.post_likes(id),
+        likes,
+    )))
+}
+
+#[get("/users/<user>/statuses/<id>/shares")]
+pub async fn shares(app: &State<App>, user: &str, id: i64) -> Result<Reply> {
+    check_user(app, user)?;
+    let urls = app.urls.clone();
+    let (_, shares) = app
+        .run(move |conn| {
+            posts::get_visible(conn, id, false)?;
+            collections::note_counts(conn, &urls, id)
+        })
+        .await?;
+    Ok(Reply::Activity(build::counted_document(
+        &app.urls.post_shares(id),
+        shares,
+    )))
+}
+
+/// The conversation under one of our posts (FEP-f228), in one request.
+#[get("/users/<user>/statuses/<id>/context")]
+pub async fn context(app: &State<App>, user: &str, id: i64) -> Result<Reply> {
+    check_user(app, user)?;
+    let urls = app.urls.clone();
+    let items = app
+        .run(move |conn| collections::context(conn, &urls, id))
+        .await?;
+    Ok(Reply::Activity(build::context(&app.urls, id, &items)))
 }

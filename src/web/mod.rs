@@ -14,6 +14,7 @@ pub mod inbox;
 pub mod interactions;
 pub mod moderation;
 pub mod moving;
+pub mod network;
 pub mod notifications;
 pub mod pages;
 pub mod pins;
@@ -45,6 +46,9 @@ pub fn routes() -> Vec<Route> {
         activitypub::note,
         activitypub::create,
         activitypub::replies,
+        activitypub::likes,
+        activitypub::shares,
+        activitypub::context,
         // Inboxes (signed POSTs from other servers)
         inbox::user_inbox,
         inbox::shared_inbox,
@@ -113,6 +117,8 @@ pub fn routes() -> Vec<Route> {
         moving::move_out,
         moving::cancel,
         // For service managers and monitors
+        network::settings,
+        network::save,
         health::health,
         server_status::page,
     ]

@@ -21,11 +21,14 @@ pub use activities::{
     Follow, Like, TheirFollow, Undo,
 };
 pub use actor::{actor, update_actor, UpdatePerson};
-pub use collections::{counted_collection, featured, outbox, outbox_page, replies};
+pub use collections::{
+    context, counted, counted_collection, counted_document, featured, network, network_page,
+    outbox, outbox_page, replies, replies_page,
+};
 pub use moving::{move_account, Move};
 pub use notes::{
-    addressing, create, create_document, delete_note, note, note_document, update_note, Create,
-    Delete, Tombstone, UpdateNote,
+    addressing, create, create_document, delete_note, note, note_document, note_document_with,
+    update_note, Create, Delete, NoteExtras, Tombstone, UpdateNote,
 };
 
 pub const AS_CONTEXT: &str = "https://www.w3.org/ns/activitystreams";

@@ -112,6 +112,28 @@ pub fn note_document(urls: &Urls, post: &Post) -> Value {
     with_context(object_context(), note(urls, post))
 }
 
+/// What a fetched Note shows beyond the post itself: its counts and its conversation.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoteExtras {
+    pub likes: u64,
+    pub shares: u64,
+    /// Our post the conversation grows from (`context`, FEP-f228).
+    pub context_root: Option<i64>,
+}
+
+/// The Note as its URL answers it: with `likes` and `shares` counts and its `context`.
+pub fn note_document_with(urls: &Urls, post: &Post, extras: &NoteExtras) -> Value {
+    let mut note = note(urls, post);
+    note["likes"] =
+        super::collections::counted(&urls.post_likes(post.id), "Collection", extras.likes);
+    note["shares"] =
+        super::collections::counted(&urls.post_shares(post.id), "Collection", extras.shares);
+    if let Some(root) = extras.context_root {
+        note["context"] = json!(urls.post_context(root));
+    }
+    with_context(object_context(), note)
+}
+
 /// The `Create` of a post.
 #[derive(Clone, Debug, Serialize)]
 pub struct Create {
