@@ -4,6 +4,7 @@ pub mod build;
 pub mod client;
 pub mod guard;
 pub mod keys;
+pub mod proofs;
 pub mod rfc9421;
 pub mod signatures;
 pub mod vocab;
