@@ -242,6 +242,10 @@ pub fn settings(urls: &Urls, profile: &Profile, viewer: &Viewer, message: Option
             p { a href="/settings/moderation" { "Blocked and muted accounts, blocked domains, muted words" } }
         }
         section.panel {
+            h2 { "Backfill" }
+            p { a href="/settings/backfill" { "Fetching recent posts and whole threads from other servers" } }
+        }
+        section.panel {
             h2 { "Server" }
             p { a href="/settings/server" { "Version, uptime, queues, failing servers, inbox refusals" } }
         }

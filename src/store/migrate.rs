@@ -14,6 +14,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0004_edit_media",
         include_str!("migrations/0004_edit_media.sql"),
     ),
+    (
+        "0008_backfill",
+        include_str!("migrations/0008_backfill.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

@@ -8,6 +8,7 @@
 //! callers never see an unbounded string or list from the network.
 
 mod actor;
+mod collection;
 mod note;
 
 use serde_json::{Map, Value};
@@ -15,6 +16,9 @@ use serde_json::{Map, Value};
 pub use actor::{
     is_actor_type, parse_actor, ACTOR_TYPES, MAX_DISPLAY_NAME_CHARS, MAX_FIELD_CHARS,
     MAX_REMOTE_FIELDS, MAX_SUMMARY_CHARS,
+};
+pub use collection::{
+    collection_link, embedded_collection, parse_collection, Collection, First, MAX_COLLECTION_ITEMS,
 };
 pub use note::{parse_note, Note, NOTE_TYPES};
 
