@@ -5,6 +5,7 @@ mod harness;
 mod probe;
 
 mod arm;
+mod backfill;
 mod browser;
 mod cli;
 mod client;

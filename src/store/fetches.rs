@@ -213,12 +213,6 @@ pub fn record_url(
     Ok(())
 }
 
-/// Forgets one URL (its step is done again).
-pub fn forget_url(conn: &Connection, url: &str) -> rusqlite::Result<()> {
-    conn.execute("DELETE FROM fetched_urls WHERE url = ?1", [url])?;
-    Ok(())
-}
-
 /// Forgets URLs fetched before `before`.
 pub fn forget_urls(conn: &Connection, before: Timestamp) -> rusqlite::Result<usize> {
     conn.execute("DELETE FROM fetched_urls WHERE fetched_at < ?1", [before.0])

@@ -139,12 +139,17 @@ pub async fn create(app: &State<App>, user: &str, id: i64) -> Result<Reply> {
     Ok(Reply::Kept(body, activity_json()))
 }
 
-#[get("/users/<user>/statuses/<id>/replies")]
-pub async fn replies(app: &State<App>, user: &str, id: i64) -> Result<Reply> {
+#[get("/users/<user>/statuses/<id>/replies?<page>")]
+pub async fn replies(app: &State<App>, user: &str, id: i64, page: Option<bool>) -> Result<Reply> {
     check_user(app, user)?;
     let urls = app.urls.clone();
     let reply_ids = app
         .run(move |conn| collections::replies(conn, &urls, id))
         .await?;
-    Ok(Reply::Activity(build::replies(&app.urls, id, &reply_ids)))
+    Ok(Reply::Activity(build::replies(
+        &app.urls,
+        id,
+        &reply_ids,
+        page == Some(true),
+    )))
 }

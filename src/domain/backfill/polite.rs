@@ -25,6 +25,9 @@ pub struct Polite<'a> {
     inner: &'a dyn Fetch,
     conn: &'a Connection,
     now: Timestamp,
+    /// The queued GET's own URL: done again after a crash in its middle, so not held to the
+    /// hour (the queue holds it once per request, and requests are opened at most every 15 min).
+    own_url: &'a str,
     /// Set when a budget was spent: the step waits until then.
     pub wait_until: Cell<Option<Timestamp>>,
     /// GETs actually sent.
@@ -34,11 +37,17 @@ pub struct Polite<'a> {
 }
 
 impl<'a> Polite<'a> {
-    pub fn new(inner: &'a dyn Fetch, conn: &'a Connection, now: Timestamp) -> Polite<'a> {
+    pub fn new(
+        inner: &'a dyn Fetch,
+        conn: &'a Connection,
+        now: Timestamp,
+        own_url: &'a str,
+    ) -> Polite<'a> {
         Polite {
             inner,
             conn,
             now,
+            own_url,
             wait_until: Cell::new(None),
             requests: Cell::new(0),
             transient: Cell::new(false),
@@ -78,7 +87,7 @@ impl Fetch for Polite<'_> {
             if failed && age < DAY_MS {
                 return Err(FetchError::BadDocument("it failed within the day"));
             }
-            if !failed && age < HOUR_MS {
+            if !failed && age < HOUR_MS && url != self.own_url {
                 return Err(FetchError::BadDocument("it was fetched within the hour"));
             }
         }

@@ -131,7 +131,7 @@ pub fn run_due(
             fetches::delete(conn, job.id).map_err(queue_error)?;
             continue;
         };
-        let polite = Polite::new(remote, conn, now);
+        let polite = Polite::new(remote, conn, now, &job.url);
         let cx = Cx {
             conn,
             remote: &polite,
@@ -148,7 +148,6 @@ pub fn run_due(
             if let Some(until) = wait_until {
                 // A budget was spent: the whole step again once it is renewed.
                 report.postponed += 1;
-                fetches::forget_url(tx, &job.url)?;
                 return fetches::reschedule(tx, job.id, job.attempts, until);
             }
             match result {

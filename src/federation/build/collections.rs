@@ -60,8 +60,18 @@ pub fn featured(urls: &Urls, posts: &[Post]) -> Value {
     )
 }
 
-/// The empty replies collection of a post: replies by others are theirs to list.
-pub fn replies(urls: &Urls, post_id: i64, reply_ids: &[String]) -> Value {
+/// The replies collection of a post: its first page embedded. With `page`, that page alone, by
+/// the URL our notes' `replies` name as `next` (so it is one request, its id being that URL).
+pub fn replies(urls: &Urls, post_id: i64, reply_ids: &[String], page: bool) -> Value {
+    if page {
+        return json!({
+            "@context": AS_CONTEXT,
+            "id": format!("{}?page=true", urls.post_replies(post_id)),
+            "type": "CollectionPage",
+            "partOf": urls.post_replies(post_id),
+            "items": reply_ids
+        });
+    }
     json!({
         "@context": AS_CONTEXT,
         "id": urls.post_replies(post_id),
