@@ -11,14 +11,19 @@ use std::time::{Duration, Instant};
 use perch::urls::percent_encode_path;
 use serde_json::json;
 
-use crate::harness::{eventually, eventually_within, follow_and_wait, get, handle, Instance, AS_JSON};
+use crate::harness::{
+    eventually, eventually_within, follow_and_wait, get, handle, Instance, AS_JSON,
+};
 use crate::probe;
 
 const PASSWORD: &str = "correct horse battery";
 
 /// The id of A's post from the page URL `perch post` prints.
 fn object_id(instance: &Instance, page: &str) -> String {
-    instance.url(&format!("/users/ana/statuses/{}", page.rsplit('/').next().unwrap()))
+    instance.url(&format!(
+        "/users/ana/statuses/{}",
+        page.rsplit('/').next().unwrap()
+    ))
 }
 
 #[test]
@@ -32,37 +37,61 @@ fn a_follow_fills_the_timeline_threads_complete_and_forwarded_replies_are_refetc
     // A: 50 posts; the 3rd is pinned.
     let mut a_posts = Vec::new();
     for i in 1..=50 {
-        a_posts.push(object_id(&a, &a.post(&format!("A post #{i:03}"), &[])));
+        a_posts.push(object_id(&a, &a.post(&format!("A post n{i:03}"), &[])));
     }
     let mut browser = a.logged_in(PASSWORD);
     let csrf = browser.csrf("/");
-    let pinned = browser.post_form("/actions/pin", &[("csrf", &csrf), ("uri", &a_posts[2]), ("back", "/")]);
+    let pinned = browser.post_form(
+        "/actions/pin",
+        &[("csrf", &csrf), ("uri", &a_posts[2]), ("back", "/")],
+    );
     assert_eq!(pinned.status, 303, "{}", pinned.body);
 
     // B (a stranger to C) replies to A's newest post, and to its own reply; and posts on its own.
-    let b_reply = object_id(&b, &b.post("B answers the newest", &["--reply-to", &a_posts[49]]));
+    let b_reply = object_id(
+        &b,
+        &b.post("B answers the newest", &["--reply-to", &a_posts[49]]),
+    );
     let b_deeper = object_id(&b, &b.post("B answers itself", &["--reply-to", &b_reply]));
     b.post("B muses alone", &[]);
-    eventually("A keeps B's reply", || probe::remote_content(&a, &b_reply).is_some());
+    eventually("A keeps B's reply", || {
+        probe::remote_content(&a, &b_reply).is_some()
+    });
 
     // C follows A: the 20 newest posts come from A's outbox, with their dates and in order.
     let started = Instant::now();
     follow_and_wait(&c, &a);
     let mut home = c.logged_in(PASSWORD);
-    eventually("C's home shows A's newest post", || home.get("/").body.contains("A post #050"));
+    eventually("C's home shows A's newest post", || {
+        home.get("/").body.contains("A post n050")
+    });
     let first_shown = started.elapsed();
-    eventually("C holds 20 of A's posts", || probe::remote_posts_containing(&c, "A post #") == 20);
-    eventually("C's follow backfill is done", || probe::backfill_queued(&c) == 0);
+    eventually("C holds 20 of A's posts", || {
+        probe::remote_posts_containing(&c, "A post n") == 20
+    });
+    eventually("C's follow backfill is done", || {
+        probe::backfill_queued(&c) == 0
+    });
     let follow_requests = probe::backfill_requests(&c);
     let page = home.get("/").body;
     let positions: Vec<usize> = (31..=50)
         .rev()
-        .map(|i| page.find(&format!("A post #{i:03}")).unwrap_or_else(|| panic!("post {i} shown")))
+        .map(|i| {
+            page.find(&format!("A post n{i:03}"))
+                .unwrap_or_else(|| panic!("post {i} shown"))
+        })
         .collect();
-    assert!(positions.windows(2).all(|w| w[0] < w[1]), "newest first: {positions:?}");
-    assert!(!page.contains("A post #030"), "only the 20 newest");
-    assert_eq!(probe::remote_posts_containing(&c, "A post #030"), 0);
-    assert_eq!(probe::all_notifications(&c), 0, "a backfill notifies nobody");
+    assert!(
+        positions.windows(2).all(|w| w[0] < w[1]),
+        "newest first: {positions:?}"
+    );
+    assert!(!page.contains("A post n030"), "only the 20 newest");
+    assert_eq!(probe::remote_posts_containing(&c, "A post n030"), 0);
+    assert_eq!(
+        probe::all_notifications(&c),
+        0,
+        "a backfill notifies nobody"
+    );
     let published_a = probe::remote_published_at(&a, &a_posts[49]);
     let published_c = probe::remote_published_at(&c, &a_posts[49]);
     assert!(published_c.is_some(), "C holds A's newest");
@@ -88,7 +117,9 @@ fn a_follow_fills_the_timeline_threads_complete_and_forwarded_replies_are_refetc
         let body = home.get(&thread).body;
         body.contains("B answers the newest") && body.contains("B answers itself")
     });
-    eventually("the thread's fetches are done", || probe::backfill_queued(&c) == 0);
+    eventually("the thread's fetches are done", || {
+        probe::backfill_queued(&c) == 0
+    });
     let thread_requests = probe::backfill_requests(&c) - before;
     assert!(probe::remote_content(&c, &b_deeper).is_some());
     eprintln!(
@@ -99,7 +130,10 @@ fn a_follow_fills_the_timeline_threads_complete_and_forwarded_replies_are_refetc
 
     // A reply forwarded by A (B replies to A; A passes it to its followers) is refetched from B;
     // a forged forwarded body is never what is stored.
-    let forwarded = object_id(&b, &b.post("B's words, as B wrote them", &["--reply-to", &a_posts[48]]));
+    let forwarded = object_id(
+        &b,
+        &b.post("B's words, as B wrote them", &["--reply-to", &a_posts[48]]),
+    );
     forge_forward(&a, &c, &b, &forwarded);
     eventually("C holds the forwarded reply, fetched from B", || {
         probe::remote_content(&c, &forwarded).is_some()
@@ -118,16 +152,22 @@ fn a_follow_fills_the_timeline_threads_complete_and_forwarded_replies_are_refetc
     home.get(&search_a);
     eventually("A's profile shows its pinned post", || {
         let body = home.get(&search_a).body;
-        body.contains("Pinned") && body.contains("A post #003")
+        body.contains("Pinned") && body.contains("A post n003")
     });
     // Kept for the profile only: an account C does not follow stays off C's home.
     assert!(!home.get("/").body.contains("B muses alone"));
 
     // The switch: off, nothing more is fetched.
     let csrf = home.csrf("/settings/backfill");
-    let off = home.post_form("/settings/backfill", &[("csrf", &csrf), ("enabled", "false")]);
+    let off = home.post_form(
+        "/settings/backfill",
+        &[("csrf", &csrf), ("enabled", "false")],
+    );
     assert_eq!(off.status, 303, "{}", off.body);
-    assert!(home.get("/settings/backfill").body.contains("Backfill is <strong>off</strong>"));
+    assert!(home
+        .get("/settings/backfill")
+        .body
+        .contains("Backfill is <strong>off</strong>"));
 }
 
 /// Sends C a Create by B carrying a forged copy of B's reply, signed by A (as a forward is).
@@ -147,15 +187,20 @@ fn forge_forward(a: &Instance, c: &Instance, b: &Instance, object: &str) {
                    "to": ["https://www.w3.org/ns/activitystreams#Public"]}
     })
     .to_string();
-    let client = perch::federation::client::Client::new(perch::federation::client::ClientConfig::new(
-        true,
-        "perch-tests",
-    ));
-    let signer = perch::federation::signatures::Signer { key: &key, key_id: &key_id };
+    let client = perch::federation::client::Client::new(
+        perch::federation::client::ClientConfig::new(true, "perch-tests"),
+    );
+    let signer = perch::federation::signatures::Signer {
+        key: &key,
+        key_id: &key_id,
+    };
     let answer = client
         .post_activity(&c.url("/inbox"), body.as_bytes(), &signer)
         .expect("C answers");
-    assert_eq!(answer.status, 202, "a forward from an account C follows is taken");
+    assert_eq!(
+        answer.status, 202,
+        "a forward from an account C follows is taken"
+    );
 }
 
 /// A server that answers slowly and counts every request by path: one post with 150 replies.
@@ -182,7 +227,9 @@ impl SlowServer {
                     let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
                     loop {
                         let mut header = String::new();
-                        if reader.read_line(&mut header).unwrap_or(0) == 0 || header.trim().is_empty() {
+                        if reader.read_line(&mut header).unwrap_or(0) == 0
+                            || header.trim().is_empty()
+                        {
                             break;
                         }
                     }
@@ -244,8 +291,18 @@ fn the_budget_holds_against_a_slow_server_the_page_stays_quick_and_a_restart_res
     let thread = format!("/thread?uri={}", percent_encode_path(&root));
     assert!(owner.get(&thread).body.contains("Fetching"));
 
-    let replies = |server: &SlowServer| server.hits().iter().filter(|p| p.starts_with("/r/")).count();
-    eventually_within(Duration::from_secs(90), "the worker fetches replies", || replies(&server) >= 20);
+    let replies = |server: &SlowServer| {
+        server
+            .hits()
+            .iter()
+            .filter(|p| p.starts_with("/r/"))
+            .count()
+    };
+    eventually_within(
+        Duration::from_secs(90),
+        "the worker fetches replies",
+        || replies(&server) >= 20,
+    );
     // While the worker waits on the slow server, the owner's page answers at once.
     let asked = Instant::now();
     let page = owner.get(&thread);
@@ -257,21 +314,32 @@ fn the_budget_holds_against_a_slow_server_the_page_stays_quick_and_a_restart_res
     c.kill();
     let before_restart = replies(&server);
     c.serve();
-    eventually_within(Duration::from_secs(120), "the budget is spent and the rest waits", || {
-        probe::backfill_due(&c) == 0 && probe::backfill_queued(&c) > 0
-    });
+    eventually_within(
+        Duration::from_secs(120),
+        "the budget is spent and the rest waits",
+        || probe::backfill_due(&c) == 0 && probe::backfill_queued(&c) > 0,
+    );
     let hits = server.hits();
     let reply_hits = replies(&server);
     let mut counts: HashMap<&String, usize> = HashMap::new();
     for path in &hits {
         *counts.entry(path).or_default() += 1;
     }
-    let repeated: Vec<_> = counts.iter().filter(|(p, n)| p.starts_with("/r/") && **n > 1).collect();
+    let repeated: Vec<_> = counts
+        .iter()
+        .filter(|(p, n)| p.starts_with("/r/") && **n > 1)
+        .collect();
     // The GET in hand when the process was killed is the only one that may be done again.
     assert!(repeated.len() <= 1, "refetched: {repeated:?}");
-    assert!(reply_hits <= 60 + repeated.len(), "at most 60 a minute to one host: {reply_hits}");
+    assert!(
+        reply_hits <= 60 + repeated.len(),
+        "at most 60 a minute to one host: {reply_hits}"
+    );
     assert!(reply_hits >= 50, "the budget was used: {reply_hits}");
-    assert!(probe::remote_posts_containing(&c, "slow reply") as usize >= before_restart.min(reply_hits) - 1);
+    assert!(
+        probe::remote_posts_containing(&c, "slow reply") as usize
+            >= before_restart.min(reply_hits) - 1
+    );
     eprintln!(
         "backfill figures: slow server got {reply_hits} reply fetches in its first minute \
          ({before_restart} before the restart, {} repeated), the thread page answered in {} ms \

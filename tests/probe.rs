@@ -421,7 +421,11 @@ fn largest_row(db: &Path, table: &str) -> usize {
 
 /// Requests the backfill worker sent in its current day's window.
 pub fn backfill_requests(db: impl AsRef<Path>) -> i64 {
-    number(db.as_ref(), "SELECT coalesce(max(used), 0) FROM fetch_budget WHERE scope = '*'", [])
+    number(
+        db.as_ref(),
+        "SELECT coalesce(max(used), 0) FROM fetch_budget WHERE scope = '*'",
+        [],
+    )
 }
 
 /// GETs queued for the backfill worker.
@@ -435,12 +439,20 @@ pub fn backfill_due(db: impl AsRef<Path>) -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_millis() as i64;
-    number(db.as_ref(), "SELECT count(*) FROM fetches WHERE next_attempt_at <= ?1", [now])
+    number(
+        db.as_ref(),
+        "SELECT count(*) FROM fetches WHERE next_attempt_at <= ?1",
+        [now],
+    )
 }
 
 /// The content of the remote post with this id.
 pub fn remote_content(db: impl AsRef<Path>, uri: &str) -> Option<String> {
     open(db.as_ref())
-        .query_row("SELECT content_html FROM remote_posts WHERE uri = ?1", [uri], |r| r.get(0))
+        .query_row(
+            "SELECT content_html FROM remote_posts WHERE uri = ?1",
+            [uri],
+            |r| r.get(0),
+        )
         .ok()
 }

@@ -24,11 +24,13 @@ use super::{stored_object, Step, MAX_ANCESTORS, MAX_REPLY_LEVELS};
 /// Most pinned posts read from a `featured` collection.
 const MAX_PINS: usize = 10;
 
-/// What a step did: the GETs it leads to (step, URL, level) and the posts it stored.
+/// What a step did: the GETs it leads to (step, URL, level), the posts it stored, and what it
+/// takes from its request's budget of posts (an outbox counts the posts it read, held or not).
 #[derive(Debug, Default)]
 pub struct Done {
     pub children: Vec<(Step, String, i64)>,
     pub stored: i64,
+    pub spent: i64,
 }
 
 /// Why a step brought nothing (for the log).
@@ -123,73 +125,70 @@ fn outbox(cx: &Cx, done: &mut Done) -> Result<(), Failed> {
     let Some(page) = first_page(cx, collection(cx)?, Step::Outbox, done) else {
         return Ok(());
     };
-    let mut seen = 0;
-    for item in &page.items {
-        if seen >= cx.job.posts_left {
-            return Ok(());
-        }
-        if single_id(item.get("actor")).as_deref() != Some(owner.uri.as_str()) {
-            continue;
-        }
-        match kind(item).as_deref() {
-            Some("Create") => {
-                let Some(object) = item.get("object") else {
-                    continue;
-                };
-                let Ok(row) =
-                    importer::adopt(cx.conn, cx.remote, cx.urls, object, &cx.job.url, cx.now)
-                else {
-                    continue;
-                };
-                if row.actor_id != owner.id {
-                    continue;
-                }
-                seen += 1;
-                done.stored += i64::from(keep(cx, &row)?);
-            }
-            Some("Announce") => {
-                if !addressees(item).iter().any(|a| is_public(a)) {
-                    continue;
-                }
-                let (Some(id), Some(target)) = (id_of(item), single_id(item.get("object"))) else {
-                    continue;
-                };
-                if timeline::find(cx.conn, cx.urls, &target)
-                    .map_err(|e| e.message)?
-                    .is_none()
-                {
-                    let Ok(row) = importer::fetch(cx.conn, cx.remote, cx.urls, &target, cx.now)
-                    else {
-                        continue;
-                    };
-                    if !keep(cx, &row)? {
-                        continue;
-                    }
-                    // The boosted post shows as the boost, not on its own.
-                    if let Some(post) =
-                        remote_posts::get_by_uri(cx.conn, &target).map_err(database)?
-                    {
-                        if !follows::is_following(cx.conn, post.actor.id).map_err(database)? {
-                            fetches::mark_context(cx.conn, post.id).map_err(database)?;
-                        }
-                    }
-                }
-                let at = timestamp(item.get("published")).map_or(cx.now, |p| p.min(cx.now));
-                seen += 1;
-                let boost =
-                    interactions::insert(cx.conn, Kind::Announce, Some(owner.id), &target, &id, at)
-                        .map_err(database)?;
-                done.stored += i64::from(boost);
-            }
-            _ => {}
-        }
+    // The account's own Creates and public Announces, newest first, as many as are wanted.
+    let wanted = usize::try_from(cx.job.posts_left).unwrap_or(0);
+    let items: Vec<&Value> = page
+        .items
+        .iter()
+        .filter(|item| single_id(item.get("actor")).as_deref() == Some(owner.uri.as_str()))
+        .filter(|item| match kind(item).as_deref() {
+            Some("Create") => true,
+            Some("Announce") => addressees(item).iter().any(|a| is_public(a)),
+            _ => false,
+        })
+        .take(wanted)
+        .collect();
+    // Stored oldest first: posts published in the same second then keep their order by id.
+    for item in items.iter().rev() {
+        done.stored += i64::from(match kind(item).as_deref() {
+            Some("Create") => outbox_post(cx, &owner, item)?,
+            _ => outbox_boost(cx, &owner, item)?,
+        });
     }
-    if seen < cx.job.posts_left {
+    done.spent = items.len() as i64;
+    if items.len() < wanted {
         if let Some(next) = page.next {
             done.children.push((Step::Outbox, next, 0));
         }
     }
     Ok(())
+}
+
+/// A Create from an outbox: its post, when it is the account's own.
+fn outbox_post(cx: &Cx, owner: &crate::model::Actor, item: &Value) -> Result<bool, Failed> {
+    let Some(object) = item.get("object") else {
+        return Ok(false);
+    };
+    match importer::adopt(cx.conn, cx.remote, cx.urls, object, &cx.job.url, cx.now) {
+        Ok(row) if row.actor_id == owner.id => keep(cx, &row),
+        _ => Ok(false),
+    }
+}
+
+/// An Announce from an outbox: the boosted post (fetched from its own origin) and the boost,
+/// dated as it was made.
+fn outbox_boost(cx: &Cx, owner: &crate::model::Actor, item: &Value) -> Result<bool, Failed> {
+    let (Some(id), Some(target)) = (id_of(item), single_id(item.get("object"))) else {
+        return Ok(false);
+    };
+    let held = timeline::find(cx.conn, cx.urls, &target).map_err(|e| e.message)?;
+    if held.is_none() {
+        let Ok(row) = importer::fetch(cx.conn, cx.remote, cx.urls, &target, cx.now) else {
+            return Ok(false);
+        };
+        if !keep(cx, &row)? {
+            return Ok(false);
+        }
+        // The boosted post shows as the boost, not on its own.
+        if let Some(post) = remote_posts::get_by_uri(cx.conn, &target).map_err(database)? {
+            if !follows::is_following(cx.conn, post.actor.id).map_err(database)? {
+                fetches::mark_context(cx.conn, post.id).map_err(database)?;
+            }
+        }
+    }
+    let at = timestamp(item.get("published")).map_or(cx.now, |p| p.min(cx.now));
+    interactions::insert(cx.conn, Kind::Announce, Some(owner.id), &target, &id, at)
+        .map_err(database)
 }
 
 /// An account's pinned posts, stored and remembered in order.

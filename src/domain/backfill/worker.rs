@@ -156,7 +156,7 @@ pub fn run_due(
                     for (step, url, level) in &done.children {
                         queue(tx, job.request_id, *step, url, *level, now)?;
                     }
-                    fetches::spend_posts(tx, job.request_id, done.stored)?;
+                    fetches::spend_posts(tx, job.request_id, done.spent.max(done.stored))?;
                     report.stored += done.stored;
                     Ok(())
                 }
