@@ -34,7 +34,7 @@ fn alice_web() -> FakeRemote {
                 create(note(
                     &format!("{ALICE}/statuses/{i}"),
                     ALICE,
-                    &format!("2023-11-{:02}T00:00:00Z", i % 28 + 1),
+                    &format!("2023-11-01T00:{i:02}:00Z"),
                     None,
                 ))
             })

@@ -58,6 +58,10 @@ fn read(document: &Value, with_first: bool) -> Result<Collection, &'static str> 
     let first = match document.get("first") {
         Some(Value::String(url)) => http_url(url).map(First::Url),
         Some(page @ Value::Object(_)) if with_first => match read(page, false) {
+            // A page with nothing in it but its id (GoToSocial) is one to fetch.
+            Ok(read) if read.items.is_empty() && read.next.is_none() && id_of(page).is_some() => {
+                id_of(page).map(First::Url)
+            }
             Ok(page) => Some(First::Embedded(Box::new(page))),
             // An embedded link with an id only.
             Err(_) => id_of(page).map(First::Url),
