@@ -143,7 +143,6 @@ pub fn run_due(
         report.requests += polite.requests.get();
         let wait_until = polite.wait_until.get();
         let transient = polite.transient.get();
-        drop(polite);
         store::write(conn, |tx| {
             if let Some(until) = wait_until {
                 // A budget was spent: the whole step again once it is renewed.
