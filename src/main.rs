@@ -195,6 +195,9 @@ fn serve(config: Config) -> Result<(), String> {
     let delivery_worker = perch::delivery::spawn(delivery_worker(&config)?, stop.clone())
         .map_err(|e| format!("cannot start the delivery worker: {e}"))?;
     workers.add("delivery", delivery_worker);
+    let backfill_worker = perch::domain::backfill::spawn(backfill_worker(&config)?, stop.clone())
+        .map_err(|e| format!("cannot start the backfill worker: {e}"))?;
+    workers.add("backfill", backfill_worker);
     if let Some(schedule) = config.backup.clone() {
         let thread = perch::ops::backup::spawn(config.database.clone(), schedule, stop.clone())
             .map_err(|e| format!("cannot start the backup thread: {e}"))?;
@@ -258,6 +261,21 @@ fn inbox_worker(config: &Config) -> Result<inbox::InboxWorker, String> {
     let key = instance::signing_key(&conn)?;
     let urls = Urls::new(config);
     Ok(inbox::InboxWorker::new(
+        conn,
+        Arc::new(client(config)),
+        Arc::new(key),
+        urls.key_id(),
+        urls,
+    ))
+}
+
+/// The backfill worker (remote fetches for follows, profiles and threads) with its own
+/// connection, client and key.
+fn backfill_worker(config: &Config) -> Result<perch::domain::backfill::Worker, String> {
+    let conn = store::open(&config.database, false)?;
+    let key = instance::signing_key(&conn)?;
+    let urls = Urls::new(config);
+    Ok(perch::domain::backfill::Worker::new(
         conn,
         Arc::new(client(config)),
         Arc::new(key),

@@ -477,6 +477,10 @@ pub enum Found {
         posts: Vec<RemotePost>,
         /// Whether the owner blocked and muted them.
         restricted: (bool, bool),
+        /// Their pinned posts, in their order.
+        pinned: Vec<RemotePost>,
+        /// Fetches still queued for their profile (the "fetching n more posts" mark).
+        fetching: u64,
     },
     Post(Box<Entry>),
 }

@@ -6,6 +6,7 @@ mod probe;
 
 mod api;
 mod arm;
+mod backfill;
 mod browser;
 mod cli;
 mod client;

@@ -452,4 +452,40 @@ pub fn signature_scheme(db: impl AsRef<Path>, host: &str) -> Option<String> {
     )
     .into_iter()
     .next()
+/// Requests the backfill worker sent in its current day's window.
+pub fn backfill_requests(db: impl AsRef<Path>) -> i64 {
+    number(
+        db.as_ref(),
+        "SELECT coalesce(max(used), 0) FROM fetch_budget WHERE scope = '*'",
+        [],
+    )
+}
+
+/// GETs queued for the backfill worker.
+pub fn backfill_queued(db: impl AsRef<Path>) -> i64 {
+    number(db.as_ref(), "SELECT count(*) FROM fetches", [])
+}
+
+/// Queued GETs due now (not put back behind a spent budget).
+pub fn backfill_due(db: impl AsRef<Path>) -> i64 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    number(
+        db.as_ref(),
+        "SELECT count(*) FROM fetches WHERE next_attempt_at <= ?1",
+        [now],
+    )
+}
+
+/// The content of the remote post with this id.
+pub fn remote_content(db: impl AsRef<Path>, uri: &str) -> Option<String> {
+    open(db.as_ref())
+        .query_row(
+            "SELECT content_html FROM remote_posts WHERE uri = ?1",
+            [uri],
+            |r| r.get(0),
+        )
+        .ok()
 }

@@ -40,11 +40,20 @@ pub fn featured(conn: &Connection) -> Result<Vec<Post>> {
     Ok(posts::pinned(conn, Audience::Anyone)?)
 }
 
-/// The ids of our public replies to our post `id`; not found when the post is not public.
+/// The ids of the public replies to our post `id`, ours then others' we hold (as Mastodon lists
+/// them, so that other servers can complete the thread); not found when the post is not public.
 pub fn replies(conn: &Connection, urls: &Urls, id: i64) -> Result<Vec<String>> {
     get_visible(conn, id, false)?;
-    let replies = posts::replies_to(conn, &urls.post(id), Audience::Anyone)?;
-    Ok(replies.iter().map(|p| urls.post(p.id)).collect())
+    let uri = urls.post(id);
+    let replies = posts::replies_to(conn, &uri, Audience::Anyone)?;
+    let mut ids: Vec<String> = replies.iter().map(|p| urls.post(p.id)).collect();
+    ids.extend(
+        crate::store::remote_posts::replies_to(conn, &uri, true)?
+            .into_iter()
+            .filter(|p| p.visibility == crate::model::Visibility::Public)
+            .map(|p| p.uri),
+    );
+    Ok(ids)
 }
 
 /// Items per page of the followers, following and replies collections.

@@ -4,6 +4,7 @@
 pub mod actors;
 pub mod attachments;
 pub mod auth;
+pub mod backfill;
 pub mod bookmarks;
 pub mod collections;
 pub mod follows;

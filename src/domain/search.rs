@@ -71,7 +71,15 @@ fn look_up(
             "type @user@example.com, or the URL of a profile or post",
         ));
     };
+    // Looked at by the owner: filled from its outbox when we hold little of it.
+    super::backfill::request_account(conn, &actor.uri, now)?;
+    let mut pinned = Vec::new();
+    for uri in crate::store::fetches::pins(conn, actor.id)? {
+        pinned.extend(remote_posts::get_by_uri(conn, &uri)?);
+    }
     Ok(Found::Account {
+        pinned,
+        fetching: super::backfill::pending_for(conn, &actor.uri)?,
         following: people::following(conn, &actor)?,
         posts: remote_posts::by_actor(conn, actor.id, None, ACCOUNT_POSTS)?,
         restricted: (

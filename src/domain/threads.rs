@@ -4,7 +4,7 @@
 use rusqlite::Connection;
 
 use crate::error::{Error, Result};
-use crate::model::{PostThread, Profile};
+use crate::model::{PostThread, Profile, Timestamp};
 use crate::store::interactions::{self, Kind};
 use crate::store::posts::{self as stored_posts, Audience};
 use crate::store::remote_posts;
@@ -15,6 +15,9 @@ use super::{posts, profile};
 
 /// Most posts above the focus the owner's thread walks up.
 const MAX_CHAIN: usize = 30;
+/// Levels of replies below the focus shown, and most posts on the page.
+const MAX_REPLY_DEPTH: usize = 4;
+const MAX_SHOWN: usize = 300;
 
 /// Our post's page: not found when it is not for this viewer.
 pub fn post_page(
@@ -70,12 +73,45 @@ pub fn around(
         parent = parent_of(&above);
         chain.insert(0, timeline::entry(conn, urls, 0, above, None)?);
     }
-    for reply in stored_posts::replies_to(conn, uri, Audience::Owner)? {
-        chain.push(timeline::entry(conn, urls, 0, Shown::Own(reply), None)?);
+    // The replies, breadth first: ours, then others', then theirs a level down.
+    let mut level = vec![uri.to_string()];
+    for _ in 0..MAX_REPLY_DEPTH {
+        let mut below = Vec::new();
+        for parent in &level {
+            for reply in stored_posts::replies_to(conn, parent, Audience::Owner)? {
+                below.push(urls.post(reply.id));
+                chain.push(timeline::entry(conn, urls, 0, Shown::Own(reply), None)?);
+            }
+            for reply in remote_posts::replies_to(conn, parent, false)? {
+                below.push(reply.uri.clone());
+                let shown = Shown::Remote(Box::new(reply));
+                chain.push(timeline::entry(conn, urls, 0, shown, None)?);
+            }
+            if chain.len() >= MAX_SHOWN {
+                break;
+            }
+        }
+        if below.is_empty() || chain.len() >= MAX_SHOWN {
+            break;
+        }
+        level = below;
     }
-    for reply in remote_posts::replies_to(conn, uri, false)? {
-        let shown = Shown::Remote(Box::new(reply));
-        chain.push(timeline::entry(conn, urls, 0, shown, None)?);
-    }
+    chain.truncate(MAX_SHOWN);
     Ok((profile::get(conn, username)?, chain))
+}
+
+/// The owner opens the thread around `uri`: what we hold, at once, and the number of fetches
+/// still queued for it (missing ancestors and replies are asked for here, for the backfill
+/// worker; the new posts show on the next load).
+pub fn opened(
+    conn: &Connection,
+    urls: &Urls,
+    username: &str,
+    uri: &str,
+    now: Timestamp,
+) -> Result<(Profile, Vec<Entry>, u64)> {
+    let (profile, chain) = around(conn, urls, username, uri)?;
+    super::backfill::request_thread(conn, urls, uri, now)?;
+    let pending = super::backfill::pending_for(conn, uri)?;
+    Ok((profile, chain, pending))
 }

@@ -248,6 +248,8 @@ pub fn settings(urls: &Urls, profile: &Profile, viewer: &Viewer, message: Option
         section.panel {
             h2 { "Followers and following" }
             p { a href="/settings/network" { "Who may see the accounts in them" } }
+            h2 { "Backfill" }
+            p { a href="/settings/backfill" { "Fetching recent posts and whole threads from other servers" } }
         }
         section.panel {
             h2 { "Server" }

@@ -31,7 +31,7 @@ pub fn search(
         @if let Some(message) = error { p.notice role="alert" { (message) } }
         @match found {
             Found::Nothing => {},
-            Found::Account { actor, following, posts, restricted: (blocked, muted) } => {
+            Found::Account { actor, following, posts, restricted: (blocked, muted), pinned, fetching } => {
                 section.panel.account {
                     (avatar(actor))
                     h2 { (name(actor)) }
@@ -49,7 +49,14 @@ pub fn search(
                     @if *blocked { (action(viewer, "/actions/unblock", "actor", &actor.uri, "Unblock", &back)) }
                     @else { (action(viewer, "/actions/block", "actor", &actor.uri, "Block", &back)) }
                 }
-                div.posts { @for post in posts { (remote_post(post, viewer, false, false, &back)) } }
+                (super::backfill::fetching_mark(*fetching))
+                @if !pinned.is_empty() {
+                    section.pinned aria-label="Pinned posts" {
+                        h3 { "Pinned" }
+                        div.posts { @for post in pinned { (remote_post(post, viewer, false, false, &back)) } }
+                    }
+                }
+                div.posts { @for post in posts.iter().filter(|p| !pinned.iter().any(|q| q.id == p.id)) { (remote_post(post, viewer, false, false, &back)) } }
             },
             Found::Post(found) => (entry(urls, profile, found, viewer, &back)),
         }

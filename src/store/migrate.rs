@@ -2,7 +2,8 @@
 
 use rusqlite::Connection;
 
-/// The migrations in order; the position (from 1) is the version each brings the database to.
+/// The migrations in order; the position (from 1) is the version each brings the database to, so a
+/// new one is only ever appended (the numbers in the names follow the positions).
 const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("migrations/0001_init.sql")),
     ("0002_inbox", include_str!("migrations/0002_inbox.sql")),
@@ -16,12 +17,16 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ),
     ("0005_oauth", include_str!("migrations/0005_oauth.sql")),
     (
-        "0013_signature_schemes",
-        include_str!("migrations/0013_signature_schemes.sql"),
+        "0006_signature_schemes",
+        include_str!("migrations/0006_signature_schemes.sql"),
     ),
     (
-        "0014_collections",
-        include_str!("migrations/0014_collections.sql"),
+        "0007_collections",
+        include_str!("migrations/0007_collections.sql"),
+    ),
+    (
+        "0008_backfill",
+        include_str!("migrations/0008_backfill.sql"),
     ),
 ];
 

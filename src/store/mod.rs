@@ -5,6 +5,7 @@ pub mod actors;
 pub mod bookmarks;
 pub mod counters;
 pub mod deliveries;
+pub mod fetches;
 pub mod follows;
 pub mod inbound;
 pub mod interactions;

@@ -198,6 +198,16 @@ pub fn get_by_uri(conn: &Connection, uri: &str) -> rusqlite::Result<Option<Remot
         .optional()
 }
 
+/// The stored object of a post we hold.
+pub fn raw(conn: &Connection, uri: &str) -> rusqlite::Result<Option<String>> {
+    conn.query_row(
+        "SELECT raw FROM remote_posts WHERE uri = ?1",
+        [uri],
+        |row| row.get(0),
+    )
+    .optional()
+}
+
 /// Whether we hold this post and who wrote it.
 pub fn author_of(conn: &Connection, uri: &str) -> rusqlite::Result<Option<i64>> {
     conn.query_row(
@@ -208,7 +218,8 @@ pub fn author_of(conn: &Connection, uri: &str) -> rusqlite::Result<Option<i64>> 
     .optional()
 }
 
-/// Every post we keep, newest first by keyset on the id; `max_id`/`min_id` as Mastodon's paging.
+/// Every post we keep, newest first by keyset on the id (but those kept only for a thread or a
+/// profile, by someone we do not follow); `max_id`/`min_id` as Mastodon's paging.
 /// Posts of blocked or muted accounts are left out.
 pub fn page(
     conn: &Connection,
@@ -220,6 +231,9 @@ pub fn page(
         "WHERE remote_posts.id < ?1 AND remote_posts.id > ?2
            AND NOT EXISTS (SELECT 1 FROM actor_blocks b WHERE b.actor_id = actors.id
                            AND b.kind IN ('block', 'mute'))
+           AND (NOT EXISTS (SELECT 1 FROM context_posts c WHERE c.post_id = remote_posts.id)
+                OR EXISTS (SELECT 1 FROM follows f WHERE f.actor_id = actors.id
+                           AND f.direction = 'out' AND f.state = 'accepted'))
          ORDER BY remote_posts.id DESC LIMIT ?3",
     );
     let mut statement = conn.prepare_cached(&sql)?;

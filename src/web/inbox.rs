@@ -160,8 +160,10 @@ async fn receive(
     })
     .await
     .map_err(|e| Error::internal(format!("inbox task failed: {e}")))??;
-    if verdict != Verdict::Accept {
-        return Ok(Status::Accepted);
+    match verdict {
+        Verdict::Accept => {}
+        Verdict::Drop(_) => return Ok(Status::Accepted),
+        Verdict::Forwarded(object) => return forwarded(app, object, now).await,
     }
     // Answered only once the row is committed. A replayed id gets the same answer and changes
     // nothing.
@@ -182,6 +184,17 @@ async fn receive(
         Ok(Ok(_)) => Ok(Status::Accepted),
         Ok(Err(_)) | Err(_) => Err(not_stored()),
     }
+}
+
+/// A forwarded activity: its object is queued to be fetched from its origin.
+async fn forwarded(app: &App, object: String, now: Timestamp) -> Result<Status> {
+    app.run(move |conn| {
+        Ok(crate::domain::backfill::request_forwarded(
+            conn, &object, now,
+        )?)
+    })
+    .await?;
+    Ok(Status::Accepted)
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 pub mod activitypub;
 pub mod admin;
 pub mod assets;
+pub mod backfill;
 pub mod bookmarks;
 pub mod cache;
 pub mod compose;
@@ -121,6 +122,9 @@ pub fn routes() -> Vec<Route> {
         network::save,
         health::health,
         server_status::page,
+        // Fetching older posts and whole threads
+        backfill::settings,
+        backfill::switch,
     ]
 }
 

@@ -4,6 +4,7 @@ use rocket::{get, State};
 
 use crate::domain::threads;
 use crate::error::Result;
+use crate::model::Timestamp;
 use crate::render::threads as view;
 
 use super::guards::Owner;
@@ -17,14 +18,15 @@ pub async fn thread(app: &State<App>, owner: Owner, uri: &str) -> Result<Reply> 
         app.urls.clone(),
         uri.to_string(),
     );
-    let (profile, chain) = app
-        .run(move |conn| threads::around(conn, &urls, &username, &target))
+    let (profile, chain, fetching) = app
+        .run(move |conn| threads::opened(conn, &urls, &username, &target, Timestamp::now()))
         .await?;
     let back = format!("/thread?uri={}", crate::urls::percent_encode_path(uri));
     Ok(Reply::Html(view::thread(
         &app.urls,
         &profile,
         &chain,
+        fetching,
         &owner.viewer(),
         &back,
     )))

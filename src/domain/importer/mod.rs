@@ -61,7 +61,40 @@ pub fn fetch(
         return Err(Refused::Ours);
     }
     let document = remote.get_activity(url).map_err(|_| Refused::Unreachable)?;
-    let note = parse_note(&document).map_err(|_| Refused::NotAPost)?;
+    row_of(conn, remote, urls, &document, now)
+}
+
+/// The row for a post embedded in a document fetched from `fetched_from` (an outbox page, a
+/// `replies` or `context` collection, a `featured`): the fetch proved that document's origin, so
+/// an embedded object is taken only when its id is on that same origin; anything else is fetched
+/// by its id through [`fetch`]. The author is fetched and stored as there.
+pub fn adopt(
+    conn: &Connection,
+    remote: &dyn Fetch,
+    urls: &Urls,
+    object: &serde_json::Value,
+    fetched_from: &str,
+    now: Timestamp,
+) -> Result<NewRemotePost, Refused> {
+    let id = crate::federation::vocab::id_of(object).ok_or(Refused::NotAPost)?;
+    if same_authority(&id, urls.origin()) {
+        return Err(Refused::Ours);
+    }
+    if !object.is_object() || !same_authority(&id, fetched_from) {
+        return fetch(conn, remote, urls, &id, now);
+    }
+    row_of(conn, remote, urls, object, now)
+}
+
+/// The row for a post document whose origin is proven.
+fn row_of(
+    conn: &Connection,
+    remote: &dyn Fetch,
+    urls: &Urls,
+    document: &serde_json::Value,
+    now: Timestamp,
+) -> Result<NewRemotePost, Refused> {
+    let note = parse_note(document).map_err(|_| Refused::NotAPost)?;
     let author_uri = note
         .attributed_to
         .clone()

@@ -137,6 +137,10 @@ pub fn on_accept(
     }
     cx.apply(conn, |tx| {
         follows::set_state(tx, follow.actor_id, Direction::Out, FollowState::Accepted)?;
+        // A new follow does not start empty: its recent posts are fetched from its outbox.
+        if let Some(actor) = crate::store::actors::get(tx, follow.actor_id)? {
+            crate::domain::backfill::request_follow(tx, &actor, cx.now)?;
+        }
         Ok(Outcome::Applied)
     })
 }

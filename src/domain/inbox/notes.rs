@@ -97,6 +97,9 @@ pub fn on_create(
         if !remote_posts::insert(tx, &note_row(&note, &actor, cx.now), cx.now)? {
             return Ok(Outcome::Ignored("a post we hold already"));
         }
+        if reply_to_us && forwards_to_our_followers(cx, &note) {
+            forward(tx, cx, activity, &actor)?;
+        }
         if let Some(kind) = notification {
             let object = Some(note.uri.as_str());
             notifications::insert(
@@ -111,6 +114,33 @@ pub fn on_create(
         }
         Ok(Outcome::Applied)
     })
+}
+
+/// Whether a reply to one of our posts is passed on to our followers, as Mastodon does: it is
+/// public and addressed to our followers collection.
+fn forwards_to_our_followers(cx: &Context, note: &Note) -> bool {
+    let followers = cx.urls.followers();
+    note.to
+        .iter()
+        .any(|a| crate::federation::vocab::is_public(a))
+        && note.to.iter().chain(&note.cc).any(|a| *a == followers)
+}
+
+/// Sends the activity as it came to our followers' inboxes (not back to its author's server);
+/// they fetch the object from its origin to trust it.
+fn forward(
+    tx: &Connection,
+    cx: &Context,
+    activity: &Activity,
+    author: &Actor,
+) -> rusqlite::Result<()> {
+    let theirs = author.shared_inbox.as_deref().unwrap_or(&author.inbox);
+    let inboxes: Vec<String> = follows::follower_inboxes(tx)?
+        .into_iter()
+        .filter(|inbox| inbox != theirs && inbox != &author.inbox)
+        .collect();
+    crate::delivery::enqueue(tx, &activity.document, &inboxes, cx.urls.origin(), cx.now)?;
+    Ok(())
 }
 
 /// Update of a post we hold (an edit, only by its author) or of the actor itself (a profile

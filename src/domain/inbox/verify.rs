@@ -14,8 +14,8 @@ use serde_json::Value;
 use crate::federation::signatures::PendingSignature;
 use crate::federation::vocab::{authority, same_authority};
 use crate::model::Timestamp;
-use crate::store::actors;
 use crate::store::moderation::{self, Restriction};
+use crate::store::{actors, follows};
 use crate::urls::Urls;
 
 use super::super::actors::keys::{cached_key, fetch_key_document, store_key, KeyOwner};
@@ -66,6 +66,8 @@ pub enum Verdict {
     Accept,
     /// Answer 202 and keep nothing (the sender is blocked, or it deletes an actor we never knew).
     Drop(&'static str),
+    /// Answer 202 and fetch this object from its origin (a forwarded activity).
+    Forwarded(String),
 }
 
 /// The body as an activity: JSON (valid UTF-8, no lone surrogates, nested at most 128 deep, as
@@ -126,14 +128,39 @@ pub fn authenticate<C: Deref<Target = Connection>>(
         }
     };
     if owner.actor_uri != activity.actor {
-        return Err(unauthorized(
-            "the activity's actor is not the owner of the signing key",
-        ));
+        return forwarded(&conn, &owner, activity);
     }
     if moderation::has(&conn, owner.actor_id, Restriction::Block).map_err(internal)? {
         return Ok(Verdict::Drop("the actor is blocked"));
     }
     Ok(Verdict::Accept)
+}
+
+/// An activity signed by another server than its actor's: inbox forwarding (Mastodon forwards
+/// replies to the followers of the thread's author). Its body proves nothing, so it is never
+/// stored; a Create of an object on its actor's host, forwarded by an account the owner follows
+/// (who is not blocked, about an actor who is not), has the object fetched from its own origin.
+fn forwarded(
+    conn: &Connection,
+    signer: &KeyOwner,
+    activity: &Activity,
+) -> Result<Verdict, Refusal> {
+    let refuse = || unauthorized("the activity's actor is not the owner of the signing key");
+    let object = activity
+        .object_id()
+        .filter(|_| activity.kind == "Create")
+        .filter(|id| same_authority(id, &activity.actor))
+        .ok_or_else(refuse)?;
+    let signer_followed = follows::is_following(conn, signer.actor_id).map_err(internal)?;
+    if !signer_followed
+        || moderation::has(conn, signer.actor_id, Restriction::Block).map_err(internal)?
+    {
+        return Err(refuse());
+    }
+    if moderation::has_uri(conn, &activity.actor, Restriction::Block).map_err(internal)? {
+        return Ok(Verdict::Drop("the actor is blocked"));
+    }
+    Ok(Verdict::Forwarded(object))
 }
 
 fn cannot_get_key(e: ActorError) -> Refusal {

@@ -9,6 +9,7 @@
 
 mod actor;
 mod moving;
+mod collection;
 mod note;
 
 use serde_json::{Map, Value};
@@ -18,6 +19,9 @@ pub use actor::{
     MAX_REMOTE_FIELDS, MAX_SUMMARY_CHARS,
 };
 pub use moving::{also_known_as, parse_move, MoveClaim, MAX_ALIASES};
+pub use collection::{
+    collection_link, embedded_collection, parse_collection, Collection, First, MAX_COLLECTION_ITEMS,
+};
 pub use note::{parse_note, Note, NOTE_TYPES};
 
 use crate::model::Timestamp;
