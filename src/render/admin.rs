@@ -241,6 +241,7 @@ pub fn settings(urls: &Urls, profile: &Profile, viewer: &Viewer, message: Option
             h2 { "Moderation" }
             p { a href="/settings/moderation" { "Blocked and muted accounts, blocked domains, muted words" } }
         }
+        section.panel { h2 { "Apps" } p { a href="/settings/apps" { "Authorized apps: phone and desktop apps that can act for you" } } }
         section.panel {
             h2 { "Server" }
             p { a href="/settings/server" { "Version, uptime, queues, failing servers, inbox refusals" } }

@@ -9,6 +9,7 @@ pub mod interactions;
 pub mod media;
 pub mod moderation;
 pub mod notifications;
+pub mod oauth;
 pub mod people;
 pub mod posts;
 pub mod profile;
