@@ -148,7 +148,8 @@ pub fn rocket(config: Config) -> std::result::Result<Rocket<Build>, String> {
         .register("/", web::catchers())
         .register("/api", crate::api::catchers())
         .attach(web::reply::SecurityHeaders)
-        .attach(crate::api::cors::Cors))
+        .attach(crate::api::cors::Cors)
+        .attach(crate::api::authorize::AuthorizeCsp))
 }
 
 /// `Perch/0.1.0 (+https://example.com)`: who is asking, and where to look them up.

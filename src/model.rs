@@ -4,6 +4,8 @@ use serde::{Deserialize, Serialize};
 use time::format_description::well_known::{Rfc2822, Rfc3339};
 use time::OffsetDateTime;
 
+pub mod oauth;
+
 /// Mastodon's limits on what the owner writes, enforced by the domain and shown by the forms:
 /// characters in a post, images in a post, alt text of an image.
 pub const MAX_POST_CHARS: usize = 5_000;

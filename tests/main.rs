@@ -5,6 +5,7 @@ mod harness;
 mod probe;
 
 mod api;
+mod api_oauth;
 mod arm;
 mod backfill;
 mod browser;

@@ -6,13 +6,32 @@ use rocket::fairing::{Fairing, Info, Kind};
 use rocket::http::{Header, Status};
 use rocket::{options, Request, Response};
 
-/// Paths whose answers any origin may read.
+/// Paths whose answers any origin may read: Mastodon's list (the API, the token and revoke
+/// endpoints, the discovery documents). `/oauth/authorize` is a cookie page and stays closed.
 pub fn is_open(path: &str) -> bool {
     path.starts_with("/api/")
-        || matches!(
-            path,
-            "/oauth/token" | "/oauth/revoke" | "/.well-known/oauth-authorization-server"
-        )
+        || path.starts_with("/.well-known/")
+        || path.starts_with("/nodeinfo/")
+        || matches!(path, "/oauth/token" | "/oauth/revoke")
+}
+
+/// The headers a preflight may allow: the ones apps send, and any others it asks for
+/// (rack-cors' `headers: :any`, as Mastodon), when they are plain header names.
+fn allowed_headers(request: &Request<'_>) -> String {
+    let mut allowed = vec!["Authorization", "Content-Type", "Idempotency-Key", "Accept"];
+    let asked = request
+        .headers()
+        .get_one("Access-Control-Request-Headers")
+        .filter(|h| h.len() <= 1_000)
+        .unwrap_or("");
+    for name in asked.split(',').map(str::trim) {
+        let plain =
+            !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        if plain && !allowed.iter().any(|a| a.eq_ignore_ascii_case(name)) {
+            allowed.push(name);
+        }
+    }
+    allowed.join(", ")
 }
 
 pub struct Cors;
@@ -42,7 +61,7 @@ impl Fairing for Cors {
             ));
             response.set_header(Header::new(
                 "Access-Control-Allow-Headers",
-                "Authorization, Content-Type, Idempotency-Key, Accept",
+                allowed_headers(request),
             ));
             response.set_header(Header::new("Access-Control-Max-Age", "1728000"));
         }

@@ -4,12 +4,14 @@
 
 pub mod apps;
 pub mod auth;
+pub mod authorize;
 pub mod body;
 pub mod cors;
 pub mod entities;
 pub mod error;
 pub mod oauth;
 pub mod paging;
+pub mod session;
 
 use rocket::http::Status;
 use rocket::response::{self, Responder};
@@ -24,6 +26,10 @@ pub fn routes() -> Vec<Route> {
         apps::create,
         apps::verify_credentials,
         oauth::token,
+        oauth::revoke,
+        oauth::metadata,
+        authorize::form,
+        authorize::decide,
         // Browser apps' preflights
         cors::preflight_api,
         cors::preflight_oauth,

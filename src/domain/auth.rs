@@ -16,6 +16,8 @@ use super::{random_token, token_hash};
 const PBKDF2_ROUNDS: u32 = 600_000;
 pub const MIN_PASSWORD_CHARS: usize = 8;
 const MAX_PASSWORD_BYTES: usize = 1024;
+/// The browser session's cookie (the web page sets it; the API's authorize page reads it).
+pub const SESSION_COOKIE: &str = "perch_session";
 /// Sessions unused for this long end.
 pub const SESSION_IDLE_MS: i64 = 30 * 24 * 3600 * 1000;
 const LOGIN_WINDOW_MS: i64 = 15 * 60 * 1000;

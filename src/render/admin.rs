@@ -241,6 +241,7 @@ pub fn settings(urls: &Urls, profile: &Profile, viewer: &Viewer, message: Option
             h2 { "Moderation" }
             p { a href="/settings/moderation" { "Blocked and muted accounts, blocked domains, muted words" } }
         }
+        section.panel { h2 { "Apps" } p { a href="/settings/apps" { "Authorized apps: phone and desktop apps that can act for you" } } }
         section.panel {
             h2 { "Moving" }
             p { a href="/settings/moving" { "Aliases of other accounts, moving in and out" } }

@@ -12,6 +12,7 @@ pub mod moderation;
 pub mod moving;
 pub mod network;
 pub mod notifications;
+pub mod oauth;
 pub mod people;
 pub mod posts;
 pub mod profile;

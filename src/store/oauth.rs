@@ -204,3 +204,65 @@ pub fn revoke_app_tokens(
         params![app_id, now.0],
     )
 }
+
+/// An authorization code as stored (by hash), waiting to be exchanged for a token.
+#[derive(Clone, Debug)]
+pub struct Code {
+    pub app_id: i64,
+    pub scopes: String,
+    pub redirect_uri: String,
+    pub code_challenge: Option<String>,
+    pub expires_at: Timestamp,
+}
+
+pub fn insert_code(conn: &Connection, code_hash: &str, code: &Code) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO oauth_codes (code_hash, app_id, scopes, redirect_uri, code_challenge,
+                                  expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            code_hash,
+            code.app_id,
+            code.scopes,
+            code.redirect_uri,
+            code.code_challenge,
+            code.expires_at.0
+        ],
+    )?;
+    Ok(())
+}
+
+/// Marks a code used and returns it, if it was unused: a code works once, whatever follows.
+pub fn take_code(conn: &Connection, code_hash: &str) -> rusqlite::Result<Option<Code>> {
+    conn.query_row(
+        "UPDATE oauth_codes SET used = 1 WHERE code_hash = ?1 AND used = 0
+         RETURNING app_id, scopes, redirect_uri, code_challenge, expires_at",
+        [code_hash],
+        |row| {
+            Ok(Code {
+                app_id: row.get(0)?,
+                scopes: row.get(1)?,
+                redirect_uri: row.get(2)?,
+                code_challenge: row.get(3)?,
+                expires_at: Timestamp(row.get(4)?),
+            })
+        },
+    )
+    .optional()
+}
+
+/// Forgets codes that expired before `before` (used or not): they can never work again.
+pub fn forget_codes(conn: &Connection, before: Timestamp) -> rusqlite::Result<usize> {
+    conn.execute("DELETE FROM oauth_codes WHERE expires_at < ?1", [before.0])
+}
+
+/// The (token id, app id) of a live token whose access or refresh token has this hash.
+pub fn live_token_owner(conn: &Connection, hash: &str) -> rusqlite::Result<Option<(i64, i64)>> {
+    conn.query_row(
+        "SELECT id, app_id FROM oauth_tokens
+         WHERE (token_hash = ?1 OR refresh_hash = ?1) AND revoked_at IS NULL",
+        [hash],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )
+    .optional()
+}

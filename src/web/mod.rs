@@ -3,6 +3,7 @@
 
 pub mod activitypub;
 pub mod admin;
+pub mod apps;
 pub mod assets;
 pub mod backfill;
 pub mod bookmarks;
@@ -81,6 +82,8 @@ pub fn routes() -> Vec<Route> {
         admin::remove_avatar,
         admin::remove_header,
         admin::change_password,
+        apps::list,
+        apps::revoke,
         // The owner's view of the fediverse
         notifications::notifications,
         follows::people,

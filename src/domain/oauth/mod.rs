@@ -10,8 +10,12 @@ use crate::store::oauth::{self as stored, NewApp, NewToken};
 use super::auth::{self, LoginRefusal};
 use super::{random_token, token_hash};
 
+mod authorize;
 mod scopes;
+mod tokens;
+pub use authorize::{approve, check, deny, exchange, Answer, AuthorizeRequest, CODE_LIFETIME_MS};
 pub use scopes::Scopes;
+pub use tokens::{authorized_apps, refresh, revoke, revoke_app, Revoked};
 
 /// The redirect URI that shows the code to copy instead of redirecting.
 pub const OUT_OF_BAND: &str = "urn:ietf:wg:oauth:2.0:oob";

@@ -87,6 +87,11 @@ impl Scopes {
         self.0.iter().all(|scope| outer.allows(scope))
     }
 
+    /// Every scope Perch knows, for the server's OAuth metadata.
+    pub fn supported() -> impl Iterator<Item = &'static str> {
+        TOP.into_iter().chain(GRANULAR)
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = &str> {
         self.0.iter().map(String::as_str)
     }
