@@ -452,6 +452,10 @@ pub fn signature_scheme(db: impl AsRef<Path>, host: &str) -> Option<String> {
     )
     .into_iter()
     .next()
+}
+
+// The backfill queue.
+
 /// Requests the backfill worker sent in its current day's window.
 pub fn backfill_requests(db: impl AsRef<Path>) -> i64 {
     number(
