@@ -11,6 +11,7 @@ pub mod importer;
 pub mod inbox;
 pub mod instance;
 pub mod interactions;
+pub mod media;
 pub mod moderation;
 pub mod notifications;
 pub mod oauth;
@@ -20,6 +21,7 @@ pub mod posts;
 pub mod profile;
 pub mod public;
 pub mod search;
+pub mod statuses;
 pub mod threads;
 pub mod timeline;
 

@@ -15,6 +15,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0004_edit_media.sql"),
     ),
     ("0005_oauth", include_str!("migrations/0005_oauth.sql")),
+    (
+        "0006_api_statuses",
+        include_str!("migrations/0006_api_statuses.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

@@ -19,6 +19,7 @@ pub mod queue_report;
 pub mod remote_posts;
 pub mod sessions;
 pub mod settings;
+pub mod statuses;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
