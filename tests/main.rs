@@ -5,6 +5,7 @@ mod harness;
 mod probe;
 
 mod api;
+mod api_statuses;
 mod arm;
 mod browser;
 mod cli;

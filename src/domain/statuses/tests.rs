@@ -24,7 +24,10 @@ fn worker(dir: &tempfile::TempDir) -> ScheduledWorker {
     let (der, _) = crate::domain::testkit::test_key_material();
     ScheduledWorker::new(
         conn,
-        Arc::new(Client::new(ClientConfig::new(true, "perch tests".to_string()))),
+        Arc::new(Client::new(ClientConfig::new(
+            true,
+            "perch tests".to_string(),
+        ))),
         Arc::new(SigningKey::from_pkcs8(der).unwrap()),
         "http://perch.test/users/me#main-key".into(),
         crate::domain::testkit::urls(),
@@ -36,11 +39,28 @@ fn a_scheduled_status_is_published_by_the_worker_at_its_time_and_not_before() {
     let (dir, mut conn) = testing::temporary();
     let urls = crate::domain::testkit::urls();
     let now = Timestamp(1_000 * MINUTE);
-    let too_soon = scheduled::schedule(&mut conn, &urls, &text("soon"), Timestamp(now.0 + MINUTE), now);
+    let too_soon = scheduled::schedule(
+        &mut conn,
+        &urls,
+        &text("soon"),
+        Timestamp(now.0 + MINUTE),
+        now,
+    );
     assert_eq!(too_soon.unwrap_err().status, 422);
     let at = Timestamp(now.0 + 10 * MINUTE);
     let view = scheduled::schedule(&mut conn, &urls, &text("later"), at, now).unwrap();
-    assert_eq!(scheduled::list(&conn, &Range { limit: 20, ..Range::default() }).unwrap().len(), 1);
+    assert_eq!(
+        scheduled::list(
+            &conn,
+            &Range {
+                limit: 20,
+                ..Range::default()
+            }
+        )
+        .unwrap()
+        .len(),
+        1
+    );
     let mut worker = worker(&dir);
     assert_eq!(worker.run_once(Timestamp(at.0 - 1)).unwrap(), 0);
     assert_eq!(posts::count(&conn, posts::Audience::Owner).unwrap(), 0);
@@ -48,7 +68,10 @@ fn a_scheduled_status_is_published_by_the_worker_at_its_time_and_not_before() {
     let page = posts::page(&conn, posts::Audience::Owner, None, None, 5).unwrap();
     assert_eq!(page.items.len(), 1);
     assert_eq!(page.items[0].source, "later");
-    assert_eq!(scheduled::get(&conn, &urls, view.id).unwrap_err().status, 404);
+    assert_eq!(
+        scheduled::get(&conn, &urls, view.id).unwrap_err().status,
+        404
+    );
     assert_eq!(worker.run_once(Timestamp(at.0 + MINUTE)).unwrap(), 0);
 }
 
@@ -57,11 +80,19 @@ fn the_same_idempotency_key_posts_once_within_the_hour() {
     let (_dir, mut conn) = testing::temporary();
     let urls = crate::domain::testkit::urls();
     let now = Timestamp(5_000 * MINUTE);
-    let post = |conn: &mut Connection, key: &str, at: Timestamp| {
-        match create::create(conn, &urls, None, &text("once"), None, Some(key), at).unwrap() {
-            Created::Posted(id) => id,
-            Created::Scheduled(_) => panic!("not scheduled"),
-        }
+    let post = |conn: &mut Connection, key: &str, at: Timestamp| match create::create(
+        conn,
+        &urls,
+        None,
+        &text("once"),
+        None,
+        Some(key),
+        at,
+    )
+    .unwrap()
+    {
+        Created::Posted(id) => id,
+        Created::Scheduled(_) => panic!("not scheduled"),
     };
     let first = post(&mut conn, "k1", now);
     assert_eq!(post(&mut conn, "k1", Timestamp(now.0 + MINUTE)), first);
@@ -102,7 +133,10 @@ fn extras_resolve_the_parent_count_replies_and_show_the_owners_actions() {
     assert!(!c.muted);
     act(&mut conn, &urls, child.id, Action::Mute, now).unwrap();
     let after = get_many(&conn, &urls, &[parent.id, child.id]).unwrap();
-    assert!(after[0].1.muted && after[1].1.muted, "the whole conversation is muted");
+    assert!(
+        after[0].1.muted && after[1].1.muted,
+        "the whole conversation is muted"
+    );
     let (above, below) = context(&conn, &urls, child.id).unwrap();
     assert_eq!((above.len(), below.len()), (1, 0));
     let (_, below) = context(&conn, &urls, parent.id).unwrap();
