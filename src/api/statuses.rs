@@ -8,7 +8,9 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::app::App;
-use crate::domain::statuses::create::{self as making, Created, NewStatus, StatusEdit};
+use crate::domain::statuses::create::{
+    self as making, Created, MediaAttribute, NewStatus, StatusEdit,
+};
 use crate::domain::statuses::{self, Owner, View};
 use crate::error::Error;
 use crate::model::{Shown, Timestamp};
@@ -315,7 +317,7 @@ pub fn focus_of(value: Option<&str>) -> ApiResult<Option<(f64, f64)>> {
         .transpose()
 }
 
-fn attributes(value: &Value) -> ApiResult<Vec<(i64, Option<String>, Option<(f64, f64)>)>> {
+fn attributes(value: &Value) -> ApiResult<Vec<MediaAttribute>> {
     let items: Vec<&Value> = match value {
         Value::Array(items) => items.iter().collect(),
         Value::Object(map) => map.values().collect(),

@@ -133,6 +133,9 @@ fn create_now_or_later(
     }
 }
 
+/// New alt text and focal point for one image: (id, description, focus).
+pub type MediaAttribute = (i64, Option<String>, Option<(f64, f64)>);
+
 /// An API edit: the new text, and the images the post should have (kept ones, with new alt
 /// texts and focal points, and uploads to add).
 #[derive(Clone, Debug, Default)]
@@ -143,7 +146,7 @@ pub struct StatusEdit {
     /// The images the post keeps and gains, in order; None keeps them as they are.
     pub media_ids: Option<Vec<i64>>,
     /// (id, description, focus) for images named in `media_ids`.
-    pub media_attributes: Vec<(i64, Option<String>, Option<(f64, f64)>)>,
+    pub media_attributes: Vec<MediaAttribute>,
 }
 
 /// Edits one of our posts and sends the Update (`domain::posts::edit_extra`). Images keep their
