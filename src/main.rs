@@ -198,6 +198,10 @@ fn serve(config: Config) -> Result<(), String> {
     let backfill_worker = perch::domain::backfill::spawn(backfill_worker(&config)?, stop.clone())
         .map_err(|e| format!("cannot start the backfill worker: {e}"))?;
     workers.add("backfill", backfill_worker);
+    let scheduled =
+        perch::domain::statuses::scheduled::spawn(scheduled_worker(&config)?, stop.clone())
+            .map_err(|e| format!("cannot start the scheduled-posts worker: {e}"))?;
+    workers.add("scheduled", scheduled);
     if let Some(schedule) = config.backup.clone() {
         let thread = perch::ops::backup::spawn(config.database.clone(), schedule, stop.clone())
             .map_err(|e| format!("cannot start the backup thread: {e}"))?;
@@ -252,6 +256,22 @@ fn delivery_worker(config: &Config) -> Result<perch::delivery::Worker, String> {
         Arc::new(client(config)),
         Arc::new(key),
         Urls::new(config).key_id(),
+    ))
+}
+
+/// The scheduled-posts worker with its own connection, client and key.
+fn scheduled_worker(
+    config: &Config,
+) -> Result<perch::domain::statuses::scheduled::ScheduledWorker, String> {
+    let conn = store::open(&config.database, false)?;
+    let key = instance::signing_key(&conn)?;
+    let urls = Urls::new(config);
+    Ok(perch::domain::statuses::scheduled::ScheduledWorker::new(
+        conn,
+        Arc::new(client(config)),
+        Arc::new(key),
+        urls.key_id(),
+        urls,
     ))
 }
 

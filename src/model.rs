@@ -155,6 +155,8 @@ pub struct Media {
     pub blurhash: String,
     pub description: String,
     pub has_preview: bool,
+    /// The focal point, -1.0 to 1.0 on each axis (x left to right, y bottom to top).
+    pub focus: (f64, f64),
 }
 
 impl Media {
@@ -468,6 +470,25 @@ pub struct Entry {
     pub liked: bool,
     pub boosted: bool,
     pub bookmarked: bool,
+}
+
+/// What a status shows that its post alone does not carry: resolved reply ids, counts, and the
+/// owner's own state. The domain fills it in; all zero/none is a valid answer.
+#[derive(Clone, Debug, Default)]
+pub struct Extras {
+    pub in_reply_to_id: Option<i64>,
+    /// `OWNER_ACCOUNT_ID` or a remote account's id.
+    pub in_reply_to_account_id: Option<String>,
+    pub replies: u64,
+    pub reblogs: u64,
+    pub favourites: u64,
+    pub muted: bool,
+    /// The owner's own like, boost and bookmark (or-ed with the entry's flags).
+    pub favourited: bool,
+    pub reblogged: bool,
+    pub bookmarked: bool,
+    /// The language the owner gave the post.
+    pub language: Option<String>,
 }
 
 /// What the search found.

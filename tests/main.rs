@@ -6,6 +6,7 @@ mod probe;
 
 mod api;
 mod api_oauth;
+mod api_statuses;
 mod arm;
 mod backfill;
 mod browser;

@@ -9,9 +9,13 @@ pub mod body;
 pub mod cors;
 pub mod entities;
 pub mod error;
+pub mod media;
 pub mod oauth;
 pub mod paging;
 pub mod session;
+pub mod scheduled_statuses;
+pub mod status_actions;
+pub mod statuses;
 
 use rocket::http::Status;
 use rocket::response::{self, Responder};
@@ -30,6 +34,35 @@ pub fn routes() -> Vec<Route> {
         oauth::metadata,
         authorize::form,
         authorize::decide,
+        // Statuses, scheduled statuses and media
+        statuses::create,
+        statuses::show,
+        statuses::batch,
+        statuses::remove,
+        statuses::edit,
+        statuses::history,
+        statuses::source,
+        statuses::context,
+        status_actions::favourite,
+        status_actions::unfavourite,
+        status_actions::reblog,
+        status_actions::unreblog,
+        status_actions::bookmark,
+        status_actions::unbookmark,
+        status_actions::pin,
+        status_actions::unpin,
+        status_actions::mute,
+        status_actions::unmute,
+        status_actions::favourited_by,
+        status_actions::reblogged_by,
+        scheduled_statuses::list,
+        scheduled_statuses::show,
+        scheduled_statuses::reschedule,
+        scheduled_statuses::cancel,
+        media::create_v1,
+        media::create_v2,
+        media::show,
+        media::update,
         // Browser apps' preflights
         cors::preflight_api,
         cors::preflight_oauth,

@@ -62,6 +62,31 @@ pub fn prepare(uploads: &[Upload]) -> Result<Vec<Prepared>> {
         .collect()
 }
 
+/// Stores one prepared image on no post (an API upload); returns its id.
+pub fn store_free(conn: &Connection, item: &Prepared, now: Timestamp) -> Result<i64> {
+    let id = store::new_id(now);
+    let original = &item.processed.original;
+    stored_media::insert(
+        conn,
+        &stored_media::NewMedia {
+            id,
+            mime: original.mime,
+            width: original.width,
+            height: original.height,
+            blurhash: &item.processed.blurhash,
+            description: &item.description,
+            data: &original.bytes,
+            preview: item
+                .processed
+                .preview
+                .as_ref()
+                .map(|p| (p.mime, p.bytes.as_slice())),
+        },
+        now,
+    )?;
+    Ok(id)
+}
+
 /// Stores prepared images as the attachments of `post_id`, in order after `first_position`, in
 /// the caller's transaction.
 pub fn attach(

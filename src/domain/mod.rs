@@ -12,6 +12,7 @@ pub mod importer;
 pub mod inbox;
 pub mod instance;
 pub mod interactions;
+pub mod media;
 pub mod moderation;
 pub mod moving;
 pub mod notifications;
@@ -22,6 +23,7 @@ pub mod posts;
 pub mod profile;
 pub mod public;
 pub mod search;
+pub mod statuses;
 pub mod threads;
 pub mod timeline;
 

@@ -194,9 +194,58 @@ pub fn publish_with_media(
     uploads: &[Upload],
     now: Timestamp,
 ) -> Result<Post> {
+    let extra = Extra {
+        uploads,
+        ..Extra::default()
+    };
+    publish_extra(conn, urls, remote, compose, &extra, now)
+}
+
+/// What the client API adds to a post beyond the compose form.
+#[derive(Clone, Debug, Default)]
+pub struct Extra<'a> {
+    /// New images, processed here.
+    pub uploads: &'a [Upload],
+    /// Images uploaded before (`domain::media`), attached in this order after `uploads`.
+    pub media_ids: &'a [i64],
+    /// Sensitive without a content warning (with one it always is).
+    pub sensitive: bool,
+    /// The language tag, as given (stored, not checked beyond its size).
+    pub language: Option<&'a str>,
+}
+
+/// Refuses media ids that are not free uploads (attached already, the avatar, unknown).
+fn check_media_ids(conn: &Connection, ids: &[i64]) -> Result<()> {
+    for (i, id) in ids.iter().enumerate() {
+        if ids[..i].contains(id) || !stored_media::is_free_upload(conn, *id)? {
+            return Err(Error::new(
+                422,
+                format!("media {id} is unknown or attached to a post already"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Publishes a post with everything the API may give; the one way posts are made.
+pub fn publish_extra(
+    conn: &mut Connection,
+    urls: &Urls,
+    remote: Option<&dyn Fetch>,
+    compose: &Compose,
+    extra: &Extra,
+    now: Timestamp,
+) -> Result<Post> {
     super::moving::refuse_if_moved(conn)?;
     let summary = clean_summary(compose.summary.as_deref());
     check_text(&compose.source, summary.as_deref())?;
+    attachments::check_count(extra.uploads.len(), extra.media_ids.len())?;
+    check_media_ids(conn, extra.media_ids)?;
+    let language = extra
+        .language
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && l.len() <= 16);
+    let uploads = extra.uploads;
     let prepared = attachments::prepare(uploads)?;
     let in_reply_to = reply_target(urls, compose.in_reply_to.as_deref())?;
     let first = text::render_markdown(&compose.source, &|tag| urls.hashtag(tag));
@@ -246,14 +295,25 @@ pub fn publish_with_media(
                 source: &compose.source,
                 content_html: &rendered.html,
                 summary: summary.as_deref(),
-                sensitive: summary.is_some(),
+                sensitive: summary.is_some() || extra.sensitive,
                 in_reply_to: in_reply_to.as_deref(),
                 tags: &rendered.hashtags,
                 mentions: &mentions,
             },
             now,
         )?;
+        if language.is_some() {
+            posts::set_language(tx, id, language)?;
+        }
         attachments::attach(tx, id, &prepared, 0, now)?;
+        for (offset, media_id) in extra.media_ids.iter().enumerate() {
+            if !stored_media::attach(tx, *media_id, id, prepared.len() + offset)? {
+                return Err(Error::new(
+                    422,
+                    format!("media {media_id} is attached already"),
+                ));
+            }
+        }
         // The post and its deliveries commit together: a crash loses neither alone.
         let post =
             posts::get(tx, id)?.ok_or_else(|| Error::internal("a post vanished after insert"))?;
@@ -289,6 +349,19 @@ pub fn edit(
     changes: &PostChanges,
     now: Timestamp,
 ) -> Result<Post> {
+    edit_extra(conn, urls, id, changes, &Extra::default(), now)
+}
+
+/// Like [`edit`], with what the API may also change: uploaded images to attach after the kept
+/// ones (`extra.media_ids`) and sensitivity; `uploads` and `language` are not read.
+pub fn edit_extra(
+    conn: &mut Connection,
+    urls: &Urls,
+    id: i64,
+    changes: &PostChanges,
+    extra: &Extra,
+    now: Timestamp,
+) -> Result<Post> {
     let summary = clean_summary(changes.summary.as_deref());
     check_text(&changes.source, summary.as_deref())?;
     let rendered = text::render_markdown(&changes.source, &|tag| urls.hashtag(tag));
@@ -312,7 +385,8 @@ pub fn edit(
         .iter()
         .filter(|m| !changes.media.iter().any(|c| c.id == m.id && c.remove))
         .count();
-    attachments::check_count(kept, changes.added.len())?;
+    attachments::check_count(kept, changes.added.len() + extra.media_ids.len())?;
+    check_media_ids(conn, extra.media_ids)?;
     let prepared = attachments::prepare(&changes.added)?;
     store::write(conn, |tx| {
         // First, so the history keeps the images as they were.
@@ -323,7 +397,7 @@ pub fn edit(
                 source: &changes.source,
                 content_html: &rendered.html,
                 summary: summary.as_deref(),
-                sensitive: summary.is_some(),
+                sensitive: summary.is_some() || extra.sensitive,
                 tags: &rendered.hashtags,
                 mentions: &existing.mentions,
             },
@@ -341,6 +415,14 @@ pub fn edit(
         }
         let next = stored_media::next_position(tx, id)?;
         attachments::attach(tx, id, &prepared, next, now)?;
+        for (offset, media_id) in extra.media_ids.iter().enumerate() {
+            if !stored_media::attach(tx, *media_id, id, next + prepared.len() + offset)? {
+                return Err(Error::new(
+                    422,
+                    format!("media {media_id} is attached already"),
+                ));
+            }
+        }
         let post = posts::get(tx, id)?.ok_or_else(Error::not_found)?;
         send(tx, urls, &post, &build::update_note(urls, &post), now)?;
         Ok(post)

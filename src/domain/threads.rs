@@ -115,3 +115,52 @@ pub fn opened(
     let pending = super::backfill::pending_for(conn, uri)?;
     Ok((profile, chain, pending))
 }
+
+/// Most replies below a post the API's context gathers, and how deep.
+const MAX_DESCENDANTS: usize = 200;
+const MAX_DEPTH: usize = 20;
+
+/// The thread around any post we hold, split as the API's context: ancestors (oldest first)
+/// and descendants (depth first, each post's replies oldest first), as far as we hold them.
+pub fn context(conn: &Connection, urls: &Urls, uri: &str) -> Result<(Vec<Shown>, Vec<Shown>)> {
+    let shown = timeline::find(conn, urls, uri)?.ok_or_else(Error::not_found)?;
+    let mut ancestors = Vec::new();
+    let mut parent = parent_of(&shown);
+    while let Some(above_uri) = parent.take().filter(|_| ancestors.len() < MAX_CHAIN) {
+        let Some(above) = timeline::find(conn, urls, &above_uri)? else {
+            break;
+        };
+        parent = parent_of(&above);
+        ancestors.insert(0, above);
+    }
+    let mut descendants = Vec::new();
+    // Depth first: a stack of (uri, depth), the earliest reply on top.
+    let mut stack = vec![(uri.to_string(), 0usize)];
+    while let Some((at, depth)) = stack.pop() {
+        if depth > 0 {
+            if descendants.len() >= MAX_DESCENDANTS {
+                break;
+            }
+            if let Some(reply) = timeline::find(conn, urls, &at)? {
+                descendants.push(reply);
+            }
+        }
+        if depth >= MAX_DEPTH {
+            continue;
+        }
+        let mut replies: Vec<(i64, String)> = stored_posts::replies_to(conn, &at, Audience::Owner)?
+            .into_iter()
+            .map(|p| (p.id, urls.post(p.id)))
+            .collect();
+        replies.extend(
+            remote_posts::replies_to(conn, &at, false)?
+                .into_iter()
+                .map(|p| (p.id, p.uri)),
+        );
+        replies.sort();
+        for (_, reply) in replies.into_iter().rev() {
+            stack.push((reply, depth + 1));
+        }
+    }
+    Ok((ancestors, descendants))
+}

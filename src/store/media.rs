@@ -35,7 +35,8 @@ pub fn insert(conn: &Connection, media: &NewMedia, now: Timestamp) -> rusqlite::
     Ok(())
 }
 
-const COLUMNS: &str = "id, mime, width, height, blurhash, description, preview IS NOT NULL";
+const COLUMNS: &str =
+    "id, mime, width, height, blurhash, description, preview IS NOT NULL, focus_x, focus_y";
 
 fn from_row(row: &Row) -> rusqlite::Result<Media> {
     Ok(Media {
@@ -46,6 +47,7 @@ fn from_row(row: &Row) -> rusqlite::Result<Media> {
         blurhash: row.get(4)?,
         description: row.get(5)?,
         has_preview: row.get(6)?,
+        focus: (row.get(7)?, row.get(8)?),
     })
 }
 
@@ -75,7 +77,7 @@ pub fn of_posts(conn: &Connection, ids_json: &str) -> rusqlite::Result<Vec<(i64,
          WHERE post_id IS NOT NULL AND post_id IN (SELECT value FROM json_each(?1))
          ORDER BY post_id, position"
     ))?;
-    let rows = statement.query_map([ids_json], |row| Ok((row.get(7)?, from_row(row)?)))?;
+    let rows = statement.query_map([ids_json], |row| Ok((row.get(9)?, from_row(row)?)))?;
     rows.collect()
 }
 
@@ -140,4 +142,32 @@ pub fn next_position(conn: &Connection, post_id: i64) -> rusqlite::Result<usize>
 pub fn delete(conn: &Connection, id: i64) -> rusqlite::Result<()> {
     conn.execute("DELETE FROM media WHERE id = ?1", [id])?;
     Ok(())
+}
+
+/// Whether `id` is an upload that belongs to nothing yet: on no post, and neither the avatar nor
+/// the header (which also have no post).
+pub fn is_free_upload(conn: &Connection, id: i64) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM media WHERE id = ?1 AND post_id IS NULL
+            AND id NOT IN (SELECT ifnull(avatar_media_id, 0) FROM profile
+                           UNION SELECT ifnull(header_media_id, 0) FROM profile))",
+        [id],
+        |row| row.get(0),
+    )
+}
+
+/// Changes an image's alt text and focal point (uploads not yet attached, and attachments).
+pub fn describe(
+    conn: &Connection,
+    id: i64,
+    description: Option<&str>,
+    focus: Option<(f64, f64)>,
+) -> rusqlite::Result<bool> {
+    let changed = conn.execute(
+        "UPDATE media SET description = ifnull(?2, description),
+                          focus_x = ifnull(?3, focus_x), focus_y = ifnull(?4, focus_y)
+         WHERE id = ?1",
+        params![id, description, focus.map(|f| f.0), focus.map(|f| f.1)],
+    )?;
+    Ok(changed == 1)
 }

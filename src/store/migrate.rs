@@ -28,6 +28,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0008_backfill",
         include_str!("migrations/0008_backfill.sql"),
     ),
+    (
+        "0009_api_statuses",
+        include_str!("migrations/0009_api_statuses.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

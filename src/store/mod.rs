@@ -22,6 +22,7 @@ pub mod remote_posts;
 pub mod sessions;
 pub mod settings;
 pub mod signature_schemes;
+pub mod statuses;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -107,6 +107,25 @@ pub fn history(conn: &Connection, id: i64) -> rusqlite::Result<Vec<PostVersion>>
     rows.collect()
 }
 
+pub fn set_language(conn: &Connection, id: i64, language: Option<&str>) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE posts SET language = ?2 WHERE id = ?1",
+        params![id, language],
+    )?;
+    Ok(())
+}
+
+/// The language tags of these posts, where one was given: (id, language).
+pub fn languages(conn: &Connection, ids: &[i64]) -> rusqlite::Result<Vec<(i64, String)>> {
+    let json = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+    let mut statement = conn.prepare_cached(
+        "SELECT id, language FROM posts
+         WHERE language IS NOT NULL AND id IN (SELECT value FROM json_each(?1))",
+    )?;
+    let rows = statement.query_map([json], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    rows.collect()
+}
+
 pub fn delete(conn: &Connection, id: i64) -> rusqlite::Result<bool> {
     Ok(conn.execute("DELETE FROM posts WHERE id = ?1", [id])? == 1)
 }
@@ -210,6 +229,19 @@ pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<Post>> {
         .query_row([id], from_row)
         .optional()?;
     post.map(|p| complete(conn, p)).transpose()
+}
+
+/// The posts with these ids that exist, in no particular order; tags, mentions and media in one
+/// query each (the API's batch get and the status views).
+pub fn get_many(conn: &Connection, ids: &[i64]) -> rusqlite::Result<Vec<Post>> {
+    let json = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM posts WHERE id IN (SELECT value FROM json_each(?1))"
+    ))?;
+    let posts = statement
+        .query_map([&json], from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    complete_all(conn, posts)
 }
 
 /// Which posts a list may show.

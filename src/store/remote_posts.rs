@@ -208,6 +208,16 @@ pub fn raw(conn: &Connection, uri: &str) -> rusqlite::Result<Option<String>> {
     .optional()
 }
 
+/// The posts with these row ids that we hold, in no particular order.
+pub fn get_many(conn: &Connection, ids: &[i64]) -> rusqlite::Result<Vec<RemotePost>> {
+    let json = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+    let mut statement = conn.prepare_cached(&select(
+        "WHERE remote_posts.id IN (SELECT value FROM json_each(?1))",
+    ))?;
+    let rows = statement.query_map([&json], from_row)?;
+    rows.collect()
+}
+
 /// Whether we hold this post and who wrote it.
 pub fn author_of(conn: &Connection, uri: &str) -> rusqlite::Result<Option<i64>> {
     conn.query_row(

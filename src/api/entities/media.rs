@@ -66,7 +66,7 @@ pub fn own(urls: &Urls, media: &Media) -> MediaAttachment {
         meta: json!({
             "original": size(media.width, media.height),
             "small": size(small_width, small_height),
-            "focus": {"x": 0.0, "y": 0.0},
+            "focus": {"x": media.focus.0, "y": media.focus.1},
         }),
         description: (!media.description.is_empty()).then(|| media.description.clone()),
         blurhash: (!media.blurhash.is_empty()).then(|| media.blurhash.clone()),

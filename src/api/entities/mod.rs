@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod media;
+pub mod scheduled_status;
 pub mod status;
 
 use time::OffsetDateTime;

@@ -61,18 +61,7 @@ pub struct Status {
     pub text: Option<String>,
 }
 
-/// What a status shows that its post alone does not carry: resolved reply ids, counts, and the
-/// owner's own state. The domain fills it in; all zero/none is a valid answer.
-#[derive(Clone, Debug, Default)]
-pub struct Extras {
-    pub in_reply_to_id: Option<i64>,
-    /// `OWNER_ACCOUNT_ID` or a remote account's id.
-    pub in_reply_to_account_id: Option<String>,
-    pub replies: u64,
-    pub reblogs: u64,
-    pub favourites: u64,
-    pub muted: bool,
-}
+pub use crate::model::Extras;
 
 pub fn visibility(visibility: Visibility) -> &'static str {
     match visibility {
@@ -213,15 +202,19 @@ pub fn shown(urls: &Urls, owner: &Account, shown: &Shown, extras: &Extras) -> St
     status.reblogs_count = extras.reblogs;
     status.favourites_count = extras.favourites;
     status.muted = extras.muted;
+    status.favourited = extras.favourited;
+    status.reblogged = extras.reblogged;
+    status.bookmarked = extras.bookmarked;
+    status.language = extras.language.clone();
     status
 }
 
 /// A timeline line: the post with the owner's state, wrapped in a reblog when it was boosted.
 pub fn entry(urls: &Urls, owner: &Account, entry: &Entry, extras: &Extras) -> Status {
     let mut inner = shown(urls, owner, &entry.shown, extras);
-    inner.favourited = entry.liked;
-    inner.reblogged = entry.boosted;
-    inner.bookmarked = entry.bookmarked;
+    inner.favourited |= entry.liked;
+    inner.reblogged |= entry.boosted;
+    inner.bookmarked |= entry.bookmarked;
     let Some(by) = &entry.boosted_by else {
         return inner;
     };
