@@ -395,6 +395,28 @@ pub struct Range {
     pub limit: usize,
 }
 
+/// The rows a query reads for a `Range`: ids strictly between `above` and `below`, taken from the
+/// `ascending` end when `min_id` pages forward, at most `limit` of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    pub below: i64,
+    pub above: i64,
+    pub ascending: bool,
+    pub limit: usize,
+}
+
+impl Range {
+    /// One more row than the page holds, to know whether there is more.
+    pub fn window(&self) -> Window {
+        Window {
+            below: self.max_id.unwrap_or(i64::MAX),
+            above: self.min_id.or(self.since_id).unwrap_or(i64::MIN),
+            ascending: self.min_id.is_some(),
+            limit: self.limit + 1,
+        }
+    }
+}
+
 /// The public profile page: the profile, its counts, its pinned posts and one page of posts.
 #[derive(Clone, Debug)]
 pub struct ProfilePage {
@@ -489,6 +511,17 @@ pub struct Extras {
     pub bookmarked: bool,
     /// The language the owner gave the post.
     pub language: Option<String>,
+}
+
+/// One of the owner's lists: a timeline of the accounts on it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct List {
+    pub id: i64,
+    pub title: String,
+    /// Mastodon's `followed`, `list` or `none`: which replies the list shows.
+    pub replies_policy: String,
+    /// Whether its members' posts stay off the home timeline.
+    pub exclusive: bool,
 }
 
 /// What the search found.

@@ -11,6 +11,12 @@ use crate::report::{error_note, Report};
 use crate::server::{Instance, PASSWORD, USERNAME};
 use crate::{seed, Sizes, AS_JSON, HTML};
 
+fn api_answers(instance: &Instance, path: &str, headers: &[(&str, &str)]) -> bool {
+    crate::http::Connection::open(instance.port)
+        .and_then(|mut c| c.get(path, headers))
+        .is_ok_and(|a| a.status == 200)
+}
+
 /// Profile, outbox and home timeline at growing post counts; start-up time and database size.
 pub fn growth(perch: &Path, sizes: &Sizes, report: &mut Report) {
     let mut instance = Instance::init(perch);
@@ -19,6 +25,7 @@ pub fn growth(perch: &Path, sizes: &Sizes, report: &mut Report) {
     let database = instance.database();
     let mut inserted = 0;
     let mut cookie: Option<String> = None;
+    let mut token: Option<String> = None;
     // Post count → (database bytes)
     let mut sizes_seen: Vec<(usize, u64)> = Vec::new();
     // Page → CPU µs per request at each count.
@@ -27,7 +34,10 @@ pub fn growth(perch: &Path, sizes: &Sizes, report: &mut Report) {
     for &count in &sizes.growth {
         eprintln!("bench: growth: {count} posts");
         let insert_started = Instant::now();
-        seed::posts(&database, &urls, count - inserted, inserted);
+        let newest = seed::posts(&database, &urls, count - inserted, inserted);
+        if inserted == 0 {
+            seed::notifications(&database, &urls, newest, 40);
+        }
         let insert_time = insert_started.elapsed();
         inserted = count;
         sizes_seen.push((count, instance.database_bytes()));
@@ -52,7 +62,12 @@ pub fn growth(perch: &Path, sizes: &Sizes, report: &mut Report) {
         }
         // Sessions live in the database: one login serves every restart.
         let cookie = cookie.get_or_insert_with(|| instance.login()).clone();
-        let pages = [
+        let token = token.get_or_insert_with(|| instance.api_token()).clone();
+        let api = vec![
+            ("Accept", "application/json"),
+            ("Authorization", token.as_str()),
+        ];
+        let mut pages = vec![
             (
                 "profile page",
                 format!("/@{USERNAME}"),
@@ -68,7 +83,25 @@ pub fn growth(perch: &Path, sizes: &Sizes, report: &mut Report) {
                 "/".to_string(),
                 vec![("Accept", HTML), ("Cookie", &cookie)],
             ),
+            (
+                "API home timeline, 40",
+                "/api/v1/timelines/home?limit=40".to_string(),
+                api.clone(),
+            ),
+            (
+                "API notifications",
+                "/api/v1/notifications".to_string(),
+                api.clone(),
+            ),
         ];
+        // Built by the accounts helper: measured once it answers.
+        if api_answers(&instance, "/api/v1/accounts/verify_credentials", &api) {
+            pages.push((
+                "API verify_credentials",
+                "/api/v1/accounts/verify_credentials".to_string(),
+                api.clone(),
+            ));
+        }
         for (name, path, headers) in &pages {
             let figures = measure_get(
                 &instance,

@@ -115,3 +115,24 @@ pub fn follows(database: &Path, actors: &[NewActor], direction: Direction) {
         .expect("insert follows");
     }
 }
+
+/// `count` notifications (likes of our newest post, by one remote account), for the API's list.
+pub fn notifications(database: &Path, urls: &Urls, newest_post: i64, count: usize) {
+    let conn = open(database);
+    let now = Timestamp::now();
+    let liker = perch::store::actors::upsert(&conn, &actor("http://127.0.0.1:9", "fan", None), now)
+        .expect("insert the liker");
+    let object = urls.post(newest_post);
+    for i in 0..count {
+        perch::store::notifications::insert(
+            &conn,
+            perch::model::NotificationKind::Like,
+            Some(liker),
+            Some(&object),
+            Some(&format!("http://127.0.0.1:9/likes/{i}")),
+            None,
+            Timestamp(now.0 - (count - i) as i64),
+        )
+        .expect("insert a notification");
+    }
+}

@@ -186,6 +186,33 @@ impl Instance {
             .join("; ")
     }
 
+    /// A client API bearer token (an app and the password grant), as an app logs in.
+    pub fn api_token(&self) -> String {
+        let mut connection = Connection::open(self.port).expect("connect");
+        let json = [("Content-Type", "application/json")];
+        let app = connection
+            .post(
+                "/api/v1/apps",
+                &json,
+                br#"{"client_name":"bench","redirect_uris":"urn:ietf:wg:oauth:2.0:oob","scopes":"read"}"#,
+            )
+            .expect("POST /api/v1/apps");
+        let app: serde_json::Value = serde_json::from_str(&app.text()).expect("an app");
+        let body = serde_json::json!({
+            "grant_type": "password", "client_id": app["client_id"],
+            "client_secret": app["client_secret"], "username": USERNAME,
+            "password": PASSWORD, "scope": "read",
+        });
+        let token = connection
+            .post("/oauth/token", &json, body.to_string().as_bytes())
+            .expect("POST /oauth/token");
+        let token: serde_json::Value = serde_json::from_str(&token.text()).expect("a token");
+        format!(
+            "Bearer {}",
+            token["access_token"].as_str().expect("an access token")
+        )
+    }
+
     /// The database file's size with its WAL folded in.
     pub fn database_bytes(&self) -> u64 {
         let conn = rusqlite::Connection::open(self.database()).expect("open the database");

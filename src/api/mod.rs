@@ -9,13 +9,16 @@ pub mod body;
 pub mod cors;
 pub mod entities;
 pub mod error;
+pub mod lists;
 pub mod media;
+pub mod notifications;
 pub mod oauth;
 pub mod paging;
-pub mod session;
 pub mod scheduled_statuses;
+pub mod session;
 pub mod status_actions;
 pub mod statuses;
+pub mod timelines;
 
 use rocket::http::Status;
 use rocket::response::{self, Responder};
@@ -63,6 +66,35 @@ pub fn routes() -> Vec<Route> {
         media::create_v2,
         media::show,
         media::update,
+        // Timelines, lists, notifications, markers
+        timelines::home,
+        timelines::public,
+        timelines::tag,
+        timelines::list,
+        timelines::bookmarks,
+        timelines::favourites,
+        timelines::trends,
+        timelines::trends_tags,
+        lists::index,
+        lists::show,
+        lists::create,
+        lists::update,
+        lists::destroy,
+        lists::members,
+        lists::add,
+        lists::remove,
+        lists::of_account,
+        lists::followed_tags,
+        lists::tag,
+        lists::follow,
+        lists::unfollow,
+        notifications::index,
+        notifications::unread_count,
+        notifications::show,
+        notifications::dismiss,
+        notifications::clear,
+        notifications::get_markers,
+        notifications::set_markers,
         // Browser apps' preflights
         cors::preflight_api,
         cors::preflight_oauth,

@@ -416,11 +416,10 @@ pub async fn source(app: &State<App>, token: Token, id: &str) -> ApiResult<Json<
 pub async fn context(app: &State<App>, token: Token, id: &str) -> ApiResult<Json<Value>> {
     token.require("read:statuses")?;
     let id = parse_id(id)?;
-    let (owner, (above, below)) =
-        with_owner(app, move |conn, urls| {
-            statuses::context(conn, urls, id, Timestamp::now())
-        })
-        .await?;
+    let (owner, (above, below)) = with_owner(app, move |conn, urls| {
+        statuses::context(conn, urls, id, Timestamp::now())
+    })
+    .await?;
     let shape = |views: &[View]| -> Vec<Status> {
         views.iter().map(|v| render(&app.urls, &owner, v)).collect()
     };

@@ -53,3 +53,59 @@ pub fn remove(conn: &Connection, uri: &str) -> Result<()> {
     bookmarks::remove(conn, uri)?;
     Ok(())
 }
+
+/// Saved posts for the API (bookmarks or favourites), newest saved first, each with its key
+/// (the bookmark's time, the like's id) for paging.
+pub struct Saved {
+    pub owner: timeline::Owner,
+    pub entries: Vec<(i64, Entry)>,
+}
+
+fn saved(
+    conn: &Connection,
+    urls: &Urls,
+    username: &str,
+    range: &crate::model::Range,
+    keys: Vec<(i64, String)>,
+) -> Result<Saved> {
+    let mut keys = keys;
+    keys.truncate(range.limit);
+    if range.min_id.is_some() {
+        keys.reverse();
+    }
+    let mut entries = Vec::new();
+    for (key, uri) in keys {
+        if let Some(shown) = timeline::find(conn, urls, &uri)? {
+            entries.push((key, timeline::entry(conn, urls, 0, shown, None)?));
+        }
+    }
+    Ok(Saved {
+        owner: timeline::feeds::owner(conn, username)?,
+        entries,
+    })
+}
+
+/// The owner's bookmarks, paged by the time each was made.
+pub fn bookmarked(
+    conn: &Connection,
+    urls: &Urls,
+    username: &str,
+    range: &crate::model::Range,
+) -> Result<Saved> {
+    let keys = bookmarks::window(conn, &range.window())?
+        .into_iter()
+        .map(|(uri, at)| (at, uri))
+        .collect();
+    saved(conn, urls, username, range, keys)
+}
+
+/// The posts the owner liked, paged by the like's id.
+pub fn favourited(
+    conn: &Connection,
+    urls: &Urls,
+    username: &str,
+    range: &crate::model::Range,
+) -> Result<Saved> {
+    let keys = crate::store::interactions::own_likes(conn, &range.window())?;
+    saved(conn, urls, username, range, keys)
+}

@@ -12,6 +12,8 @@ pub mod importer;
 pub mod inbox;
 pub mod instance;
 pub mod interactions;
+pub mod lists;
+pub mod markers;
 pub mod media;
 pub mod moderation;
 pub mod moving;

@@ -4,10 +4,12 @@
 use rusqlite::Connection;
 
 use crate::error::Result;
-use crate::model::{NotificationsPage, Timestamp};
+use crate::model::{Entry, Notification, NotificationKind, NotificationsPage, Range, Timestamp};
 use crate::store::notifications;
+use crate::urls::Urls;
 
 use super::profile;
+use super::timeline::{self, Owner};
 
 /// One page, newest first, older than `max_id` when given. Seeing the newest page marks
 /// everything on it read.
@@ -34,4 +36,121 @@ pub fn page(
 /// How many notifications the owner has not seen.
 pub fn unread(conn: &Connection) -> Result<u64> {
     Ok(notifications::unread_count(conn)?)
+}
+
+/// Perch's kinds behind one of Mastodon's notification types (`mention` covers replies too).
+pub fn kinds_of_type(mastodon: &str) -> &'static [&'static str] {
+    match mastodon {
+        "follow" => &["follow"],
+        "follow_request" => &["follow_request"],
+        "mention" => &["mention", "reply"],
+        "favourite" => &["like"],
+        "reblog" => &["announce"],
+        "admin.report" => &["report"],
+        _ => &[],
+    }
+}
+
+/// What an API list of notifications asks for: Mastodon type names.
+#[derive(Clone, Debug, Default)]
+pub struct Query {
+    pub types: Vec<String>,
+    pub exclude_types: Vec<String>,
+    pub account_id: Option<i64>,
+}
+
+/// A notification with the timeline entry it is about, when we still hold that post.
+pub struct Item {
+    pub notification: Notification,
+    pub entry: Option<Entry>,
+}
+
+pub struct Listed {
+    pub owner: Owner,
+    pub items: Vec<Item>,
+}
+
+fn item(conn: &Connection, urls: &Urls, notification: Notification) -> Result<Item> {
+    let entry = match &notification.object_uri {
+        Some(uri) if notification.kind != NotificationKind::Report => {
+            match timeline::find(conn, urls, uri)? {
+                Some(shown) => Some(timeline::entry(conn, urls, 0, shown, None)?),
+                None => None,
+            }
+        }
+        _ => None,
+    };
+    Ok(Item {
+        notification,
+        entry,
+    })
+}
+
+/// One page for the API, newest first. Unlike the web page, reading does not mark anything read:
+/// apps move the notifications marker for that.
+pub fn listed(
+    conn: &Connection,
+    urls: &Urls,
+    username: &str,
+    query: &Query,
+    range: &Range,
+) -> Result<Listed> {
+    let only: Vec<&str> = query
+        .types
+        .iter()
+        .flat_map(|t| kinds_of_type(t).iter().copied())
+        .collect();
+    if !query.types.is_empty() && only.is_empty() {
+        return Ok(Listed {
+            owner: timeline::feeds::owner(conn, username)?,
+            items: Vec::new(),
+        });
+    }
+    let except: Vec<&str> = query
+        .exclude_types
+        .iter()
+        .flat_map(|t| kinds_of_type(t).iter().copied())
+        .collect();
+    let selection = notifications::Selection {
+        only: &only,
+        except: &except,
+        actor_id: query.account_id,
+    };
+    let mut read = notifications::window(conn, &selection, &range.window())?;
+    read.truncate(range.limit);
+    if range.min_id.is_some() {
+        read.reverse();
+    }
+    Ok(Listed {
+        owner: timeline::feeds::owner(conn, username)?,
+        items: read
+            .into_iter()
+            .map(|n| item(conn, urls, n))
+            .collect::<Result<_>>()?,
+    })
+}
+
+/// One notification, for `/api/v1/notifications/:id`.
+pub fn one(conn: &Connection, urls: &Urls, username: &str, id: i64) -> Result<Listed> {
+    let range = Range {
+        max_id: id.checked_add(1),
+        since_id: Some(id - 1),
+        limit: 1,
+        ..Default::default()
+    };
+    let listed = listed(conn, urls, username, &Query::default(), &range)?;
+    if listed.items.is_empty() {
+        return Err(crate::error::Error::not_found());
+    }
+    Ok(listed)
+}
+
+pub fn dismiss(conn: &Connection, id: i64) -> Result<()> {
+    notifications::delete(conn, id)?;
+    Ok(())
+}
+
+pub fn clear(conn: &Connection) -> Result<()> {
+    notifications::delete_all(conn)?;
+    Ok(())
 }

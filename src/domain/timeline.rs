@@ -7,12 +7,15 @@ use crate::error::Result;
 use crate::model::{Actor, Page, Profile, RemotePost};
 use crate::store::interactions::{self, Kind};
 use crate::store::moderation::{self, Restriction};
-use crate::store::posts::{self, Audience};
+use crate::store::posts;
 use crate::store::{actors, remote_posts};
 
 use super::moderation::Filter;
 
 pub use crate::model::{Entry, Shown};
+pub use feeds::{Feed, Owner, Statuses};
+
+pub mod feeds;
 
 /// Whether the owner keeps this account out: blocked, muted, or on a blocked domain.
 fn shut_out(conn: &Connection, actor: &Actor) -> Result<bool> {
@@ -55,56 +58,21 @@ pub fn entry(
     })
 }
 
+/// One page of the home timeline for the web page: older than `max_id`.
 pub fn home(
     conn: &Connection,
     urls: &crate::urls::Urls,
     max_id: Option<i64>,
     limit: usize,
 ) -> Result<Page<Entry>> {
-    let fetch = limit + 1;
-    let filter = Filter::load(conn)?;
-    let mut entries = Vec::new();
-    for post in posts::page(conn, Audience::Owner, max_id, None, fetch)?.items {
-        entries.push(entry(conn, urls, post.id, Shown::Own(post), None)?);
-    }
-    for post in remote_posts::page(conn, max_id, None, fetch)? {
-        if hidden(conn, &filter, &post)? {
-            continue;
-        }
-        entries.push(entry(
-            conn,
-            urls,
-            post.id,
-            Shown::Remote(Box::new(post)),
-            None,
-        )?);
-    }
-    for boost in interactions::boosts_by_followed(conn, max_id, fetch)? {
-        let (Some(target), Some(by)) = (
-            find(conn, urls, &boost.object_uri)?,
-            actors::get(conn, boost.actor_id)?,
-        ) else {
-            continue;
-        };
-        let target_hidden = match &target {
-            Shown::Remote(post) => hidden(conn, &filter, post)?,
-            Shown::Own(_) => false,
-        };
-        if target_hidden || shut_out(conn, &by)? {
-            continue;
-        }
-        entries.push(entry(conn, urls, boost.id, target, Some(by))?);
-    }
-    entries.sort_by_key(|e| std::cmp::Reverse(e.id));
-    let more = entries.len() > limit;
-    entries.truncate(limit);
-    let older = if more {
-        entries.last().map(|e| e.id)
-    } else {
-        None
+    let range = crate::model::Range {
+        max_id,
+        limit,
+        ..Default::default()
     };
+    let (items, older) = feeds::entries(conn, urls, Feed::Home, &range)?;
     Ok(Page {
-        items: entries,
+        items,
         older,
         newer: None,
     })

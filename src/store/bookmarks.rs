@@ -25,6 +25,23 @@ pub fn contains(conn: &Connection, object_uri: &str) -> rusqlite::Result<bool> {
     )
 }
 
+/// Bookmarks in a window keyed by their time (see `model::Window`): (object uri, time).
+pub fn window(
+    conn: &Connection,
+    window: &crate::model::Window,
+) -> rusqlite::Result<Vec<(String, i64)>> {
+    let order = if window.ascending { "ASC" } else { "DESC" };
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT object_uri, created_at FROM bookmarks WHERE created_at < ?1 AND created_at > ?2
+         ORDER BY created_at {order} LIMIT ?3"
+    ))?;
+    let rows = statement.query_map(
+        params![window.below, window.above, window.limit as i64],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    rows.collect()
+}
+
 /// Bookmarked ids, newest bookmark first, older than `before` (a bookmark time) when given.
 pub fn list(
     conn: &Connection,

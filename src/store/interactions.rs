@@ -3,7 +3,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::model::Timestamp;
+use crate::model::{Timestamp, Window};
 
 use super::new_id;
 
@@ -133,6 +133,55 @@ pub fn boosts_by_followed(
             created_at: Timestamp(row.get(3)?),
         })
     })?;
+    rows.collect()
+}
+
+/// Boosts in a window (see `model::Window`): by the accounts we follow, or by a list's members.
+pub fn boosts_window(
+    conn: &Connection,
+    list: Option<i64>,
+    window: &Window,
+) -> rusqlite::Result<Vec<Boost>> {
+    let by = if list.is_some() {
+        "interactions.actor_id IN (SELECT actor_id FROM list_members WHERE list_id = ?4)"
+    } else {
+        "interactions.actor_id IN (SELECT actor_id FROM follows
+                                   WHERE direction = 'out' AND state = 'accepted')"
+    };
+    let order = if window.ascending { "ASC" } else { "DESC" };
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT id, actor_id, object_uri, created_at FROM interactions
+         WHERE kind = 'announce' AND id < ?1 AND id > ?2 AND {by}
+         ORDER BY id {order} LIMIT ?3"
+    ))?;
+    let map = |row: &rusqlite::Row| {
+        Ok(Boost {
+            id: row.get(0)?,
+            actor_id: row.get(1)?,
+            object_uri: row.get(2)?,
+            created_at: Timestamp(row.get(3)?),
+        })
+    };
+    let limit = window.limit as i64;
+    let rows = match list {
+        Some(id) => statement.query_map(params![window.below, window.above, limit, id], map)?,
+        None => statement.query_map(params![window.below, window.above, limit], map)?,
+    };
+    rows.collect()
+}
+
+/// The owner's likes, newest first by the like's id: (id, object uri).
+pub fn own_likes(conn: &Connection, window: &Window) -> rusqlite::Result<Vec<(i64, String)>> {
+    let order = if window.ascending { "ASC" } else { "DESC" };
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT id, object_uri FROM interactions
+         WHERE kind = 'like' AND actor_id IS NULL AND id < ?1 AND id > ?2
+         ORDER BY id {order} LIMIT ?3"
+    ))?;
+    let rows = statement.query_map(
+        params![window.below, window.above, window.limit as i64],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
     rows.collect()
 }
 

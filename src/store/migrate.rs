@@ -32,6 +32,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0009_api_statuses",
         include_str!("migrations/0009_api_statuses.sql"),
     ),
+    (
+        "0010_api_timelines",
+        include_str!("migrations/0010_api_timelines.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

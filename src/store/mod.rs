@@ -9,6 +9,7 @@ pub mod fetches;
 pub mod follows;
 pub mod inbound;
 pub mod interactions;
+pub mod lists;
 pub mod media;
 pub mod migrate;
 pub mod moderation;

@@ -2,7 +2,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use crate::model::{Mention, Page, Post, PostVersion, Timestamp, Visibility};
+use crate::model::{Mention, Page, Post, PostVersion, Timestamp, Visibility, Window};
 
 use super::media;
 
@@ -335,6 +335,49 @@ fn keyset_page(
         older,
         newer,
     })
+}
+
+/// Which of the owner's posts a timeline reads.
+#[derive(Clone, Copy, Debug)]
+pub enum Selection<'a> {
+    All,
+    /// Public only: the public timelines.
+    Public,
+    /// Public posts carrying a tag.
+    Tag(&'a str),
+}
+
+/// The posts in a window, in the window's order (see `model::Window`).
+pub fn window(
+    conn: &Connection,
+    selection: Selection,
+    window: &Window,
+) -> rusqlite::Result<Vec<Post>> {
+    let condition = match selection {
+        Selection::All => "1",
+        Selection::Public => "visibility = 'public'",
+        Selection::Tag(_) => {
+            "visibility = 'public' AND id IN (SELECT post_id FROM post_tags WHERE tag = ?4)"
+        }
+    };
+    let order = if window.ascending { "ASC" } else { "DESC" };
+    let sql = format!(
+        "SELECT {COLUMNS} FROM posts WHERE id < ?1 AND id > ?2 AND {condition}
+         ORDER BY id {order} LIMIT ?3"
+    );
+    let tag = match selection {
+        Selection::Tag(tag) => tag,
+        _ => "",
+    };
+    let mut statement = conn.prepare_cached(&sql)?;
+    let limit = window.limit as i64;
+    let posts: Vec<Post> = if matches!(selection, Selection::Tag(_)) {
+        statement.query_map(params![window.below, window.above, limit, tag], from_row)?
+    } else {
+        statement.query_map(params![window.below, window.above, limit], from_row)?
+    }
+    .collect::<rusqlite::Result<_>>()?;
+    complete_all(conn, posts)
 }
 
 /// The owner's posts that reply to `uri`, oldest first.

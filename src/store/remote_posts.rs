@@ -3,7 +3,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use crate::model::{RemoteAttachment, RemotePost, Timestamp, Visibility};
+use crate::model::{RemoteAttachment, RemotePost, Timestamp, Visibility, Window};
 
 use super::{actors, new_id};
 
@@ -255,6 +255,60 @@ pub fn page(
         ],
         from_row,
     )?;
+    rows.collect()
+}
+
+/// Which remote posts a timeline reads.
+#[derive(Clone, Copy, Debug)]
+pub enum Selection<'a> {
+    /// Everything we keep, but from accounts the owner blocked or muted.
+    All,
+    /// Public posts.
+    Public,
+    /// Public posts with this hashtag (without `#`).
+    Tag(&'a str),
+    /// Posts by the members of a list.
+    List(i64),
+}
+
+/// The posts in a window, in the window's order (see `model::Window`).
+pub fn window(
+    conn: &Connection,
+    selection: Selection,
+    window: &Window,
+) -> rusqlite::Result<Vec<RemotePost>> {
+    let condition = match selection {
+        Selection::All => "1",
+        Selection::Public => "remote_posts.visibility = 'public'",
+        Selection::Tag(_) => {
+            "remote_posts.visibility = 'public' AND EXISTS (
+                SELECT 1 FROM json_each(remote_posts.raw, '$.tag') t
+                WHERE json_extract(t.value, '$.type') = 'Hashtag'
+                  AND lower(json_extract(t.value, '$.name')) = lower('#' || ?4))"
+        }
+        Selection::List(_) => {
+            "remote_posts.actor_id IN (SELECT actor_id FROM list_members WHERE list_id = ?4)"
+        }
+    };
+    let order = if window.ascending { "ASC" } else { "DESC" };
+    let sql = select(&format!(
+        "WHERE remote_posts.id < ?1 AND remote_posts.id > ?2 AND {condition}
+           AND NOT EXISTS (SELECT 1 FROM actor_blocks b WHERE b.actor_id = actors.id
+                           AND b.kind IN ('block', 'mute'))
+         ORDER BY remote_posts.id {order} LIMIT ?3"
+    ));
+    let mut statement = conn.prepare_cached(&sql)?;
+    let limit = window.limit as i64;
+    let rows = match selection {
+        Selection::Tag(tag) => statement.query_map(
+            params![window.below, window.above, limit, tag.to_lowercase()],
+            from_row,
+        )?,
+        Selection::List(id) => {
+            statement.query_map(params![window.below, window.above, limit, id], from_row)?
+        }
+        _ => statement.query_map(params![window.below, window.above, limit], from_row)?,
+    };
     rows.collect()
 }
 

@@ -2,7 +2,9 @@
 //! strings, times as Mastodon writes them (`2026-12-02T18:25:44.196Z`).
 
 pub mod account;
+pub mod list;
 pub mod media;
+pub mod notification;
 pub mod scheduled_status;
 pub mod status;
 

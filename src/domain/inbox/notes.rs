@@ -62,7 +62,7 @@ fn object_document(cx: &Context, activity: &Activity) -> Result<Option<Value>, F
 }
 
 /// Create of a post: kept when it replies to one of our posts, mentions us, is addressed to us,
-/// or comes from someone we follow.
+/// comes from someone we follow, or is public with a tag the owner follows.
 pub fn on_create(
     conn: &mut Connection,
     cx: &Context,
@@ -83,7 +83,11 @@ pub fn on_create(
     };
     let mentions_us = note.mentions.contains(&us) || note.to.contains(&us) || note.cc.contains(&us);
     let actor = cx.actor(conn, &activity.actor)?;
-    if !reply_to_us && !mentions_us && !follows::is_following(conn, actor.id)? {
+    if !reply_to_us
+        && !mentions_us
+        && !follows::is_following(conn, actor.id)?
+        && !crate::domain::lists::has_followed_tag(conn, &object, &note_row(&note, &actor, cx.now))?
+    {
         return Ok(Outcome::Ignored(
             "a post not for us, by someone we do not follow",
         ));

@@ -8,8 +8,8 @@
 //! callers never see an unbounded string or list from the network.
 
 mod actor;
-mod moving;
 mod collection;
+mod moving;
 mod note;
 
 use serde_json::{Map, Value};
@@ -18,10 +18,10 @@ pub use actor::{
     is_actor_type, parse_actor, ACTOR_TYPES, MAX_DISPLAY_NAME_CHARS, MAX_FIELD_CHARS,
     MAX_REMOTE_FIELDS, MAX_SUMMARY_CHARS,
 };
-pub use moving::{also_known_as, parse_move, MoveClaim, MAX_ALIASES};
 pub use collection::{
     collection_link, embedded_collection, parse_collection, Collection, First, MAX_COLLECTION_ITEMS,
 };
+pub use moving::{also_known_as, parse_move, MoveClaim, MAX_ALIASES};
 pub use note::{parse_note, Note, NOTE_TYPES};
 
 use crate::model::Timestamp;

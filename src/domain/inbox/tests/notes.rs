@@ -104,6 +104,38 @@ fn posts_of_strangers_are_not_kept_but_those_of_followed_accounts_are() {
 }
 
 #[test]
+fn public_posts_with_a_followed_tag_are_kept_from_strangers() {
+    let mut w = world();
+    let tagged = |id: &str, to: Value| {
+        note(
+            id,
+            ALICE,
+            json!({"to": to, "tag": [{"type": "Hashtag", "name": "#Gardening"}]}),
+        )
+    };
+    let public = json!(["https://www.w3.org/ns/activitystreams#Public"]);
+    w.ignored(create(
+        ALICE,
+        "https://a.example/c/1",
+        tagged("https://a.example/n/1", public.clone()),
+    ));
+    crate::store::lists::follow_tag(&w.conn, "gardening", Timestamp(1)).unwrap();
+    w.applied(create(
+        ALICE,
+        "https://a.example/c/2",
+        tagged("https://a.example/n/2", public),
+    ));
+    let private = tagged(
+        "https://a.example/n/3",
+        json!([format!("{ALICE}/followers")]),
+    );
+    w.ignored(create(ALICE, "https://a.example/c/3", private));
+    assert!(remote_posts::get_by_uri(&w.conn, "https://a.example/n/2")
+        .unwrap()
+        .is_some());
+}
+
+#[test]
 fn objects_must_be_their_actors_own() {
     let mut w = world();
     let ours = w.our_post(Visibility::Public);

@@ -1,0 +1,58 @@
+//! Mastodon's Notification, from Perch's kinds.
+
+use serde::Serialize;
+
+use crate::model::{Notification, NotificationKind};
+use crate::urls::Urls;
+
+use super::account::{self, Account};
+use super::datetime;
+use super::status::Status;
+
+#[derive(Serialize, Clone, Debug)]
+pub struct Notice {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub created_at: String,
+    pub group_key: String,
+    pub account: Account,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+}
+
+/// Mastodon's type for one of ours; reports have no Mastodon form without an admin Report
+/// entity, and a move needs its `target` account as an entity, so both are left out (None).
+pub fn kind(kind: NotificationKind) -> Option<&'static str> {
+    Some(match kind {
+        NotificationKind::Follow => "follow",
+        NotificationKind::FollowRequest => "follow_request",
+        NotificationKind::Mention | NotificationKind::Reply => "mention",
+        NotificationKind::Like => "favourite",
+        NotificationKind::Announce => "reblog",
+        NotificationKind::Report | NotificationKind::Move => return None,
+    })
+}
+
+/// None when Mastodon could not show it: no account (it was removed), a report, or a status
+/// type whose post is gone.
+pub fn notification(
+    urls: &Urls,
+    notification: &Notification,
+    status: Option<Status>,
+) -> Option<Notice> {
+    let kind = kind(notification.kind)?;
+    let actor = notification.actor.as_ref()?;
+    let needs_status = matches!(kind, "mention" | "favourite" | "reblog");
+    if needs_status && status.is_none() {
+        return None;
+    }
+    Some(Notice {
+        id: notification.id.to_string(),
+        kind,
+        created_at: datetime(notification.created_at),
+        group_key: format!("ungrouped-{}", notification.id),
+        account: account::remote(urls, actor),
+        status,
+    })
+}

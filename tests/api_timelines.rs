@@ -1,0 +1,399 @@
+//! Timelines, lists, notifications, markers, bookmarks and favourites through the client API,
+//! against live `perch serve` processes (a second Perch as the remote side).
+
+use std::collections::HashSet;
+
+use serde_json::{json, Value};
+
+use crate::harness::{eventually, follow_and_wait, Answer, Api, Instance};
+use crate::probe;
+
+const PASSWORD: &str = "correct horse battery";
+
+fn instance() -> Instance {
+    let instance = Instance::start();
+    instance.set_password(PASSWORD);
+    instance
+}
+
+/// The URL of a `rel` in a Link header, without the origin.
+fn link(answer: &Answer, rel: &str, origin: &str) -> Option<String> {
+    let header = answer.header("link")?;
+    header.split(", ").find_map(|part| {
+        let (url, kind) = part.split_once("; ")?;
+        (kind == format!("rel=\"{rel}\"")).then(|| {
+            url.trim_matches(['<', '>'])
+                .trim_start_matches(origin)
+                .to_string()
+        })
+    })
+}
+
+fn ids(answer: &Answer) -> Vec<String> {
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    answer
+        .json()
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|s| s["id"].as_str().expect("string id").to_string())
+        .collect()
+}
+
+fn numeric(ids: &[String]) -> Vec<i64> {
+    ids.iter().map(|id| id.parse().unwrap()).collect()
+}
+
+#[test]
+fn home_pages_over_155_statuses_with_every_paging_parameter_each_seen_once() {
+    let a = instance();
+    for i in 0..155 {
+        let visibility = ["public", "unlisted", "followers"][i % 3];
+        a.post(&format!("post number {i}"), &["--visibility", visibility]);
+    }
+    let api = Api::login(&a, PASSWORD, "read");
+    let origin = a.url("");
+
+    // Backwards with the Link header's next, as a client does.
+    let mut seen: Vec<String> = Vec::new();
+    let mut path = Some("/api/v1/timelines/home?limit=40".to_string());
+    let mut pages = 0;
+    while let Some(p) = path {
+        let answer = api.get(&p);
+        let page = ids(&answer);
+        if page.is_empty() {
+            break;
+        }
+        assert!(page.len() <= 40);
+        seen.extend(page);
+        path = link(&answer, "next", &origin);
+        pages += 1;
+        assert!(pages < 10, "the walk ends");
+    }
+    assert_eq!(seen.len(), 155, "every status once");
+    assert_eq!(seen.iter().collect::<HashSet<_>>().len(), 155, "no repeats");
+    let all = numeric(&seen);
+    assert!(all.windows(2).all(|w| w[0] > w[1]), "newest first");
+    assert!(
+        api.get("/api/v1/timelines/home?limit=500")
+            .json()
+            .as_array()
+            .unwrap()
+            .len()
+            <= 40
+    );
+
+    // Forwards from the oldest with min_id, following prev: the pages right after it.
+    let oldest = all[154];
+    let mut forward: Vec<i64> = vec![oldest];
+    let mut path = Some(format!("/api/v1/timelines/home?limit=30&min_id={oldest}"));
+    while let Some(p) = path {
+        let answer = api.get(&p);
+        let page = numeric(&ids(&answer));
+        if page.is_empty() {
+            break;
+        }
+        assert!(
+            page.windows(2).all(|w| w[0] > w[1]),
+            "each page newest first"
+        );
+        assert_eq!(
+            page.last().copied(),
+            all.iter()
+                .rev()
+                .find(|&&id| id > *forward.last().unwrap())
+                .copied()
+        );
+        forward.extend(page.iter().rev());
+        path = link(&answer, "prev", &origin);
+    }
+    forward.reverse();
+    assert_eq!(forward, all, "forward paging misses nothing");
+
+    // since_id: the newest ones above it; max_id with since_id: the slice between.
+    let page = numeric(&ids(&api.get(&format!(
+        "/api/v1/timelines/home?since_id={}&limit=5",
+        all[100]
+    ))));
+    assert_eq!(page, all[..5].to_vec());
+    let page = numeric(&ids(&api.get(&format!(
+        "/api/v1/timelines/home?max_id={}&since_id={}&limit=40",
+        all[10], all[20]
+    ))));
+    assert_eq!(page, all[11..20].to_vec());
+
+    // The public timeline holds the public ones only; local=true is ours.
+    let public = numeric(&ids(
+        &api.get("/api/v1/timelines/public?local=true&limit=40")
+    ));
+    assert_eq!(public.len(), 40);
+    let statuses = api
+        .get("/api/v1/timelines/public?local=true&limit=40")
+        .json();
+    assert!(statuses
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["visibility"] == "public"));
+    // Without a token too, as Mastodon allows.
+    let anonymous = crate::harness::get(&a.url("/api/v1/timelines/public?limit=3"), "*/*");
+    assert_eq!(anonymous.status, 200);
+    let home = crate::harness::get(&a.url("/api/v1/timelines/home"), "*/*");
+    assert_eq!(home.status, 401);
+}
+
+#[test]
+fn notifications_lists_markers_and_favourites_with_a_second_perch() {
+    let a = instance();
+    let b = instance();
+    follow_and_wait(&b, &a);
+    follow_and_wait(&a, &b);
+    let a_post = a.post("A speaks #perchtest", &[]);
+    let a_uri = a.url(&format!(
+        "/users/ana/statuses/{}",
+        a_post.rsplit('/').next().unwrap()
+    ));
+    eventually("B keeps A's post", || probe::remote_posts(&b) == 1);
+    let mut browser = b.logged_in(PASSWORD);
+    let csrf = browser.csrf("/");
+    let liked = browser.post_form(
+        "/actions/like",
+        &[("csrf", &csrf), ("uri", &a_uri), ("back", "/")],
+    );
+    assert_eq!(liked.status, 303, "{}", liked.body);
+    b.post("B answers A", &["--reply-to", &a_uri]);
+    eventually("A is told of the follow, the like and the reply", || {
+        probe::notifications(&a, "follow") == 1
+            && probe::notifications(&a, "like") == 1
+            && probe::notifications(&a, "reply") == 1
+    });
+
+    let api = Api::login(&a, PASSWORD, "read write");
+    let all = api.get("/api/v1/notifications");
+    assert_eq!(all.status, 200, "{}", all.body);
+    let types: Vec<String> = all
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["type"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(types, ["mention", "favourite", "follow"], "newest first");
+    let list = all.json();
+    let mention = &list[0];
+    assert_eq!(
+        mention["status"]["content"]
+            .as_str()
+            .map(|c| c.contains("B answers A")),
+        Some(true)
+    );
+    assert!(mention["account"]["acct"]
+        .as_str()
+        .unwrap()
+        .starts_with("ana@127.0.0.1:"));
+    assert_eq!(list[1]["status"]["uri"], a_uri.as_str());
+    let b_account = mention["account"]["id"].as_str().unwrap().to_string();
+
+    let only = api.get("/api/v1/notifications?types[]=favourite&types[]=follow");
+    let kinds: Vec<Value> = only
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["type"].clone())
+        .collect();
+    assert_eq!(kinds, [json!("favourite"), json!("follow")]);
+    let except = api.get("/api/v1/notifications?exclude_types[]=mention&exclude_types[]=follow");
+    assert_eq!(except.json().as_array().unwrap().len(), 1);
+    assert_eq!(except.json()[0]["type"], "favourite");
+    let by = api.get(&format!(
+        "/api/v1/notifications?account_id={b_account}&limit=2"
+    ));
+    assert_eq!(by.json().as_array().unwrap().len(), 2);
+    assert!(by
+        .header("link")
+        .is_some_and(|l| l.contains("rel=\"next\"")));
+    let none = api.get("/api/v1/notifications?account_id=999999");
+    assert_eq!(none.json(), json!([]));
+
+    // Markers and the web page's read state are one thing.
+    assert_eq!(
+        api.get("/api/v1/notifications/unread_count").json()["count"],
+        3
+    );
+    assert_eq!(
+        api.get("/api/v1/markers?timeline[]=notifications").json(),
+        json!({})
+    );
+    let follow_id = list[2]["id"].as_str().unwrap().to_string();
+    let set = api.post_json(
+        "/api/v1/markers",
+        &json!({"notifications": {"last_read_id": follow_id}, "home": {"last_read_id": "12345"}}),
+    );
+    assert_eq!(set.status, 200, "{}", set.body);
+    assert_eq!(
+        set.json()["notifications"]["last_read_id"],
+        follow_id.as_str()
+    );
+    assert_eq!(set.json()["home"]["last_read_id"], "12345");
+    assert_eq!(
+        api.get("/api/v1/notifications/unread_count").json()["count"],
+        2
+    );
+    let web = a.logged_in(PASSWORD).get("/notifications");
+    assert_eq!(web.status, 200);
+    let markers = api.get("/api/v1/markers?timeline[]=home&timeline[]=notifications");
+    assert_eq!(
+        markers.json()["notifications"]["last_read_id"],
+        list[0]["id"]
+    );
+    assert_eq!(markers.json()["home"]["version"], 1);
+    assert_eq!(
+        api.get("/api/v1/notifications/unread_count").json()["count"],
+        0
+    );
+
+    // One, dismiss, clear.
+    let one = api.get(&format!("/api/v1/notifications/{follow_id}"));
+    assert_eq!(one.json()["type"], "follow");
+    assert_eq!(
+        api.post_json(
+            &format!("/api/v1/notifications/{follow_id}/dismiss"),
+            &json!({})
+        )
+        .status,
+        200
+    );
+    assert_eq!(
+        api.get(&format!("/api/v1/notifications/{follow_id}"))
+            .status,
+        404
+    );
+
+    // Lists: B's posts on a list A made, with its timeline.
+    b.post("B on a list", &[]);
+    eventually("A keeps B's posts", || probe::remote_posts(&a) >= 2);
+    let made = api.post_json(
+        "/api/v1/lists",
+        &json!({"title": "Friends", "exclusive": "true"}),
+    );
+    assert_eq!(made.status, 200, "{}", made.body);
+    assert_eq!(made.json()["replies_policy"], "list");
+    assert_eq!(made.json()["exclusive"], true);
+    let list_id = made.json()["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        api.post_json("/api/v1/lists", &json!({"title": " "}))
+            .status,
+        422
+    );
+    let added = api.post_form(
+        &format!("/api/v1/lists/{list_id}/accounts"),
+        &[("account_ids[]", &b_account)],
+    );
+    assert_eq!(added.status, 200, "{}", added.body);
+    let members = api.get(&format!("/api/v1/lists/{list_id}/accounts"));
+    assert_eq!(members.json()[0]["id"], b_account.as_str());
+    let timeline = api.get(&format!("/api/v1/timelines/list/{list_id}"));
+    let texts: Vec<String> = timeline
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["content"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(texts.len(), 2, "{texts:?}");
+    assert!(texts[0].contains("B on a list"));
+    // An exclusive list keeps its members off home.
+    let home = api.get("/api/v1/timelines/home").body;
+    assert!(!home.contains("B on a list"));
+    let renamed = api.send_json(
+        "PUT",
+        &format!("/api/v1/lists/{list_id}"),
+        &json!({"title": "Pals", "exclusive": false}),
+    );
+    assert_eq!(renamed.json()["title"], "Pals");
+    assert!(api
+        .get("/api/v1/timelines/home")
+        .body
+        .contains("B on a list"));
+    assert_eq!(
+        api.get(&format!("/api/v1/accounts/{b_account}/lists"))
+            .json()[0]["title"],
+        "Pals"
+    );
+    let removed = api.delete(&format!(
+        "/api/v1/lists/{list_id}/accounts?account_ids[]={b_account}"
+    ));
+    assert_eq!(removed.status, 200, "{}", removed.body);
+    assert_eq!(
+        api.get(&format!("/api/v1/timelines/list/{list_id}")).json(),
+        json!([])
+    );
+    assert_eq!(api.delete(&format!("/api/v1/lists/{list_id}")).status, 200);
+    assert_eq!(api.get(&format!("/api/v1/lists/{list_id}")).status, 404);
+    assert_eq!(api.get("/api/v1/timelines/list/1").status, 404);
+
+    // Favourites and bookmarks, paged by when they were made.
+    let mut browser = a.logged_in(PASSWORD);
+    let csrf = browser.csrf("/");
+    let b_uris = probe::remote_post_uris(&a);
+    for uri in &b_uris {
+        for action in ["/actions/like", "/actions/bookmark"] {
+            let answer = browser.post_form(action, &[("csrf", &csrf), ("uri", uri), ("back", "/")]);
+            assert!(
+                answer.status == 303 || answer.status == 200,
+                "{action}: {}",
+                answer.body
+            );
+        }
+    }
+    for kind in ["favourites", "bookmarks"] {
+        let first = api.get(&format!("/api/v1/{kind}?limit=1"));
+        assert_eq!(
+            first.json().as_array().unwrap().len(),
+            1,
+            "{kind}: {}",
+            first.body
+        );
+        let next = link(&first, "next", &a.url("")).expect("a next page");
+        let second = api.get(&next);
+        assert_eq!(second.json().as_array().unwrap().len(), 1, "{kind}");
+        assert_ne!(first.json()[0]["id"], second.json()[0]["id"]);
+        let third = api.get(&link(&second, "next", &a.url("")).unwrap());
+        assert_eq!(third.json(), json!([]), "{kind}");
+        assert_eq!(first.json()[0]["favourited"], true);
+        assert_eq!(first.json()[0]["bookmarked"], true);
+    }
+
+    // Tags: the tag timeline, following a tag, trends.
+    let tagged = api.get("/api/v1/timelines/tag/perchtest");
+    assert_eq!(
+        tagged.json().as_array().unwrap().len(),
+        1,
+        "{}",
+        tagged.body
+    );
+    assert_eq!(
+        api.post_json("/api/v1/tags/perchtest/follow", &json!({}))
+            .json()["following"],
+        true
+    );
+    assert_eq!(
+        api.get("/api/v1/followed_tags").json()[0]["name"],
+        "perchtest"
+    );
+    assert_eq!(api.get("/api/v1/tags/PerchTest").json()["following"], true);
+    assert_eq!(
+        api.post_json("/api/v1/tags/perchtest/unfollow", &json!({}))
+            .json()["following"],
+        false
+    );
+    assert_eq!(api.get("/api/v1/trends/tags").json(), json!([]));
+
+    assert_eq!(
+        api.post_json("/api/v1/notifications/clear", &json!({}))
+            .status,
+        200
+    );
+    assert_eq!(api.get("/api/v1/notifications").json(), json!([]));
+}
