@@ -169,8 +169,25 @@ fn notifications_lists_markers_and_favourites_with_a_second_perch() {
     });
 
     let api = Api::login(&a, PASSWORD, "read write");
+    // The home timeline shows the reply threaded under A's post and A's post with B's like.
+    let home = api.get("/api/v1/timelines/home").json();
+    let statuses = home.as_array().unwrap();
+    let reply = statuses
+        .iter()
+        .find(|s| s["content"].as_str().unwrap().contains("B answers A"))
+        .expect("B's reply on A's home");
+    let own = statuses
+        .iter()
+        .find(|s| s["content"].as_str().unwrap().contains("A speaks"))
+        .expect("A's post on A's home");
+    assert_eq!(reply["in_reply_to_id"], own["id"], "{reply}");
+    assert_eq!(reply["in_reply_to_account_id"], own["account"]["id"]);
+    assert_eq!(own["favourites_count"], 1, "{own}");
+    assert_eq!(own["replies_count"], 1, "{own}");
     let all = api.get("/api/v1/notifications");
     assert_eq!(all.status, 200, "{}", all.body);
+    let mention = &all.json()[0]["status"];
+    assert_eq!(mention["in_reply_to_id"], own["id"], "{mention}");
     let types: Vec<String> = all
         .json()
         .as_array()

@@ -61,10 +61,9 @@ fn notices(urls: &Urls, listed: &Listed) -> Vec<Notice> {
         .items
         .iter()
         .filter_map(|item| {
-            let status = item
-                .entry
-                .as_ref()
-                .and_then(|e| statuses(urls, &owner, &[e]).pop());
+            let status = item.entry.as_ref().and_then(|e| {
+                statuses(urls, &owner, &[e], std::slice::from_ref(&item.extras)).pop()
+            });
             notification::notification(urls, &item.notification, status)
         })
         .collect()

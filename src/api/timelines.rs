@@ -17,13 +17,6 @@ use super::entities::status::{self, Extras, Status};
 use super::error::ApiResult;
 use super::paging::{PageQuery, Paged};
 
-/// The one place timeline statuses get their `Extras`: defaults until `domain::statuses`' batch
-/// builder lands; the lead swaps it in here (it needs the connection, so it moves into the
-/// domain call that builds the page).
-pub fn extras(entries: &[&Entry]) -> Vec<Extras> {
-    vec![Extras::default(); entries.len()]
-}
-
 pub fn owner_account(urls: &Urls, owner: &Owner) -> Account {
     account::owner(
         urls,
@@ -34,19 +27,24 @@ pub fn owner_account(urls: &Urls, owner: &Owner) -> Account {
     )
 }
 
-/// Entries as statuses, newest first.
-pub fn statuses(urls: &Urls, owner: &Account, entries: &[&Entry]) -> Vec<Status> {
+/// Entries as statuses, newest first, each with its extras.
+pub fn statuses(
+    urls: &Urls,
+    owner: &Account,
+    entries: &[&Entry],
+    extras: &[Extras],
+) -> Vec<Status> {
     entries
         .iter()
-        .zip(extras(entries))
-        .map(|(entry, extras)| status::entry(urls, owner, entry, &extras))
+        .zip(extras)
+        .map(|(entry, extras)| status::entry(urls, owner, entry, extras))
         .collect()
 }
 
 fn paged(urls: &Urls, page: Statuses) -> Paged {
     let owner = owner_account(urls, &page.owner);
     let entries: Vec<&Entry> = page.entries.iter().collect();
-    let body = json!(statuses(urls, &owner, &entries));
+    let body = json!(statuses(urls, &owner, &entries, &page.extras));
     Paged {
         body,
         older: page.entries.last().map(|e| e.id).or(page.older),
@@ -135,7 +133,7 @@ fn saved_page(urls: &Urls, saved: Saved) -> Paged {
     let owner = owner_account(urls, &saved.owner);
     let entries: Vec<&Entry> = saved.entries.iter().map(|(_, e)| e).collect();
     Paged {
-        body: json!(statuses(urls, &owner, &entries)),
+        body: json!(statuses(urls, &owner, &entries, &saved.extras)),
         older: saved.entries.last().map(|(key, _)| *key),
         newer: saved.entries.first().map(|(key, _)| *key),
     }

@@ -3,7 +3,7 @@
 use rusqlite::Connection;
 
 use crate::error::{Error, Result};
-use crate::model::{Profile, Timestamp};
+use crate::model::{Extras, Profile, Timestamp};
 use crate::store::bookmarks;
 use crate::urls::Urls;
 
@@ -59,6 +59,8 @@ pub fn remove(conn: &Connection, uri: &str) -> Result<()> {
 pub struct Saved {
     pub owner: timeline::Owner,
     pub entries: Vec<(i64, Entry)>,
+    /// What the API shows beside each entry, in order.
+    pub extras: Vec<Extras>,
 }
 
 fn saved(
@@ -79,8 +81,10 @@ fn saved(
             entries.push((key, timeline::entry(conn, urls, 0, shown, None)?));
         }
     }
+    let plain: Vec<Entry> = entries.iter().map(|(_, e)| e.clone()).collect();
     Ok(Saved {
         owner: timeline::feeds::owner(conn, username)?,
+        extras: crate::domain::statuses::extras_for(conn, urls, &plain)?,
         entries,
     })
 }

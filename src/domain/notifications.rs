@@ -4,7 +4,9 @@
 use rusqlite::Connection;
 
 use crate::error::Result;
-use crate::model::{Entry, Notification, NotificationKind, NotificationsPage, Range, Timestamp};
+use crate::model::{
+    Entry, Extras, Notification, NotificationKind, NotificationsPage, Range, Timestamp,
+};
 use crate::store::notifications;
 use crate::urls::Urls;
 
@@ -63,6 +65,8 @@ pub struct Query {
 pub struct Item {
     pub notification: Notification,
     pub entry: Option<Entry>,
+    /// What the API shows beside the entry (defaults without one).
+    pub extras: Extras,
 }
 
 pub struct Listed {
@@ -80,9 +84,18 @@ fn item(conn: &Connection, urls: &Urls, notification: Notification) -> Result<It
         }
         _ => None,
     };
+    let extras = match &entry {
+        Some(entry) => {
+            crate::domain::statuses::extras_for(conn, urls, std::slice::from_ref(entry))?
+                .pop()
+                .unwrap_or_default()
+        }
+        None => Extras::default(),
+    };
     Ok(Item {
         notification,
         entry,
+        extras,
     })
 }
 

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use rusqlite::Connection;
 
 use crate::error::Result;
-use crate::model::{Actor, Counts, Entry, Profile, Range, Shown, Window};
+use crate::model::{Actor, Counts, Entry, Extras, Profile, Range, Shown, Window};
 use crate::store::{counters, interactions, lists, posts, remote_posts};
 use crate::urls::Urls;
 
@@ -60,6 +60,8 @@ pub fn owner(conn: &Connection, username: &str) -> Result<Owner> {
 pub struct Statuses {
     pub owner: Owner,
     pub entries: Vec<Entry>,
+    /// What the API shows beside each entry, in order.
+    pub extras: Vec<Extras>,
     /// The `max_id` of the next older page when the page ended early (everything read was
     /// hidden); otherwise the last entry's id is it.
     pub older: Option<i64>,
@@ -332,6 +334,7 @@ pub fn statuses(
     let (entries, older) = entries(conn, urls, feed, range)?;
     Ok(Statuses {
         owner: owner(conn, username)?,
+        extras: crate::domain::statuses::extras_for(conn, urls, &entries)?,
         entries,
         older,
     })
