@@ -7,8 +7,9 @@
 //! ```
 //! Options: `--perch PATH` (the binary to test; default: the `perch` cargo builds beside this
 //! example), `--connections N` (keep-alive connections for reads, default 32), `--no-wrk` (use the
-//! built-in load generator even when `wrk` is installed), `--only reads,inbox,fanout,growth`.
+//! built-in load generator even when `wrk` is installed), `--only reads,inbox,fanout,growth,backfill`.
 
+mod backfill;
 mod fanout;
 mod growth;
 mod http;
@@ -48,7 +49,7 @@ struct Sizes {
     growth_run: Duration,
     growth_connections: usize,
     use_wrk: bool,
-    /// `--only a,b`: run just these of reads, inbox, fanout, growth.
+    /// `--only a,b`: run just these of reads, inbox, fanout, growth, backfill.
     only: Option<Vec<String>>,
 }
 
@@ -157,6 +158,9 @@ fn main() {
     }
     if sizes.runs("growth") {
         growth::growth(&perch, &sizes, &mut report);
+    }
+    if sizes.runs("backfill") {
+        backfill::backfill(&perch, &sizes, &mut report);
     }
 
     report.add(
