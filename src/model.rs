@@ -492,6 +492,8 @@ pub struct Entry {
     pub liked: bool,
     pub boosted: bool,
     pub bookmarked: bool,
+    /// The owner's warn filters that match it where it is shown (hidden ones are left out).
+    pub filtered: Vec<FilterHit>,
 }
 
 /// What a status shows that its post alone does not carry: resolved reply ids, counts, and the
@@ -576,3 +578,39 @@ pub struct NewActor {
 
 #[cfg(test)]
 mod tests;
+
+/// A filter of the owner's (Mastodon's filters v2): posts matching its keywords, or the posts
+/// it names, are hidden or shown behind a warning in its contexts until it expires.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FilterRule {
+    pub id: i64,
+    pub title: String,
+    /// A subset of home, notifications, public, thread, account.
+    pub contexts: Vec<String>,
+    /// warn, hide or blur.
+    pub action: String,
+    pub expires_at: Option<Timestamp>,
+    pub keywords: Vec<FilterKeyword>,
+    pub statuses: Vec<FilterStatus>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct FilterKeyword {
+    pub id: i64,
+    pub keyword: String,
+    pub whole_word: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct FilterStatus {
+    pub id: i64,
+    pub status_id: i64,
+}
+
+/// Why a post shown with a warning was filtered: the filter and what of it matched.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FilterHit {
+    pub filter: FilterRule,
+    pub keyword_matches: Vec<String>,
+    pub status_matches: Vec<i64>,
+}

@@ -414,3 +414,177 @@ fn notifications_lists_markers_and_favourites_with_a_second_perch() {
     );
     assert_eq!(api.get("/api/v1/notifications").json(), json!([]));
 }
+
+/// The texts of a timeline page's statuses (a boost's inner status).
+fn texts(answer: &Answer) -> Vec<String> {
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    answer
+        .json()
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|s| s["content"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+#[test]
+fn filters_hide_and_warn_on_the_api_timelines_and_the_web_page() {
+    let a = instance();
+    let b = instance();
+    follow_and_wait(&a, &b);
+    b.post("Big spoiler: the butler did it", &[]);
+    b.post("Cabbages are in season", &[]);
+    b.post("Nothing to see", &[]);
+    eventually("A keeps B's three posts", || probe::remote_posts(&a) == 3);
+    let api = Api::login(&a, PASSWORD, "read write");
+
+    // A warn filter by form, as Mastodon.py sends it (keys grouped Rails' way), and a hide
+    // filter by JSON.
+    let warn = api.post_form(
+        "/api/v2/filters",
+        &[
+            ("title", "Films"),
+            ("context[]", "home"),
+            ("context[]", "thread"),
+            ("filter_action", "warn"),
+            ("keywords_attributes[][keyword]", "spoiler"),
+            ("keywords_attributes[][whole_word]", "true"),
+            ("keywords_attributes[][keyword]", "plot"),
+        ],
+    );
+    assert_eq!(warn.status, 200, "{}", warn.body);
+    let warn = warn.json();
+    assert_eq!(warn["context"], json!(["home", "thread"]));
+    assert_eq!(warn["keywords"].as_array().unwrap().len(), 2, "{warn}");
+    assert_eq!(warn["keywords"][1]["whole_word"], true, "the default");
+    let hide = api.post_json(
+        "/api/v2/filters",
+        &json!({"title": "Veg", "context": ["home", "public"], "filter_action": "hide",
+                "expires_in": 3600,
+                "keywords_attributes": [{"keyword": "cabbage", "whole_word": false}]}),
+    );
+    assert_eq!(hide.status, 200, "{}", hide.body);
+    let hide = hide.json();
+    assert!(hide["expires_at"].is_string(), "{hide}");
+
+    let home = api.get("/api/v1/timelines/home");
+    let shown = texts(&home);
+    assert_eq!(shown.len(), 2, "the cabbage post is hidden: {shown:?}");
+    let spoiler = home
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["content"].as_str().unwrap().contains("spoiler"))
+        .cloned()
+        .expect("the spoiler post");
+    let filtered = &spoiler["filtered"][0];
+    assert_eq!(filtered["filter"]["title"], "Films", "{spoiler}");
+    assert_eq!(filtered["keyword_matches"], json!(["spoiler"]));
+    let plain = home
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["content"].as_str().unwrap().contains("Nothing"))
+        .cloned()
+        .unwrap();
+    assert_eq!(plain["filtered"], json!([]));
+    // The public timeline has only the hide filter; the warn filter is not in its context.
+    let public = api.get("/api/v1/timelines/public");
+    assert!(texts(&public).iter().all(|t| !t.contains("Cabbages")));
+    assert!(public
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["filtered"] == json!([])));
+
+    // The web page hides what the API hides and folds the warned post under the filter's name.
+    let mut browser = a.logged_in(PASSWORD);
+    let page = browser.get("/");
+    assert_eq!(page.status, 200);
+    assert!(!page.body.contains("Cabbages"), "hidden on the web page");
+    assert!(
+        page.body.contains("Filtered: </span>Films"),
+        "{}",
+        page.body
+    );
+
+    // A post added to the warn filter by id matches by id.
+    let plain_id = plain["id"].as_str().unwrap();
+    let warn_id = warn["id"].as_str().unwrap();
+    let added = api.post_json(
+        &format!("/api/v2/filters/{warn_id}/statuses"),
+        &json!({ "status_id": plain_id }),
+    );
+    assert_eq!(added.status, 200, "{}", added.body);
+    let listed = api.get(&format!("/api/v1/statuses/{plain_id}/context"));
+    assert_eq!(listed.status, 200);
+    let home = api.get("/api/v1/timelines/home").json();
+    let plain = home
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == plain_id)
+        .unwrap();
+    assert_eq!(plain["filtered"][0]["status_matches"], json!([plain_id]));
+
+    // Keywords by their own endpoints; an update removes one; v1 lists one per keyword.
+    let keywords = api
+        .get(&format!("/api/v2/filters/{warn_id}/keywords"))
+        .json();
+    let plot = keywords.as_array().unwrap()[1]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let changed = api.send_json(
+        "PUT",
+        &format!("/api/v2/filters/{warn_id}"),
+        &json!({"keywords_attributes": [{"id": plot, "_destroy": true}]}),
+    );
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    assert_eq!(changed.json()["keywords"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        api.get(&format!("/api/v2/filters/keywords/{plot}")).status,
+        404
+    );
+    let v1 = api.get("/api/v1/filters").json();
+    assert_eq!(v1.as_array().unwrap().len(), 2, "{v1}");
+    assert!(v1
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["irreversible"] == true));
+
+    // Bad input: a context Mastodon does not have, a blank title, someone else's keyword.
+    for bad in [
+        json!({"title": "x", "context": ["elsewhere"]}),
+        json!({"title": " ", "context": ["home"]}),
+    ] {
+        let refused = api.post_json("/api/v2/filters", &bad);
+        assert_eq!(refused.status, 422, "{bad}: {}", refused.body);
+        assert!(refused.json()["error"].is_string());
+    }
+    let hide_id = hide["id"].as_str().unwrap();
+    let stolen = api.send_json(
+        "PUT",
+        &format!("/api/v2/filters/{hide_id}"),
+        &json!({"keywords_attributes": [{"id": warn["keywords"][0]["id"], "_destroy": true}]}),
+    );
+    assert_eq!(stolen.status, 404, "{}", stolen.body);
+    let read_only = Api::login(&a, PASSWORD, "read");
+    let refused = read_only.post_json(
+        "/api/v2/filters",
+        &json!({"title": "t", "context": ["home"]}),
+    );
+    assert_eq!(refused.status, 403);
+
+    // Deleting the hide filter brings the post back.
+    assert_eq!(
+        api.delete(&format!("/api/v2/filters/{hide_id}")).status,
+        200
+    );
+    assert_eq!(texts(&api.get("/api/v1/timelines/home")).len(), 3);
+    assert_eq!(api.get(&format!("/api/v2/filters/{hide_id}")).status, 404);
+}

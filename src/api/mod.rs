@@ -9,6 +9,7 @@ pub mod body;
 pub mod cors;
 pub mod entities;
 pub mod error;
+pub mod filters;
 pub mod lists;
 pub mod media;
 pub mod notifications;
@@ -66,6 +67,22 @@ pub fn routes() -> Vec<Route> {
         media::create_v2,
         media::show,
         media::update,
+        // Filters
+        filters::index,
+        filters::show,
+        filters::create,
+        filters::update,
+        filters::destroy,
+        filters::keywords,
+        filters::add_keyword,
+        filters::keyword,
+        filters::update_keyword,
+        filters::delete_keyword,
+        filters::statuses,
+        filters::add_status,
+        filters::status,
+        filters::delete_status,
+        filters::index_v1,
         // Timelines, lists, notifications, markers
         timelines::home,
         timelines::public,

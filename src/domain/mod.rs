@@ -7,6 +7,7 @@ pub mod auth;
 pub mod backfill;
 pub mod bookmarks;
 pub mod collections;
+pub mod filters;
 pub mod follows;
 pub mod importer;
 pub mod inbox;

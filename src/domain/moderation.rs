@@ -172,7 +172,7 @@ impl Filter {
 }
 
 /// The text of sanitised HTML: tags dropped, the few entities our sanitiser writes decoded.
-fn plain_text(html: &str) -> String {
+pub(crate) fn plain_text(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut in_tag = false;
     for c in html.chars() {

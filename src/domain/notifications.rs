@@ -134,12 +134,23 @@ pub fn listed(
     if range.min_id.is_some() {
         read.reverse();
     }
+    // A notification about a post a filter hides is left out, as on Mastodon.
+    let matcher = super::filters::Matcher::load(conn, "notifications", Timestamp::now())?;
+    let mut items = Vec::with_capacity(read.len());
+    for notification in read {
+        let mut item = item(conn, urls, notification)?;
+        if let Some(entry) = &mut item.entry {
+            let (hidden, hits) = matcher.check(entry);
+            if hidden {
+                continue;
+            }
+            entry.filtered = hits;
+        }
+        items.push(item);
+    }
     Ok(Listed {
         owner: timeline::feeds::owner(conn, username)?,
-        items: read
-            .into_iter()
-            .map(|n| item(conn, urls, n))
-            .collect::<Result<_>>()?,
+        items,
     })
 }
 

@@ -55,6 +55,7 @@ pub fn entry(
         bookmarked: crate::store::bookmarks::contains(conn, &uri)?,
         shown,
         boosted_by,
+        filtered: Vec::new(),
     })
 }
 

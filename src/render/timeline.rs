@@ -103,12 +103,28 @@ pub fn remote_post_with(
 }
 
 pub fn entry(urls: &Urls, profile: &Profile, entry: &Entry, viewer: &Viewer, back: &str) -> Markup {
+    let shown = html! {
+        @match &entry.shown {
+            Shown::Own(post) => (posts::post_with(urls, profile, post, viewer, false, Some(entry.bookmarked), back)),
+            Shown::Remote(post) => (remote_post_with(post, viewer, (entry.liked, entry.boosted, Some(entry.bookmarked)), back)),
+        }
+    };
+    // A post one of the owner's warn filters matches stays folded, named by the filter.
+    let titles: Vec<&str> = entry
+        .filtered
+        .iter()
+        .map(|hit| hit.filter.title.as_str())
+        .collect();
     html! {
         div.entry {
             @if let Some(by) = &entry.boosted_by { p.boosted.muted { "Boosted by " (name(by)) } }
-            @match &entry.shown {
-                Shown::Own(post) => (posts::post_with(urls, profile, post, viewer, false, Some(entry.bookmarked), back)),
-                Shown::Remote(post) => (remote_post_with(post, viewer, (entry.liked, entry.boosted, Some(entry.bookmarked)), back)),
+            @if titles.is_empty() {
+                (shown)
+            } @else {
+                details.filtered {
+                    summary { span.cw-label { "Filtered: " } (titles.join(", ")) }
+                    (shown)
+                }
             }
         }
     }

@@ -36,6 +36,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0010_api_timelines",
         include_str!("migrations/0010_api_timelines.sql"),
     ),
+    ("0011_filters", include_str!("migrations/0011_filters.sql")),
 ];
 
 /// The schema version this binary writes.

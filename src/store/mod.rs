@@ -6,6 +6,7 @@ pub mod bookmarks;
 pub mod counters;
 pub mod deliveries;
 pub mod fetches;
+pub mod filters;
 pub mod follows;
 pub mod inbound;
 pub mod interactions;

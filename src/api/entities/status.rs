@@ -215,6 +215,7 @@ pub fn entry(urls: &Urls, owner: &Account, entry: &Entry, extras: &Extras) -> St
     inner.favourited |= entry.liked;
     inner.reblogged |= entry.boosted;
     inner.bookmarked |= entry.bookmarked;
+    inner.filtered = entry.filtered.iter().map(super::filter::result).collect();
     let Some(by) = &entry.boosted_by else {
         return inner;
     };

@@ -61,6 +61,7 @@ fn plain(id: i64, shown: Shown, boosted_by: Option<Actor>) -> Entry {
         liked: false,
         boosted: false,
         bookmarked: false,
+        filtered: Vec::new(),
     }
 }
 
@@ -268,6 +269,7 @@ pub fn context(
                 plain(id, s, None)
             })
             .collect();
+        let entries = super::filters::apply(conn, "thread", entries, now)?;
         let extras = extras_for(conn, urls, &entries)?;
         Ok(entries.into_iter().zip(extras).collect())
     };

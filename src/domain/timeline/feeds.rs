@@ -7,10 +7,11 @@ use std::collections::HashSet;
 use rusqlite::Connection;
 
 use crate::error::Result;
-use crate::model::{Actor, Counts, Entry, Extras, Profile, Range, Shown, Window};
+use crate::model::{Actor, Counts, Entry, Extras, Profile, Range, Shown, Timestamp, Window};
 use crate::store::{counters, interactions, lists, posts, remote_posts};
 use crate::urls::Urls;
 
+use super::super::filters;
 use super::super::moderation::Filter;
 use super::super::profile;
 use super::{entry, find, hidden, shut_out};
@@ -32,6 +33,16 @@ pub enum Feed<'a> {
         only_media: bool,
     },
     List(i64),
+}
+
+impl Feed<'_> {
+    /// The filter context (Mastodon's) a timeline is read in.
+    pub fn filter_context(&self) -> &'static str {
+        match self {
+            Feed::Home | Feed::List(_) => "home",
+            Feed::Public { .. } | Feed::Tag { .. } => "public",
+        }
+    }
 }
 
 /// The owner as an account, for the statuses of our posts.
@@ -320,6 +331,9 @@ pub fn entries(
         .into_iter()
         .map(|c| entry(conn, urls, c.id, c.shown, c.boosted_by))
         .collect::<Result<Vec<_>>>()?;
+    // Filtered entries leave the page short rather than shift it: `older` still follows the
+    // last candidate read, so paging neither skips nor repeats.
+    let entries = filters::apply(conn, feed.filter_context(), entries, Timestamp::now())?;
     Ok((entries, older))
 }
 
