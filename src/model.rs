@@ -192,6 +192,8 @@ pub struct Profile {
     pub fields: Vec<Field>,
     pub manually_approves_followers: bool,
     pub discoverable: bool,
+    /// Shown as an automated account (actor type `Service`).
+    pub bot: bool,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     /// The owner's other accounts (`alsoKnownAs`): where they may move from.

@@ -53,6 +53,8 @@ pub struct ProfileForm {
     pub fields: Vec<Field>,
     pub manually_approves_followers: bool,
     pub discoverable: bool,
+    /// None keeps what the profile says (the web form has no such box).
+    pub bot: Option<bool>,
 }
 
 pub fn update(
@@ -99,6 +101,10 @@ pub fn update(
     } else {
         text::render_markdown(&form.bio, &|tag| urls.hashtag(tag)).html
     };
+    let bot = match form.bot {
+        Some(bot) => bot,
+        None => get(conn, username)?.bot,
+    };
     store::write(conn, |tx| {
         profile::update(
             tx,
@@ -109,6 +115,7 @@ pub fn update(
                 fields: &fields,
                 manually_approves_followers: form.manually_approves_followers,
                 discoverable: form.discoverable,
+                bot,
             },
             now,
         )?;

@@ -36,6 +36,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0010_api_timelines",
         include_str!("migrations/0010_api_timelines.sql"),
     ),
+    (
+        "0011_api_accounts",
+        include_str!("migrations/0011_api_accounts.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

@@ -5,6 +5,7 @@ pub mod account;
 pub mod list;
 pub mod media;
 pub mod notification;
+pub mod relationship;
 pub mod scheduled_status;
 pub mod status;
 

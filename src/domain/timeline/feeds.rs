@@ -32,6 +32,45 @@ pub enum Feed<'a> {
         only_media: bool,
     },
     List(i64),
+    /// One account's posts, as its profile lists them: the owner's (`actor: None`) or a remote
+    /// actor's. `exclude_replies` keeps the owner's replies to their own posts (threads).
+    Account {
+        actor: Option<i64>,
+        exclude_replies: bool,
+        only_media: bool,
+        tagged: Option<&'a str>,
+    },
+}
+
+/// What a source keeps of what it reads, beyond what its query selects.
+#[derive(Clone, Copy, Default)]
+struct Keep<'a> {
+    only_media: bool,
+    /// Replies are left out, but those to a post whose id starts with this (our own threads).
+    no_replies_but_to: Option<&'a str>,
+}
+
+impl Keep<'_> {
+    fn media(only_media: bool) -> Keep<'static> {
+        Keep {
+            only_media,
+            no_replies_but_to: None,
+        }
+    }
+
+    fn keeps(&self, shown: &Shown) -> bool {
+        if self.only_media && !has_media(shown) {
+            return false;
+        }
+        let Some(own_prefix) = self.no_replies_but_to else {
+            return true;
+        };
+        let in_reply_to = match shown {
+            Shown::Own(p) => p.in_reply_to.as_deref(),
+            Shown::Remote(p) => p.in_reply_to.as_deref(),
+        };
+        in_reply_to.is_none_or(|uri| !own_prefix.is_empty() && uri.starts_with(own_prefix))
+    }
 }
 
 /// The owner as an account, for the statuses of our posts.
@@ -137,14 +176,14 @@ fn own_batch(
     conn: &Connection,
     selection: posts::Selection,
     window: &Window,
-    only_media: bool,
+    keep: Keep,
 ) -> Result<Batch> {
     let read = posts::window(conn, selection, window)?;
     let (count, last) = (read.len(), read.last().map(|p| p.id));
     let kept = read
         .into_iter()
         .map(Shown::Own)
-        .filter(|s| !only_media || has_media(s))
+        .filter(|s| keep.keeps(s))
         .map(|shown| Candidate {
             id: match &shown {
                 Shown::Own(p) => p.id,
@@ -162,7 +201,7 @@ fn remote_batch(
     filter: &Filter,
     selection: remote_posts::Selection,
     window: &Window,
-    only_media: bool,
+    keep: Keep,
     left_out: &HashSet<i64>,
 ) -> Result<Batch> {
     let read = remote_posts::window(conn, selection, window)?;
@@ -173,7 +212,7 @@ fn remote_batch(
             continue;
         }
         let shown = Shown::Remote(Box::new(post));
-        if only_media && !has_media(&shown) {
+        if !keep.keeps(&shown) {
             continue;
         }
         let id = match &shown {
@@ -196,10 +235,14 @@ fn boost_batch(
     list: Option<i64>,
     window: &Window,
 ) -> Result<Batch> {
+    let hidden_boosts = crate::store::accounts::boosts_hidden(conn)?;
     let read = interactions::boosts_window(conn, list, window)?;
     let (count, last) = (read.len(), read.last().map(|b| b.id));
     let mut kept = Vec::new();
     for boost in read {
+        if hidden_boosts.contains(&boost.actor_id) {
+            continue;
+        }
         let (Some(target), Some(by)) = (
             find(conn, urls, &boost.object_uri)?,
             crate::store::actors::get(conn, boost.actor_id)?,
@@ -236,13 +279,13 @@ pub fn entries(
         Feed::Home => {
             let exclusive = lists::exclusive_members(conn)?;
             vec![
-                own_batch(conn, posts::Selection::All, &window, false)?,
+                own_batch(conn, posts::Selection::All, &window, Keep::default())?,
                 remote_batch(
                     conn,
                     &filter,
                     remote_posts::Selection::All,
                     &window,
-                    false,
+                    Keep::default(),
                     &exclusive,
                 )?,
                 boost_batch(conn, urls, &filter, None, &window)?,
@@ -259,7 +302,7 @@ pub fn entries(
                     conn,
                     posts::Selection::Public,
                     &window,
-                    only_media,
+                    Keep::media(only_media),
                 )?);
             }
             if !local {
@@ -268,7 +311,7 @@ pub fn entries(
                     &filter,
                     remote_posts::Selection::Public,
                     &window,
-                    only_media,
+                    Keep::media(only_media),
                     &none,
                 )?);
             }
@@ -286,7 +329,7 @@ pub fn entries(
                     conn,
                     posts::Selection::Tag(name),
                     &window,
-                    only_media,
+                    Keep::media(only_media),
                 )?);
             }
             if !local {
@@ -295,7 +338,7 @@ pub fn entries(
                     &filter,
                     remote_posts::Selection::Tag(name),
                     &window,
-                    only_media,
+                    Keep::media(only_media),
                     &none,
                 )?);
             }
@@ -307,11 +350,41 @@ pub fn entries(
                 &filter,
                 remote_posts::Selection::List(id),
                 &window,
-                false,
+                Keep::default(),
                 &none,
             )?,
             boost_batch(conn, urls, &filter, Some(id), &window)?,
         ],
+        Feed::Account {
+            actor,
+            exclude_replies,
+            only_media,
+            tagged,
+        } => {
+            let own_posts = urls.origin().to_string() + "/";
+            fn keep(only_media: bool, exclude_replies: bool, own_threads: &str) -> Keep<'_> {
+                Keep {
+                    only_media,
+                    no_replies_but_to: exclude_replies.then_some(own_threads),
+                }
+            }
+            match actor {
+                None => vec![own_batch(
+                    conn,
+                    posts::Selection::Profile(tagged),
+                    &window,
+                    keep(only_media, exclude_replies, &own_posts),
+                )?],
+                Some(id) => vec![remote_batch(
+                    conn,
+                    &filter,
+                    remote_posts::Selection::Actor(id, tagged),
+                    &window,
+                    keep(only_media, exclude_replies, ""),
+                    &none,
+                )?],
+            }
+        }
     };
     let (candidates, older) = merge(batches, &window, range.limit);
     let entries = candidates
