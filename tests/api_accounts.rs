@@ -265,7 +265,6 @@ fn a_remote_account_is_resolved_followed_noted_muted_and_blocked() {
         &[("duration", "3600")],
     ));
     assert_eq!(muted["muting"], true);
-    assert!(muted["mute_expires_at"].is_string(), "{muted}");
     let mutes = ok(api.get("/api/v1/mutes"));
     assert_eq!(mutes[0]["id"], id);
     assert!(mutes[0]["mute_expires_at"].is_string());
@@ -323,6 +322,18 @@ fn a_remote_account_is_resolved_followed_noted_muted_and_blocked() {
     assert_eq!(api.get("/api/v1/accounts/999999").status, 404);
     assert_eq!(api.get("/api/v1/accounts/nope").status, 404);
     assert_eq!(ok(api.get("/api/v1/suggestions")), json!([]));
+    assert_eq!(
+        ok(api.get(&format!("/api/v1/accounts/familiar_followers?id[]={id}"))),
+        json!([{"id": id, "accounts": []}])
+    );
+    assert_eq!(
+        ok(api.get(&format!(
+            "/api/v1/accounts/lookup?acct=ana@127.0.0.1:{}",
+            a.port
+        )))["id"],
+        "0"
+    );
+    assert_eq!(api.get("/api/v1/accounts/lookup?acct=nobody").status, 404);
     assert_eq!(
         ok(api.get(&format!("/api/v1/accounts/{id}/featured_tags"))),
         json!([])

@@ -791,6 +791,25 @@ pub fn endorsements(token: Token) -> ApiResult<Json<Value>> {
     Ok(Json(json!([])))
 }
 
+/// Followers of ours that follow them: Perch does not know others' followers, so none.
+#[get("/api/v1/accounts/familiar_followers")]
+pub fn familiar_followers(token: Token, query: Query) -> ApiResult<Json<Value>> {
+    token.owner("read:follows")?;
+    let ids: Vec<Value> = query
+        .list("id")
+        .into_iter()
+        .take(MAX_LIMIT * 2)
+        .map(|id| json!({"id": id, "accounts": []}))
+        .collect();
+    Ok(Json(json!(ids)))
+}
+
+/// The profile directory: a single-user server lists nobody there.
+#[get("/api/v1/directory")]
+pub fn directory() -> Json<Value> {
+    Json(json!([]))
+}
+
 #[get("/api/v1/suggestions")]
 pub fn suggestions(token: Token) -> ApiResult<Json<Value>> {
     token.owner("read")?;

@@ -132,6 +132,8 @@ pub fn routes() -> Vec<Route> {
         accounts::featured_tags,
         accounts::featured_tag_suggestions,
         accounts::endorsements,
+        accounts::familiar_followers,
+        accounts::directory,
         accounts::suggestions,
         accounts::suggestions_v2,
         accounts::follow_requests,

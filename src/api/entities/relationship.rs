@@ -4,10 +4,9 @@ use serde_json::{json, Value};
 
 use crate::domain::accounts::Relationship;
 
-use super::datetime;
-
+/// Mastodon's fields exactly; when a mute ends is told by `/api/v1/mutes` only, as there.
 pub fn relationship(id: &str, r: &Relationship) -> Value {
-    let mut value = json!({
+    json!({
         "id": id,
         "following": r.following,
         "showing_reblogs": r.showing_reblogs,
@@ -23,9 +22,5 @@ pub fn relationship(id: &str, r: &Relationship) -> Value {
         "domain_blocking": r.domain_blocking,
         "endorsed": false,
         "note": r.note,
-    });
-    if let Some(at) = r.mute_expires_at {
-        value["mute_expires_at"] = json!(datetime(at));
-    }
-    value
+    })
 }
