@@ -326,10 +326,12 @@ pub enum NotificationKind {
     Report,
     /// Someone we follow moved to a new account (and we followed it there).
     Move,
+    /// Someone we follow with `notify` (the API's bell) posted.
+    Status,
 }
 
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 8] = [
+    pub const ALL: [NotificationKind; 9] = [
         NotificationKind::Follow,
         NotificationKind::FollowRequest,
         NotificationKind::Mention,
@@ -338,6 +340,7 @@ impl NotificationKind {
         NotificationKind::Announce,
         NotificationKind::Report,
         NotificationKind::Move,
+        NotificationKind::Status,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -350,6 +353,7 @@ impl NotificationKind {
             NotificationKind::Announce => "announce",
             NotificationKind::Report => "report",
             NotificationKind::Move => "move",
+            NotificationKind::Status => "status",
         }
     }
 

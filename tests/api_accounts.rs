@@ -234,6 +234,20 @@ fn a_remote_account_is_resolved_followed_noted_muted_and_blocked() {
     assert_eq!(now["showing_reblogs"], false);
     assert_eq!(now["notifying"], true);
     assert_eq!(now["followed_by"], false);
+    // The bell: B's next post is a `status` notification.
+    b.post("rung the bell", &[]);
+    eventually("A is told of B's post", || {
+        let told = ok(api.get("/api/v1/notifications?types[]=status"));
+        told.as_array().is_some_and(|n| {
+            n.iter().any(|n| {
+                n["type"] == "status"
+                    && n["status"]["content"]
+                        .as_str()
+                        .unwrap_or("")
+                        .contains("rung the bell")
+            })
+        })
+    });
     let following = ok(api.get("/api/v1/accounts/0/following"));
     assert_eq!(following[0]["id"], id);
     // Following again changes only the options.
