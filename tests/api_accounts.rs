@@ -441,6 +441,10 @@ fn the_owners_statuses_are_filtered_pinned_and_paged() {
         &json!({"status": "a direct one @nobody@example.com", "visibility": "direct"}),
     ));
     ok(api.post_json(&format!("/api/v1/statuses/{}/pin", ids[1]), &json!({})));
+    let private = ok(api.post_json(
+        "/api/v1/statuses",
+        &json!({"status": "for followers", "visibility": "private"}),
+    ));
 
     // Paged by the Link header: every status once, newest first, the direct one left out.
     let mut seen: Vec<String> = Vec::new();
@@ -467,24 +471,39 @@ fn the_owners_statuses_are_filtered_pinned_and_paged() {
                 })
         });
     }
-    assert_eq!(seen.len(), 26, "{seen:?}");
-    assert_eq!(seen[0], reply["id"]);
+    assert_eq!(seen.len(), 27, "{seen:?}");
+    assert_eq!(seen[0], private["id"]);
+    assert_eq!(seen[1], reply["id"]);
     let tagged = ok(api.get("/api/v1/accounts/0/statuses?tagged=fives&limit=40"));
     assert_eq!(tagged.as_array().unwrap().len(), 5);
     let no_replies = ok(api.get("/api/v1/accounts/0/statuses?exclude_replies=true&limit=40"));
     // Self-replies are threads: Mastodon keeps them.
-    assert_eq!(no_replies.as_array().unwrap().len(), 26);
+    assert_eq!(no_replies.as_array().unwrap().len(), 27);
     let media = ok(api.get("/api/v1/accounts/0/statuses?only_media=true"));
     assert_eq!(media, json!([]));
     let pinned = ok(api.get("/api/v1/accounts/0/statuses?pinned=true"));
     assert_eq!(pinned.as_array().unwrap().len(), 1);
     assert_eq!(pinned[0]["id"], ids[1]);
     assert_eq!(pinned[0]["pinned"], true);
-    // Public without a token, as Mastodon.
-    assert_eq!(
-        get(&a.url("/api/v1/accounts/0/statuses"), "application/json").status,
-        200
+    // Without a token (or with an app's own token), as Mastodon: public and unlisted only.
+    let visitor = ok(get(
+        &a.url("/api/v1/accounts/0/statuses?limit=40"),
+        "application/json",
+    ));
+    let visible: Vec<&str> = visitor
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(visible.len(), 26);
+    assert!(!visible.contains(&private["id"].as_str().unwrap()));
+    // A visitor's lookup never makes us fetch from elsewhere.
+    let unknown = get(
+        &a.url("/api/v1/accounts/lookup?acct=someone@127.0.0.1:1"),
+        "application/json",
     );
+    assert_eq!(unknown.status, 404);
 }
 
 fn python() -> Option<String> {

@@ -317,10 +317,20 @@ pub async fn lookup(app: &State<App>, token: MaybeToken, query: Query) -> ApiRes
     let acct = query
         .text("acct")
         .ok_or_else(|| ApiError::new(400, "Missing parameter: acct"))?;
+    // Only the owner's apps make us fetch from other servers.
+    let may_fetch = token.0.as_ref().is_some_and(|t| t.0.for_owner);
     let (urls, username) = (app.urls.clone(), app.config.username.clone());
     let (owner, found) = app
         .run_remote(move |conn, remote| {
-            let found = accounts::lookup(conn, remote, &urls, &username, &acct, Timestamp::now())?;
+            let found = accounts::lookup(
+                conn,
+                remote,
+                &urls,
+                &username,
+                &acct,
+                may_fetch,
+                Timestamp::now(),
+            )?;
             Ok((statuses::owner(conn, &username)?, found))
         })
         .await?;
@@ -504,6 +514,7 @@ pub async fn account_statuses(
     let range: Range = page.range();
     let pinned = query.flag("pinned");
     let filter = StatusFilter {
+        public_only: !token.0.as_ref().is_some_and(|t| t.0.for_owner),
         exclude_replies: query.flag("exclude_replies"),
         only_media: query.flag("only_media"),
         tagged: query.text("tagged").filter(|t| !t.trim().is_empty()),
@@ -522,7 +533,9 @@ pub async fn account_statuses(
             let (entries, older) = if pinned {
                 // Pins are one short list: no further pages.
                 let first = range.max_id.is_none() && range.min_id.is_none();
-                let entries = if first {
+                let entries = if first && (!filter.public_only || actor.is_none()) {
+                    // The owner's pins are public or unlisted; a remote account's pins are
+                    // shown to the owner only.
                     accounts::pinned(conn, &urls, actor.as_ref())?
                 } else {
                     Vec::new()

@@ -61,13 +61,14 @@ fn is_owner(urls: &Urls, username: &str, user: &str, domain: Option<&str>) -> bo
 }
 
 /// `/api/v1/accounts/lookup`: the owner, an account we hold, or (for `user@domain` we do not
-/// hold) the account found by WebFinger.
+/// hold, when `may_fetch`: the owner asks, not a visitor) the account found by WebFinger.
 pub fn lookup(
     conn: &Connection,
     remote: &dyn Fetch,
     urls: &Urls,
     username: &str,
     acct: &str,
+    may_fetch: bool,
     now: Timestamp,
 ) -> Result<Who> {
     let acct = acct.trim().trim_start_matches('@');
@@ -83,6 +84,9 @@ pub fn lookup(
     }
     if let Some(actor) = stored::by_handle(conn, &user, &domain)? {
         return Ok(Who::Remote(Box::new(actor)));
+    }
+    if !may_fetch {
+        return Err(Error::new(404, "Record not found"));
     }
     match actors::resolve_handle(conn, remote, acct, now) {
         Ok(actor) => Ok(Who::Remote(Box::new(actor))),
@@ -356,6 +360,8 @@ pub fn people(
 /// What `/api/v1/accounts/:id/statuses` filters by.
 #[derive(Clone, Debug, Default)]
 pub struct StatusFilter {
+    /// A visitor's view: public and unlisted posts only, and nothing fetched for them.
+    pub public_only: bool,
     pub exclude_replies: bool,
     pub only_media: bool,
     pub tagged: Option<String>,
@@ -372,7 +378,7 @@ pub fn statuses(
     range: &Range,
     now: Timestamp,
 ) -> Result<(Vec<Entry>, Option<i64>)> {
-    if let Some(actor) = actor {
+    if let (Some(actor), false) = (actor, filter.public_only) {
         if range.max_id.is_none() && range.min_id.is_none() && range.since_id.is_none() {
             super::backfill::request_account(conn, &actor.uri, now)?;
         }
@@ -386,6 +392,7 @@ pub fn statuses(
         exclude_replies: filter.exclude_replies,
         only_media: filter.only_media,
         tagged: tagged.as_deref(),
+        public_only: filter.public_only,
     };
     feeds::entries(conn, urls, feed, range)
 }

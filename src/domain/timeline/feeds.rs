@@ -34,11 +34,13 @@ pub enum Feed<'a> {
     List(i64),
     /// One account's posts, as its profile lists them: the owner's (`actor: None`) or a remote
     /// actor's. `exclude_replies` keeps the owner's replies to their own posts (threads).
+    /// `public_only`: a visitor's view (public and unlisted posts), not the owner's.
     Account {
         actor: Option<i64>,
         exclude_replies: bool,
         only_media: bool,
         tagged: Option<&'a str>,
+        public_only: bool,
     },
 }
 
@@ -48,6 +50,8 @@ struct Keep<'a> {
     only_media: bool,
     /// Replies are left out, but those to a post whose id starts with this (our own threads).
     no_replies_but_to: Option<&'a str>,
+    /// Only what anyone may read (public and unlisted).
+    public_only: bool,
 }
 
 impl Keep<'_> {
@@ -55,11 +59,19 @@ impl Keep<'_> {
         Keep {
             only_media,
             no_replies_but_to: None,
+            public_only: false,
         }
     }
 
     fn keeps(&self, shown: &Shown) -> bool {
         if self.only_media && !has_media(shown) {
+            return false;
+        }
+        let readable = match shown {
+            Shown::Own(p) => p.visibility.is_world_readable(),
+            Shown::Remote(p) => p.visibility.is_world_readable(),
+        };
+        if self.public_only && !readable {
             return false;
         }
         let Some(own_prefix) = self.no_replies_but_to else {
@@ -360,27 +372,27 @@ pub fn entries(
             exclude_replies,
             only_media,
             tagged,
+            public_only,
         } => {
             let own_posts = urls.origin().to_string() + "/";
-            fn keep(only_media: bool, exclude_replies: bool, own_threads: &str) -> Keep<'_> {
-                Keep {
-                    only_media,
-                    no_replies_but_to: exclude_replies.then_some(own_threads),
-                }
-            }
+            let keep = |own_threads| Keep {
+                only_media,
+                no_replies_but_to: exclude_replies.then_some(own_threads),
+                public_only,
+            };
             match actor {
                 None => vec![own_batch(
                     conn,
                     posts::Selection::Profile(tagged),
                     &window,
-                    keep(only_media, exclude_replies, &own_posts),
+                    keep(own_posts.as_str()),
                 )?],
                 Some(id) => vec![remote_batch(
                     conn,
                     &filter,
                     remote_posts::Selection::Actor(id, tagged),
                     &window,
-                    keep(only_media, exclude_replies, ""),
+                    keep(""),
                     &none,
                 )?],
             }
