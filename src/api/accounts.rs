@@ -365,6 +365,8 @@ pub async fn search(app: &State<App>, token: Token, query: Query) -> ApiResult<J
     token.require("read:accounts")?;
     let q = query.text("q").unwrap_or_default();
     let (resolve, limit) = (query.flag("resolve"), query.limit(40, 80));
+    // Resolving fetches from other servers: only for the owner's apps.
+    let resolve = resolve && token.0.for_owner;
     let following = query.flag("following");
     let (urls, username) = (app.urls.clone(), app.config.username.clone());
     let (owner, found, followed) = app
