@@ -501,15 +501,16 @@ pub fn update_credentials(
     changes: Changes,
     now: Timestamp,
 ) -> Result<()> {
-    let current = super::profile::get(conn, username)?;
+    use super::profile::{self as owner_profile, Picture};
+    let current = owner_profile::get(conn, username)?;
     let texts_change = changes.display_name.is_some()
         || changes.note.is_some()
         || changes.fields.is_some()
         || changes.locked.is_some()
         || changes.bot.is_some()
         || changes.discoverable.is_some();
-    if texts_change {
-        let form = super::profile::ProfileForm {
+    let checked = if texts_change {
+        let form = owner_profile::ProfileForm {
             display_name: changes.display_name.unwrap_or(current.display_name),
             bio: changes.note.unwrap_or(current.bio_source),
             fields: changes.fields.unwrap_or(current.fields),
@@ -519,17 +520,33 @@ pub fn update_credentials(
             discoverable: changes.discoverable.unwrap_or(current.discoverable),
             bot: changes.bot,
         };
-        super::profile::update(conn, urls, username, &form, now)?;
-    }
+        Some(owner_profile::check(conn, urls, username, &form)?)
+    } else {
+        None
+    };
+    // Images are processed before the write lock is taken; everything is written at once and
+    // followers get one Update, as from Mastodon.
+    let mut pictures = Vec::new();
     for (picture, data) in [
-        (super::profile::Picture::Avatar, changes.avatar),
-        (super::profile::Picture::Header, changes.header),
+        (Picture::Avatar, changes.avatar),
+        (Picture::Header, changes.header),
     ] {
         if let Some(data) = data.filter(|d| !d.is_empty()) {
-            super::profile::set_picture(conn, urls, username, picture, &data, now)?;
+            pictures.push((picture, owner_profile::process_picture(picture, &data)?));
         }
     }
-    Ok(())
+    if checked.is_none() && pictures.is_empty() {
+        return Ok(());
+    }
+    store::write(conn, |tx| {
+        if let Some(checked) = &checked {
+            owner_profile::write_checked(tx, checked, now)?;
+        }
+        for (picture, processed) in &pictures {
+            owner_profile::store_picture(tx, *picture, processed, now)?;
+        }
+        owner_profile::send_update(tx, urls, username, now)
+    })
 }
 
 /// How many follow requests wait for an answer.
