@@ -192,6 +192,8 @@ pub struct Profile {
     pub fields: Vec<Field>,
     pub manually_approves_followers: bool,
     pub discoverable: bool,
+    /// Shown as an automated account (actor type `Service`).
+    pub bot: bool,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     /// The owner's other accounts (`alsoKnownAs`): where they may move from.
@@ -324,10 +326,12 @@ pub enum NotificationKind {
     Report,
     /// Someone we follow moved to a new account (and we followed it there).
     Move,
+    /// Someone we follow with `notify` (the API's bell) posted.
+    Status,
 }
 
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 8] = [
+    pub const ALL: [NotificationKind; 9] = [
         NotificationKind::Follow,
         NotificationKind::FollowRequest,
         NotificationKind::Mention,
@@ -336,6 +340,7 @@ impl NotificationKind {
         NotificationKind::Announce,
         NotificationKind::Report,
         NotificationKind::Move,
+        NotificationKind::Status,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -348,6 +353,7 @@ impl NotificationKind {
             NotificationKind::Announce => "announce",
             NotificationKind::Report => "report",
             NotificationKind::Move => "move",
+            NotificationKind::Status => "status",
         }
     }
 

@@ -5,6 +5,7 @@ mod harness;
 mod probe;
 
 mod api;
+mod api_accounts;
 mod api_oauth;
 mod api_statuses;
 mod api_timelines;

@@ -2,6 +2,7 @@
 //! Phanpy, toot) work with Perch. Handlers are thin, over the same `domain` functions as the web
 //! page; `entities` shapes the domain's views as Mastodon's JSON. The URL table is `routes()`.
 
+pub mod accounts;
 pub mod apps;
 pub mod auth;
 pub mod authorize;
@@ -10,6 +11,7 @@ pub mod cors;
 pub mod entities;
 pub mod error;
 pub mod filters;
+pub mod instance;
 pub mod lists;
 pub mod media;
 pub mod notifications;
@@ -112,6 +114,53 @@ pub fn routes() -> Vec<Route> {
         notifications::clear,
         notifications::get_markers,
         notifications::set_markers,
+        // Instance
+        instance::instance_v1,
+        instance::instance_v1_slash,
+        instance::instance_v2,
+        instance::instance_v2_slash,
+        instance::peers,
+        instance::activity,
+        instance::rules,
+        instance::extended_description,
+        instance::custom_emojis,
+        instance::preferences,
+        // Accounts, search, follow requests, blocks, mutes, domain blocks
+        accounts::verify_credentials,
+        accounts::update_credentials_multipart,
+        accounts::update_credentials,
+        accounts::lookup,
+        accounts::relationships,
+        accounts::search,
+        accounts::search_v2,
+        accounts::show,
+        accounts::account_statuses,
+        accounts::followers,
+        accounts::following,
+        accounts::follow,
+        accounts::unfollow,
+        accounts::remove_from_followers,
+        accounts::block,
+        accounts::unblock,
+        accounts::mute,
+        accounts::unmute,
+        accounts::note,
+        accounts::featured_tags_of,
+        accounts::featured_tags,
+        accounts::featured_tag_suggestions,
+        accounts::endorsements,
+        accounts::familiar_followers,
+        accounts::directory,
+        accounts::suggestions,
+        accounts::suggestions_v2,
+        accounts::follow_requests,
+        accounts::authorize_request,
+        accounts::reject_request,
+        accounts::blocks,
+        accounts::mutes,
+        accounts::domain_blocks,
+        accounts::block_domain,
+        accounts::unblock_domain,
         // Browser apps' preflights
         cors::preflight_api,
         cors::preflight_oauth,

@@ -1,6 +1,7 @@
 //! What Perch does, without HTTP: publishing, the profile, logging in, setting up. Functions take a
 //! database connection and plain values, and return model values or an `Error`.
 
+pub mod accounts;
 pub mod actors;
 pub mod attachments;
 pub mod auth;

@@ -48,6 +48,7 @@ pub fn kinds_of_type(mastodon: &str) -> &'static [&'static str] {
         "mention" => &["mention", "reply"],
         "favourite" => &["like"],
         "reblog" => &["announce"],
+        "status" => &["status"],
         "admin.report" => &["report"],
         _ => &[],
     }

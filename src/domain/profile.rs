@@ -53,6 +53,8 @@ pub struct ProfileForm {
     pub fields: Vec<Field>,
     pub manually_approves_followers: bool,
     pub discoverable: bool,
+    /// None keeps what the profile says (the web form has no such box).
+    pub bot: Option<bool>,
 }
 
 pub fn update(
@@ -62,6 +64,31 @@ pub fn update(
     form: &ProfileForm,
     now: Timestamp,
 ) -> Result<()> {
+    let checked = check(conn, urls, username, form)?;
+    store::write(conn, |tx| {
+        write_checked(tx, &checked, now)?;
+        send_update(tx, urls, username, now)
+    })
+}
+
+/// A profile form that passed the settings page's checks, ready to write.
+pub(crate) struct Checked {
+    display_name: String,
+    bio: String,
+    bio_html: String,
+    fields: Vec<Field>,
+    manually_approves_followers: bool,
+    discoverable: bool,
+    bot: bool,
+}
+
+/// The settings page's checks: lengths and the number of fields; the bio rendered.
+pub(crate) fn check(
+    conn: &Connection,
+    urls: &Urls,
+    username: &str,
+    form: &ProfileForm,
+) -> Result<Checked> {
     let display_name = form.display_name.trim();
     if display_name.chars().count() > MAX_DISPLAY_NAME_CHARS {
         return Err(Error::bad_request(format!(
@@ -99,21 +126,37 @@ pub fn update(
     } else {
         text::render_markdown(&form.bio, &|tag| urls.hashtag(tag)).html
     };
-    store::write(conn, |tx| {
-        profile::update(
-            tx,
-            &profile::ProfileUpdate {
-                display_name,
-                bio_source: &form.bio,
-                bio_html: &bio_html,
-                fields: &fields,
-                manually_approves_followers: form.manually_approves_followers,
-                discoverable: form.discoverable,
-            },
-            now,
-        )?;
-        send_update(tx, urls, username, now)
+    let bot = match form.bot {
+        Some(bot) => bot,
+        None => get(conn, username)?.bot,
+    };
+    Ok(Checked {
+        display_name: display_name.to_string(),
+        bio: form.bio.clone(),
+        bio_html,
+        fields,
+        manually_approves_followers: form.manually_approves_followers,
+        discoverable: form.discoverable,
+        bot,
     })
+}
+
+/// Writes a checked form, in the caller's transaction (the caller tells followers).
+pub(crate) fn write_checked(tx: &Connection, checked: &Checked, now: Timestamp) -> Result<()> {
+    profile::update(
+        tx,
+        &profile::ProfileUpdate {
+            display_name: &checked.display_name,
+            bio_source: &checked.bio,
+            bio_html: &checked.bio_html,
+            fields: &checked.fields,
+            manually_approves_followers: checked.manually_approves_followers,
+            discoverable: checked.discoverable,
+            bot: checked.bot,
+        },
+        now,
+    )?;
+    Ok(())
 }
 
 /// A field's value as HTML: a web address becomes a `rel="me"` link (so a personal site can
@@ -157,30 +200,47 @@ pub fn set_picture(
     data: &[u8],
     now: Timestamp,
 ) -> Result<()> {
+    let processed = process_picture(picture, data)?;
+    store::write(conn, |tx| {
+        store_picture(tx, picture, &processed, now)?;
+        send_update(tx, urls, username, now)
+    })
+}
+
+/// An avatar or header through the image pipeline; 422 for what it refuses.
+pub(crate) fn process_picture(picture: Picture, data: &[u8]) -> Result<media::Processed> {
     let kind = match picture {
         Picture::Avatar => MediaKind::Avatar,
         Picture::Header => MediaKind::Header,
     };
-    let processed = media::process(data, kind).map_err(|e| Error::new(422, e.to_string()))?;
+    media::process(data, kind).map_err(|e| Error::new(422, e.to_string()))
+}
+
+/// Keeps a processed picture and puts it on the profile, in the caller's transaction (the
+/// caller tells followers).
+pub(crate) fn store_picture(
+    tx: &Connection,
+    picture: Picture,
+    processed: &media::Processed,
+    now: Timestamp,
+) -> Result<()> {
     let id = store::new_id(now);
-    store::write(conn, |tx| {
-        stored_media::insert(
-            tx,
-            &stored_media::NewMedia {
-                id,
-                mime: processed.original.mime,
-                width: processed.original.width,
-                height: processed.original.height,
-                blurhash: &processed.blurhash,
-                description: "",
-                data: &processed.original.bytes,
-                preview: None,
-            },
-            now,
-        )?;
-        profile::set_picture(tx, picture, Some(id), now)?;
-        send_update(tx, urls, username, now)
-    })
+    stored_media::insert(
+        tx,
+        &stored_media::NewMedia {
+            id,
+            mime: processed.original.mime,
+            width: processed.original.width,
+            height: processed.original.height,
+            blurhash: &processed.blurhash,
+            description: "",
+            data: &processed.original.bytes,
+            preview: None,
+        },
+        now,
+    )?;
+    profile::set_picture(tx, picture, Some(id), now)?;
+    Ok(())
 }
 
 /// Takes the avatar or header off the profile (its bytes go too) and tells followers, whose

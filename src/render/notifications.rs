@@ -17,6 +17,7 @@ fn notification_text(kind: NotificationKind) -> &'static str {
         NotificationKind::Announce => "boosted your post",
         NotificationKind::Report => "reported content",
         NotificationKind::Move => "moved to a new account",
+        NotificationKind::Status => "posted",
     }
 }
 

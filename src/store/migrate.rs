@@ -37,6 +37,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0010_api_timelines.sql"),
     ),
     ("0011_filters", include_str!("migrations/0011_filters.sql")),
+    (
+        "0012_api_accounts",
+        include_str!("migrations/0012_api_accounts.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

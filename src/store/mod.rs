@@ -1,6 +1,7 @@
 //! All SQL lives under here: opening the file, migrations, and one file of plain functions per
 //! table group. Nothing here knows about HTTP or ActivityPub documents.
 
+pub mod accounts;
 pub mod actors;
 pub mod bookmarks;
 pub mod counters;

@@ -40,6 +40,37 @@ pub fn add(
     )? == 1)
 }
 
+/// Whether a row still holds: a mute with a duration lapses at `expires_at` (ms) by itself.
+const IN_FORCE: &str = "(expires_at IS NULL OR expires_at > unixepoch('subsec') * 1000)";
+
+/// Mutes an account until `expires_at` (None: until lifted); muting again sets the new end.
+pub fn mute_until(
+    conn: &Connection,
+    actor_id: i64,
+    expires_at: Option<Timestamp>,
+    now: Timestamp,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO actor_blocks (actor_id, kind, created_at, expires_at) VALUES (?1, 'mute', ?2, ?3)
+         ON CONFLICT (actor_id, kind) DO UPDATE SET expires_at = excluded.expires_at",
+        params![actor_id, now.0, expires_at.map(|t| t.0)],
+    )?;
+    Ok(())
+}
+
+/// When the mute of this actor ends: None when not muted, Some(None) when it does not end.
+pub fn mute_expiry(
+    conn: &Connection,
+    actor_id: i64,
+) -> rusqlite::Result<Option<Option<Timestamp>>> {
+    conn.prepare_cached(&format!(
+        "SELECT expires_at FROM actor_blocks WHERE actor_id = ?1 AND kind = 'mute' AND {IN_FORCE}"
+    ))?
+    .query_row([actor_id], |row| row.get::<_, Option<i64>>(0))
+    .optional()
+    .map(|found| found.map(|at| at.map(Timestamp)))
+}
+
 /// Lifts a block or mute; returns whether it existed, with the Block activity's id if any.
 pub fn remove(
     conn: &Connection,
@@ -59,7 +90,7 @@ pub fn remove(
 /// Whether the owner blocked (or muted) this actor: the one answer to "is this actor blocked?".
 pub fn has(conn: &Connection, actor_id: i64, kind: Restriction) -> rusqlite::Result<bool> {
     conn.prepare_cached(
-        "SELECT EXISTS (SELECT 1 FROM actor_blocks WHERE actor_id = ?1 AND kind = ?2)",
+        &format!("SELECT EXISTS (SELECT 1 FROM actor_blocks WHERE actor_id = ?1 AND kind = ?2 AND {IN_FORCE})"),
     )?
     .query_row(params![actor_id, kind.as_str()], |row| row.get(0))
 }
@@ -68,16 +99,19 @@ pub fn has(conn: &Connection, actor_id: i64, kind: Restriction) -> rusqlite::Res
 pub fn has_uri(conn: &Connection, uri: &str, kind: Restriction) -> rusqlite::Result<bool> {
     conn.prepare_cached(
         "SELECT EXISTS (SELECT 1 FROM actor_blocks JOIN actors ON actors.id = actor_blocks.actor_id
-                        WHERE actors.uri = ?1 AND actor_blocks.kind = ?2)",
+                        WHERE actors.uri = ?1 AND actor_blocks.kind = ?2
+                          AND (actor_blocks.expires_at IS NULL
+                               OR actor_blocks.expires_at > unixepoch('subsec') * 1000))",
     )?
     .query_row(params![uri, kind.as_str()], |row| row.get(0))
 }
 
 /// The accounts blocked or muted, most recent first.
 pub fn list(conn: &Connection, kind: Restriction) -> rusqlite::Result<Vec<Actor>> {
-    let mut statement = conn.prepare_cached(
-        "SELECT actor_id FROM actor_blocks WHERE kind = ?1 ORDER BY created_at DESC LIMIT 1000",
-    )?;
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT actor_id FROM actor_blocks WHERE kind = ?1 AND {IN_FORCE}
+         ORDER BY created_at DESC LIMIT 1000"
+    ))?;
     let ids = statement
         .query_map([kind.as_str()], |row| row.get::<_, i64>(0))?
         .collect::<rusqlite::Result<Vec<_>>>()?;

@@ -345,6 +345,8 @@ pub enum Selection<'a> {
     Public,
     /// Public posts carrying a tag.
     Tag(&'a str),
+    /// What the owner's profile lists (all but direct messages), with a tag when given.
+    Profile(Option<&'a str>),
 }
 
 /// The posts in a window, in the window's order (see `model::Window`).
@@ -359,6 +361,10 @@ pub fn window(
         Selection::Tag(_) => {
             "visibility = 'public' AND id IN (SELECT post_id FROM post_tags WHERE tag = ?4)"
         }
+        Selection::Profile(None) => "visibility != 'direct'",
+        Selection::Profile(Some(_)) => {
+            "visibility != 'direct' AND id IN (SELECT post_id FROM post_tags WHERE tag = ?4)"
+        }
     };
     let order = if window.ascending { "ASC" } else { "DESC" };
     let sql = format!(
@@ -366,12 +372,12 @@ pub fn window(
          ORDER BY id {order} LIMIT ?3"
     );
     let tag = match selection {
-        Selection::Tag(tag) => tag,
-        _ => "",
+        Selection::Tag(tag) | Selection::Profile(Some(tag)) => Some(tag),
+        _ => None,
     };
     let mut statement = conn.prepare_cached(&sql)?;
     let limit = window.limit as i64;
-    let posts: Vec<Post> = if matches!(selection, Selection::Tag(_)) {
+    let posts: Vec<Post> = if let Some(tag) = tag {
         statement.query_map(params![window.below, window.above, limit, tag], from_row)?
     } else {
         statement.query_map(params![window.below, window.above, limit], from_row)?

@@ -24,7 +24,7 @@ pub fn get(conn: &Connection, username: &str) -> rusqlite::Result<Option<Profile
     let row = conn
         .query_row(
             "SELECT display_name, bio_source, bio_html, avatar_media_id, header_media_id, fields_json,
-                    manually_approves_followers, discoverable, created_at, updated_at
+                    manually_approves_followers, discoverable, created_at, updated_at, bot
              FROM profile WHERE id = 1",
             [],
             |row| {
@@ -39,6 +39,7 @@ pub fn get(conn: &Connection, username: &str) -> rusqlite::Result<Option<Profile
                     row.get::<_, bool>(7)?,
                     row.get::<_, i64>(8)?,
                     row.get::<_, i64>(9)?,
+                    row.get::<_, bool>(10)?,
                 ))
             },
         )
@@ -54,6 +55,7 @@ pub fn get(conn: &Connection, username: &str) -> rusqlite::Result<Option<Profile
         discoverable,
         created,
         updated,
+        bot,
     )) = row
     else {
         return Ok(None);
@@ -76,6 +78,7 @@ pub fn get(conn: &Connection, username: &str) -> rusqlite::Result<Option<Profile
         fields: serde_json::from_str(&fields).unwrap_or_default(),
         manually_approves_followers: manual,
         discoverable,
+        bot,
         created_at: Timestamp(created),
         updated_at: Timestamp(updated),
         also_known_as: moving::aliases(conn)?,
@@ -100,13 +103,14 @@ pub struct ProfileUpdate<'a> {
     pub fields: &'a [Field],
     pub manually_approves_followers: bool,
     pub discoverable: bool,
+    pub bot: bool,
 }
 
 pub fn update(conn: &Connection, update: &ProfileUpdate, now: Timestamp) -> rusqlite::Result<()> {
     let fields = serde_json::to_string(update.fields).unwrap_or_else(|_| "[]".into());
     conn.execute(
         "UPDATE profile SET display_name = ?1, bio_source = ?2, bio_html = ?3, fields_json = ?4,
-                manually_approves_followers = ?5, discoverable = ?6, updated_at = ?7
+                manually_approves_followers = ?5, discoverable = ?6, updated_at = ?7, bot = ?8
          WHERE id = 1",
         params![
             update.display_name,
@@ -115,7 +119,8 @@ pub fn update(conn: &Connection, update: &ProfileUpdate, now: Timestamp) -> rusq
             fields,
             update.manually_approves_followers,
             update.discoverable,
-            now.0
+            now.0,
+            update.bot
         ],
     )?;
     Ok(())

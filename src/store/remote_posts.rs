@@ -240,7 +240,8 @@ pub fn page(
     let sql = select(
         "WHERE remote_posts.id < ?1 AND remote_posts.id > ?2
            AND NOT EXISTS (SELECT 1 FROM actor_blocks b WHERE b.actor_id = actors.id
-                           AND b.kind IN ('block', 'mute'))
+                           AND b.kind IN ('block', 'mute')
+                           AND (b.expires_at IS NULL OR b.expires_at > unixepoch('subsec') * 1000))
            AND (NOT EXISTS (SELECT 1 FROM context_posts c WHERE c.post_id = remote_posts.id)
                 OR EXISTS (SELECT 1 FROM follows f WHERE f.actor_id = actors.id
                            AND f.direction = 'out' AND f.state = 'accepted'))
@@ -269,6 +270,8 @@ pub enum Selection<'a> {
     Tag(&'a str),
     /// Posts by the members of a list.
     List(i64),
+    /// One actor's posts, with a hashtag (without `#`) when given.
+    Actor(i64, Option<&'a str>),
 }
 
 /// The posts in a window, in the window's order (see `model::Window`).
@@ -289,12 +292,20 @@ pub fn window(
         Selection::List(_) => {
             "remote_posts.actor_id IN (SELECT actor_id FROM list_members WHERE list_id = ?4)"
         }
+        Selection::Actor(_, None) => "remote_posts.actor_id = ?4",
+        Selection::Actor(_, Some(_)) => {
+            "remote_posts.actor_id = ?4 AND EXISTS (
+                SELECT 1 FROM json_each(remote_posts.raw, '$.tag') t
+                WHERE json_extract(t.value, '$.type') = 'Hashtag'
+                  AND lower(json_extract(t.value, '$.name')) = lower('#' || ?5))"
+        }
     };
     let order = if window.ascending { "ASC" } else { "DESC" };
     let sql = select(&format!(
         "WHERE remote_posts.id < ?1 AND remote_posts.id > ?2 AND {condition}
            AND NOT EXISTS (SELECT 1 FROM actor_blocks b WHERE b.actor_id = actors.id
-                           AND b.kind IN ('block', 'mute'))
+                           AND b.kind IN ('block', 'mute')
+                           AND (b.expires_at IS NULL OR b.expires_at > unixepoch('subsec') * 1000))
          ORDER BY remote_posts.id {order} LIMIT ?3"
     ));
     let mut statement = conn.prepare_cached(&sql)?;
@@ -304,9 +315,13 @@ pub fn window(
             params![window.below, window.above, limit, tag.to_lowercase()],
             from_row,
         )?,
-        Selection::List(id) => {
+        Selection::List(id) | Selection::Actor(id, None) => {
             statement.query_map(params![window.below, window.above, limit, id], from_row)?
         }
+        Selection::Actor(id, Some(tag)) => statement.query_map(
+            params![window.below, window.above, limit, id, tag],
+            from_row,
+        )?,
         _ => statement.query_map(params![window.below, window.above, limit], from_row)?,
     };
     rows.collect()

@@ -259,6 +259,7 @@ pub async fn update_profile(
             .collect(),
         manually_approves_followers: form.manually_approves_followers,
         discoverable: form.discoverable,
+        bot: None,
     };
     let (urls, username) = (app.urls.clone(), app.config.username.clone());
     let result = app

@@ -113,6 +113,19 @@ impl Api {
         )
     }
 
+    /// Any method with a body of any type (a PATCH of a form or multipart).
+    pub fn send_raw(&self, method: &str, path: &str, content_type: &str, body: &[u8]) -> Answer {
+        let method = ureq::http::Method::from_bytes(method.as_bytes()).expect("a method");
+        let request = ureq::http::Request::builder()
+            .method(method)
+            .uri(self.url(path))
+            .header("Authorization", self.bearer())
+            .header("Content-Type", content_type)
+            .body(body.to_vec())
+            .expect("a request");
+        answer(agent().run(request))
+    }
+
     pub fn post_json(&self, path: &str, body: &serde_json::Value) -> Answer {
         self.send_json("POST", path, body)
     }

@@ -76,7 +76,7 @@ pub fn owner(
         acct: profile.username.clone(),
         display_name: profile.display_name.clone(),
         locked: profile.manually_approves_followers,
-        bot: false,
+        bot: profile.bot,
         discoverable: profile.discoverable,
         indexable: profile.discoverable,
         group: false,

@@ -30,6 +30,7 @@ pub fn kind(kind: NotificationKind) -> Option<&'static str> {
         NotificationKind::Mention | NotificationKind::Reply => "mention",
         NotificationKind::Like => "favourite",
         NotificationKind::Announce => "reblog",
+        NotificationKind::Status => "status",
         NotificationKind::Report | NotificationKind::Move => return None,
     })
 }
@@ -43,7 +44,7 @@ pub fn notification(
 ) -> Option<Notice> {
     let kind = kind(notification.kind)?;
     let actor = notification.actor.as_ref()?;
-    let needs_status = matches!(kind, "mention" | "favourite" | "reblog");
+    let needs_status = matches!(kind, "mention" | "favourite" | "reblog" | "status");
     if needs_status && status.is_none() {
         return None;
     }

@@ -12,6 +12,7 @@ fn profile() -> Profile {
         fields: Vec::new(),
         manually_approves_followers: false,
         discoverable: true,
+        bot: false,
         also_known_as: Vec::new(),
         moved_to: None,
         created_at: Timestamp(1_764_700_000_123),

@@ -94,8 +94,14 @@ pub fn on_create(
     }
     let notification = if reply_to_us {
         Some(NotificationKind::Reply)
+    } else if mentions_us {
+        Some(NotificationKind::Mention)
     } else {
-        mentions_us.then_some(NotificationKind::Mention)
+        // The API's bell on a follow: each new post of theirs (not a reply) is a notification.
+        let notify = note.in_reply_to.is_none()
+            && crate::store::accounts::follow_options(conn, actor.id)?.1
+            && follows::is_following(conn, actor.id)?;
+        notify.then_some(NotificationKind::Status)
     };
     cx.apply(conn, |tx| {
         if !remote_posts::insert(tx, &note_row(&note, &actor, cx.now), cx.now)? {

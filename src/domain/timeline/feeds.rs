@@ -33,6 +33,57 @@ pub enum Feed<'a> {
         only_media: bool,
     },
     List(i64),
+    /// One account's posts, as its profile lists them: the owner's (`actor: None`) or a remote
+    /// actor's. `exclude_replies` keeps the owner's replies to their own posts (threads).
+    /// `public_only`: a visitor's view (public and unlisted posts), not the owner's.
+    Account {
+        actor: Option<i64>,
+        exclude_replies: bool,
+        only_media: bool,
+        tagged: Option<&'a str>,
+        public_only: bool,
+    },
+}
+
+/// What a source keeps of what it reads, beyond what its query selects.
+#[derive(Clone, Copy, Default)]
+struct Keep<'a> {
+    only_media: bool,
+    /// Replies are left out, but those to a post whose id starts with this (our own threads).
+    no_replies_but_to: Option<&'a str>,
+    /// Only what anyone may read (public and unlisted).
+    public_only: bool,
+}
+
+impl Keep<'_> {
+    fn media(only_media: bool) -> Keep<'static> {
+        Keep {
+            only_media,
+            no_replies_but_to: None,
+            public_only: false,
+        }
+    }
+
+    fn keeps(&self, shown: &Shown) -> bool {
+        if self.only_media && !has_media(shown) {
+            return false;
+        }
+        let readable = match shown {
+            Shown::Own(p) => p.visibility.is_world_readable(),
+            Shown::Remote(p) => p.visibility.is_world_readable(),
+        };
+        if self.public_only && !readable {
+            return false;
+        }
+        let Some(own_prefix) = self.no_replies_but_to else {
+            return true;
+        };
+        let in_reply_to = match shown {
+            Shown::Own(p) => p.in_reply_to.as_deref(),
+            Shown::Remote(p) => p.in_reply_to.as_deref(),
+        };
+        in_reply_to.is_none_or(|uri| !own_prefix.is_empty() && uri.starts_with(own_prefix))
+    }
 }
 
 impl Feed<'_> {
@@ -41,6 +92,7 @@ impl Feed<'_> {
         match self {
             Feed::Home | Feed::List(_) => "home",
             Feed::Public { .. } | Feed::Tag { .. } => "public",
+            Feed::Account { .. } => "account",
         }
     }
 }
@@ -150,14 +202,14 @@ fn own_batch(
     conn: &Connection,
     selection: posts::Selection,
     window: &Window,
-    only_media: bool,
+    keep: Keep,
 ) -> Result<Batch> {
     let read = posts::window(conn, selection, window)?;
     let (count, last) = (read.len(), read.last().map(|p| p.id));
     let kept = read
         .into_iter()
         .map(Shown::Own)
-        .filter(|s| !only_media || has_media(s))
+        .filter(|s| keep.keeps(s))
         .map(|shown| Candidate {
             id: match &shown {
                 Shown::Own(p) => p.id,
@@ -175,7 +227,7 @@ fn remote_batch(
     filter: &Filter,
     selection: remote_posts::Selection,
     window: &Window,
-    only_media: bool,
+    keep: Keep,
     left_out: &HashSet<i64>,
 ) -> Result<Batch> {
     let read = remote_posts::window(conn, selection, window)?;
@@ -186,7 +238,7 @@ fn remote_batch(
             continue;
         }
         let shown = Shown::Remote(Box::new(post));
-        if only_media && !has_media(&shown) {
+        if !keep.keeps(&shown) {
             continue;
         }
         let id = match &shown {
@@ -209,10 +261,14 @@ fn boost_batch(
     list: Option<i64>,
     window: &Window,
 ) -> Result<Batch> {
+    let hidden_boosts = crate::store::accounts::boosts_hidden(conn)?;
     let read = interactions::boosts_window(conn, list, window)?;
     let (count, last) = (read.len(), read.last().map(|b| b.id));
     let mut kept = Vec::new();
     for boost in read {
+        if hidden_boosts.contains(&boost.actor_id) {
+            continue;
+        }
         let (Some(target), Some(by)) = (
             find(conn, urls, &boost.object_uri)?,
             crate::store::actors::get(conn, boost.actor_id)?,
@@ -249,13 +305,13 @@ pub fn entries(
         Feed::Home => {
             let exclusive = lists::exclusive_members(conn)?;
             vec![
-                own_batch(conn, posts::Selection::All, &window, false)?,
+                own_batch(conn, posts::Selection::All, &window, Keep::default())?,
                 remote_batch(
                     conn,
                     &filter,
                     remote_posts::Selection::All,
                     &window,
-                    false,
+                    Keep::default(),
                     &exclusive,
                 )?,
                 boost_batch(conn, urls, &filter, None, &window)?,
@@ -272,7 +328,7 @@ pub fn entries(
                     conn,
                     posts::Selection::Public,
                     &window,
-                    only_media,
+                    Keep::media(only_media),
                 )?);
             }
             if !local {
@@ -281,7 +337,7 @@ pub fn entries(
                     &filter,
                     remote_posts::Selection::Public,
                     &window,
-                    only_media,
+                    Keep::media(only_media),
                     &none,
                 )?);
             }
@@ -299,7 +355,7 @@ pub fn entries(
                     conn,
                     posts::Selection::Tag(name),
                     &window,
-                    only_media,
+                    Keep::media(only_media),
                 )?);
             }
             if !local {
@@ -308,7 +364,7 @@ pub fn entries(
                     &filter,
                     remote_posts::Selection::Tag(name),
                     &window,
-                    only_media,
+                    Keep::media(only_media),
                     &none,
                 )?);
             }
@@ -320,11 +376,41 @@ pub fn entries(
                 &filter,
                 remote_posts::Selection::List(id),
                 &window,
-                false,
+                Keep::default(),
                 &none,
             )?,
             boost_batch(conn, urls, &filter, Some(id), &window)?,
         ],
+        Feed::Account {
+            actor,
+            exclude_replies,
+            only_media,
+            tagged,
+            public_only,
+        } => {
+            let own_posts = urls.origin().to_string() + "/";
+            let keep = |own_threads| Keep {
+                only_media,
+                no_replies_but_to: exclude_replies.then_some(own_threads),
+                public_only,
+            };
+            match actor {
+                None => vec![own_batch(
+                    conn,
+                    posts::Selection::Profile(tagged),
+                    &window,
+                    keep(own_posts.as_str()),
+                )?],
+                Some(id) => vec![remote_batch(
+                    conn,
+                    &filter,
+                    remote_posts::Selection::Actor(id, tagged),
+                    &window,
+                    keep(""),
+                    &none,
+                )?],
+            }
+        }
     };
     let (candidates, older) = merge(batches, &window, range.limit);
     let entries = candidates

@@ -25,7 +25,8 @@ pub fn actor(
     let mut actor = json!({
         "@context": actor_context(),
         "id": urls.actor(),
-        "type": "Person",
+        // Mastodon shows a `Service` as a bot.
+        "type": if profile.bot { "Service" } else { "Person" },
         "following": urls.following(),
         "followers": urls.followers(),
         "inbox": urls.inbox(),

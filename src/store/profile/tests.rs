@@ -21,12 +21,14 @@ fn profile_is_created_once_and_updates() {
             fields: &fields,
             manually_approves_followers: true,
             discoverable: false,
+            bot: true,
         },
         Timestamp(5),
     )
     .unwrap();
     let profile = get(&conn, "ana").unwrap().unwrap();
     assert_eq!(profile.display_name, "Ana B");
+    assert!(profile.bot);
     assert_eq!(profile.fields, fields);
     assert!(profile.manually_approves_followers);
     assert!(!profile.discoverable);

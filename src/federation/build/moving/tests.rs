@@ -37,6 +37,7 @@ fn profile() -> Profile {
         fields: Vec::new(),
         manually_approves_followers: false,
         discoverable: true,
+        bot: false,
         created_at: Timestamp(1),
         updated_at: Timestamp(2),
         also_known_as: Vec::new(),
