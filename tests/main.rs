@@ -7,6 +7,7 @@ mod probe;
 mod api;
 mod api_oauth;
 mod api_statuses;
+mod api_streaming;
 mod api_timelines;
 mod arm;
 mod backfill;

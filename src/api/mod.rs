@@ -18,6 +18,7 @@ pub mod scheduled_statuses;
 pub mod session;
 pub mod status_actions;
 pub mod statuses;
+pub mod streaming;
 pub mod timelines;
 
 use rocket::http::Status;
@@ -95,6 +96,17 @@ pub fn routes() -> Vec<Route> {
         notifications::clear,
         notifications::get_markers,
         notifications::set_markers,
+        // Live updates
+        streaming::health,
+        streaming::websocket,
+        streaming::user,
+        streaming::user_notification,
+        streaming::public,
+        streaming::public_local,
+        streaming::public_remote,
+        streaming::hashtag,
+        streaming::hashtag_local,
+        streaming::list,
         // Browser apps' preflights
         cors::preflight_api,
         cors::preflight_oauth,

@@ -26,6 +26,7 @@ pub mod profile;
 pub mod public;
 pub mod search;
 pub mod statuses;
+pub mod stream;
 pub mod threads;
 pub mod timeline;
 
