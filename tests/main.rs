@@ -6,6 +6,7 @@ mod probe;
 
 mod api;
 mod api_oauth;
+mod api_push;
 mod api_statuses;
 mod api_streaming;
 mod api_timelines;

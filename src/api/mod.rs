@@ -14,6 +14,7 @@ pub mod media;
 pub mod notifications;
 pub mod oauth;
 pub mod paging;
+pub mod push;
 pub mod scheduled_statuses;
 pub mod session;
 pub mod status_actions;
@@ -96,6 +97,11 @@ pub fn routes() -> Vec<Route> {
         notifications::clear,
         notifications::get_markers,
         notifications::set_markers,
+        // Web Push
+        push::create,
+        push::show,
+        push::update,
+        push::destroy,
         // Live updates
         streaming::health,
         streaming::websocket,

@@ -36,6 +36,8 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0010_api_timelines",
         include_str!("migrations/0010_api_timelines.sql"),
     ),
+    // 0011 is the accounts work's, merged beside this one.
+    ("0012_push", include_str!("migrations/0012_push.sql")),
 ];
 
 /// The schema version this binary writes.
