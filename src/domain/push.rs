@@ -419,3 +419,6 @@ pub fn spawn(mut worker: PushWorker, stop: Arc<AtomicBool>) -> std::io::Result<J
             }
         })
 }
+
+#[cfg(test)]
+mod tests;
