@@ -202,6 +202,9 @@ fn serve(config: Config) -> Result<(), String> {
         perch::domain::statuses::scheduled::spawn(scheduled_worker(&config)?, stop.clone())
             .map_err(|e| format!("cannot start the scheduled-posts worker: {e}"))?;
     workers.add("scheduled", scheduled);
+    let push = perch::domain::push::spawn(push_worker(&config)?, stop.clone())
+        .map_err(|e| format!("cannot start the push worker: {e}"))?;
+    workers.add("push", push);
     if let Some(schedule) = config.backup.clone() {
         let thread = perch::ops::backup::spawn(config.database.clone(), schedule, stop.clone())
             .map_err(|e| format!("cannot start the backup thread: {e}"))?;
@@ -272,6 +275,17 @@ fn scheduled_worker(
         Arc::new(key),
         urls.key_id(),
         urls,
+    ))
+}
+
+/// The Web Push worker with its own connection and client.
+fn push_worker(config: &Config) -> Result<perch::domain::push::PushWorker, String> {
+    let conn = store::open(&config.database, false)?;
+    Ok(perch::domain::push::PushWorker::new(
+        conn,
+        Arc::new(client(config)),
+        Urls::new(config),
+        config.username.clone(),
     ))
 }
 

@@ -74,7 +74,9 @@ fn instance_documents_carry_the_version_limits_and_contact() {
         assert_eq!(v2["configuration"]["statuses"]["max_media_attachments"], 4);
         assert_eq!(v2["contact"]["account"]["id"], "0");
         assert_eq!(v2["registrations"]["enabled"], false);
-        assert!(v2["configuration"].get("vapid").is_none());
+        // The Web Push key, base64url of an uncompressed P-256 point (65 bytes).
+        let vapid = v2["configuration"]["vapid"]["public_key"].as_str().unwrap();
+        assert_eq!(vapid.len(), 87, "{vapid}");
         assert_eq!(v2["rules"], json!([]));
     }
     assert_eq!(

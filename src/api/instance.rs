@@ -51,15 +51,18 @@ struct Facts {
     owner: Account,
     posts: u64,
     domains: usize,
+    /// The VAPID public key apps subscribe to Web Push with.
+    vapid_key: String,
 }
 
 async fn facts(app: &App) -> ApiResult<Facts> {
     let username = app.config.username.clone();
-    let (owner, domains) = app
+    let (owner, domains, vapid_key) = app
         .run(move |conn| {
             Ok((
                 statuses::owner(conn, &username)?,
                 accounts::peers(conn)?.len(),
+                crate::domain::push::vapid_public_key(conn)?,
             ))
         })
         .await?;
@@ -67,6 +70,7 @@ async fn facts(app: &App) -> ApiResult<Facts> {
         posts: owner.counts.posts,
         owner: super::statuses::owner_account(&app.urls, &owner),
         domains,
+        vapid_key,
     })
 }
 
@@ -108,6 +112,7 @@ fn v1(app: &App, facts: Facts) -> Value {
         "invites_enabled": false,
         "configuration": configuration,
         "contact_account": facts.owner,
+        "vapid_key": facts.vapid_key,
         "rules": [],
     })
 }
@@ -121,6 +126,7 @@ fn v2(app: &App, facts: Facts) -> Value {
         "privacy_policy": null,
         "terms_of_service": null,
     });
+    configuration["vapid"] = json!({ "public_key": facts.vapid_key });
     json!({
         "domain": app.urls.host(),
         "title": title(&facts),

@@ -17,10 +17,12 @@ pub mod media;
 pub mod notifications;
 pub mod oauth;
 pub mod paging;
+pub mod push;
 pub mod scheduled_statuses;
 pub mod session;
 pub mod status_actions;
 pub mod statuses;
+pub mod streaming;
 pub mod timelines;
 
 use rocket::http::Status;
@@ -161,6 +163,22 @@ pub fn routes() -> Vec<Route> {
         accounts::domain_blocks,
         accounts::block_domain,
         accounts::unblock_domain,
+        // Web Push
+        push::create,
+        push::show,
+        push::update,
+        push::destroy,
+        // Live updates
+        streaming::health,
+        streaming::websocket,
+        streaming::user,
+        streaming::user_notification,
+        streaming::public,
+        streaming::public_local,
+        streaming::public_remote,
+        streaming::hashtag,
+        streaming::hashtag_local,
+        streaming::list,
         // Browser apps' preflights
         cors::preflight_api,
         cors::preflight_oauth,

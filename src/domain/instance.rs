@@ -47,6 +47,8 @@ pub fn init(config: &Config) -> Result<(Connection, InitReport), String> {
         }
     })
     .map_err(|e| format!("{name}: {e}"))?;
+    // The Web Push (VAPID) key, published in the instance document from the start.
+    super::push::vapid_public_key(&conn).map_err(|e| format!("{name}: {e}"))?;
     let has_password = settings::get(&conn, settings::PASSWORD_HASH)
         .map_err(|e| format!("{name}: {e}"))?
         .is_some();

@@ -26,8 +26,10 @@ pub mod pins;
 pub mod posts;
 pub mod profile;
 pub mod public;
+pub mod push;
 pub mod search;
 pub mod statuses;
+pub mod stream;
 pub mod threads;
 pub mod timeline;
 

@@ -11,6 +11,7 @@ use crate::store::{self, actors, follows, media as stored_media, posts, remote_p
 use crate::urls::Urls;
 
 use super::attachments::{self, Upload};
+use super::stream::{self, Event};
 use crate::text;
 
 pub use crate::model::MAX_POST_CHARS;
@@ -320,6 +321,7 @@ pub fn publish_extra(
         send(tx, urls, &post, &build::create_document(urls, &post), now)?;
         Ok(post)
     })
+    .inspect(|post| stream::publish(Event::Posted(urls.post(post.id).into())))
 }
 
 /// A change to an image already on the post.
@@ -427,6 +429,7 @@ pub fn edit_extra(
         send(tx, urls, &post, &build::update_note(urls, &post), now)?;
         Ok(post)
     })
+    .inspect(|post| stream::publish(Event::Edited(urls.post(post.id).into())))
 }
 
 pub fn delete(conn: &mut Connection, urls: &Urls, id: i64, now: Timestamp) -> Result<Post> {
@@ -436,6 +439,7 @@ pub fn delete(conn: &mut Connection, urls: &Urls, id: i64, now: Timestamp) -> Re
         posts::delete(tx, id)?;
         Ok(post)
     })
+    .inspect(|post| stream::publish(Event::Deleted(post.id)))
 }
 
 /// A post anyone may read: public or unlisted. Others are "not found" to strangers, never

@@ -211,6 +211,40 @@ impl Client {
         self.post_activity_as(inbox, body, signer, Scheme::Cavage)
     }
 
+    /// Sends an encrypted Web Push message to a subscription's endpoint (the push service),
+    /// with the same address guard and limits as every other request.
+    pub fn post_push(
+        &self,
+        endpoint: &str,
+        headers: &[(&str, String)],
+        body: &[u8],
+    ) -> Result<PostResponse, FetchError> {
+        let url = checked_url(endpoint)?;
+        let mut request = self.agent.post(url.as_str());
+        for (name, value) in headers {
+            request = request.header(*name, value.as_str());
+        }
+        let mut response = request.send(body).map_err(|e| fetch_error(e, &url))?;
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| parse_retry_after(v, SystemTime::now()));
+        if content_length(&response).is_some_and(|n| n <= MAX_DRAIN) {
+            let _ = response
+                .body_mut()
+                .with_config()
+                .limit(MAX_DRAIN)
+                .read_to_vec();
+        }
+        Ok(PostResponse {
+            status,
+            retry_after,
+            date_skew: None,
+        })
+    }
+
     /// Delivers `body` to `inbox`, signed with `scheme`.
     pub fn post_activity_as(
         &self,

@@ -9,3 +9,4 @@ pub mod rfc9421;
 pub mod signatures;
 pub mod vocab;
 pub mod webfinger;
+pub mod webpush;

@@ -41,6 +41,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0012_api_accounts",
         include_str!("migrations/0012_api_accounts.sql"),
     ),
+    ("0013_push", include_str!("migrations/0013_push.sql")),
 ];
 
 /// The schema version this binary writes.

@@ -20,6 +20,7 @@ pub mod notifications;
 pub mod oauth;
 pub mod posts;
 pub mod profile;
+pub mod push;
 pub mod queue_report;
 pub mod remote_posts;
 pub mod sessions;

@@ -12,6 +12,7 @@ use crate::store::follows::{self, Direction, Follow};
 use crate::store::{actors, new_id, notifications, profile};
 use crate::urls::Urls;
 
+use super::super::stream::Event;
 use super::{Activity, Context, Failure, Outcome};
 
 /// Whether the owner takes a follower's Follow or refuses it.
@@ -88,6 +89,7 @@ pub fn on_follow(
                 None,
                 cx.now,
             )?;
+            cx.emit(Event::Notified);
         }
         Ok(Outcome::Applied)
     })

@@ -11,6 +11,7 @@ use crate::store::remote_posts;
 use crate::store::{actors, notifications, posts};
 
 use super::super::importer;
+use super::super::stream::Event;
 use super::{follows as follow_rules, Activity, Context, Failure, Outcome};
 use crate::text::plain_text;
 
@@ -125,6 +126,7 @@ fn count_and_notify(
             None,
             cx.now,
         )?;
+        cx.emit(Event::Notified);
         Ok(Outcome::Applied)
     })
 }
@@ -241,6 +243,7 @@ pub fn on_flag(
             comment.as_deref(),
             cx.now,
         )?;
+        cx.emit(Event::Notified);
         Ok(Outcome::Applied)
     })
 }

@@ -19,7 +19,7 @@ pub mod verify;
 pub mod worker;
 pub mod writer;
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
 use rusqlite::{Connection, Transaction};
 
@@ -30,6 +30,7 @@ use crate::store::{self, inbound, posts};
 use crate::urls::Urls;
 
 use super::actors::{self, ActorError, Fetch};
+use super::stream::{self, Event};
 
 pub use crate::store::inbound::NewInbound;
 pub use activity::Activity;
@@ -112,6 +113,8 @@ pub struct Context<'a> {
     pub now: Timestamp,
     inbound_id: Option<i64>,
     marked: Cell<bool>,
+    /// What the streaming API hears once the handler's transaction commits.
+    events: RefCell<Vec<Event>>,
 }
 
 impl<'a> Context<'a> {
@@ -127,6 +130,7 @@ impl<'a> Context<'a> {
             now,
             inbound_id,
             marked: Cell::new(false),
+            events: RefCell::new(Vec::new()),
         }
     }
 
@@ -142,9 +146,19 @@ impl<'a> Context<'a> {
                 inbound::mark_processed(tx, id, outcome.note().as_deref(), self.now)?;
             }
             Ok::<_, Failure>(outcome)
-        })?;
+        });
+        let events = std::mem::take(&mut *self.events.borrow_mut());
+        let outcome = outcome?;
+        // Only now can another connection read what the events name.
+        events.into_iter().for_each(stream::publish);
         self.marked.set(self.inbound_id.is_some());
         Ok(outcome)
+    }
+
+    /// Publishes `event` to the streaming API when the transaction of [`Context::apply`] that
+    /// is running commits (dropped if it rolls back).
+    fn emit(&self, event: Event) {
+        self.events.borrow_mut().push(event);
     }
 
     /// Whether [`Context::apply`] already marked the inbound row.

@@ -14,6 +14,7 @@ use crate::store::{actors, moving, notifications};
 
 use super::super::actors::fetch_with_aliases;
 use super::super::follows::{queue_follow, queue_unfollow};
+use super::super::stream::Event;
 use super::{refused, Activity, Context, Failure, Outcome};
 
 pub fn on_move(
@@ -79,6 +80,7 @@ fn follow_the_move(
         Some(&target.handle()),
         cx.now,
     )?;
+    cx.emit(Event::Notified);
     Ok(())
 }
 
@@ -111,6 +113,7 @@ fn moved_here(
             Some("this account"),
             cx.now,
         )?;
+        cx.emit(Event::Notified);
         Ok(Outcome::Applied)
     })
 }

@@ -11,6 +11,7 @@ use crate::store::remote_posts::{self, NewRemotePost};
 use crate::store::{interactions, notifications};
 
 use super::super::actors::{self as remote_actors};
+use super::super::stream::Event;
 use super::{refused, Activity, Context, Failure, Outcome};
 
 /// The row to store for `note` by `author`.
@@ -107,6 +108,7 @@ pub fn on_create(
         if !remote_posts::insert(tx, &note_row(&note, &actor, cx.now), cx.now)? {
             return Ok(Outcome::Ignored("a post we hold already"));
         }
+        cx.emit(Event::Posted(note.uri.as_str().into()));
         if reply_to_us && forwards_to_our_followers(cx, &note) {
             forward(tx, cx, activity, &actor)?;
         }
@@ -121,6 +123,7 @@ pub fn on_create(
                 None,
                 cx.now,
             )?;
+            cx.emit(Event::Notified);
         }
         Ok(Outcome::Applied)
     })
@@ -190,6 +193,7 @@ pub fn on_update(
         let mut row = note_row(&note, &actor, cx.now);
         row.updated_at = Some(row.updated_at.unwrap_or(cx.now));
         remote_posts::update(tx, &row, cx.now)?;
+        cx.emit(Event::Edited(note.uri.as_str().into()));
         Ok(Outcome::Applied)
     })
 }
@@ -217,6 +221,9 @@ pub fn on_delete(
         return Ok(Outcome::Ignored("a Delete by an actor we do not know"));
     };
     cx.apply(conn, |tx| {
+        if let Some(post) = remote_posts::get_by_uri(tx, &target)? {
+            cx.emit(Event::Deleted(post.id));
+        }
         if !remote_posts::delete(tx, &target, actor.id)? {
             return Ok(Outcome::Ignored("a Delete of a post we do not hold"));
         }

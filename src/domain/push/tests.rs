@@ -1,0 +1,28 @@
+use super::*;
+
+fn database() -> (tempfile::TempDir, Connection) {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = crate::store::open(&dir.path().join("perch.db"), true).unwrap();
+    (dir, conn)
+}
+
+#[test]
+fn the_vapid_key_is_made_once_and_kept() {
+    let (_dir, conn) = database();
+    let first = vapid_public_key(&conn).unwrap();
+    assert_eq!(URL_SAFE_NO_PAD.decode(&first).unwrap().len(), 65);
+    assert_eq!(vapid_public_key(&conn).unwrap(), first);
+}
+
+#[test]
+fn keys_are_taken_in_either_base64_alphabet_with_or_without_padding() {
+    let key = [4u8; 65];
+    for text in [
+        URL_SAFE_NO_PAD.encode(key),
+        URL_SAFE.encode(key),
+        base64::engine::general_purpose::STANDARD.encode(key),
+    ] {
+        assert_eq!(decode_key(&text).as_deref(), Some(&key[..]), "{text}");
+    }
+    assert!(valid_policy("none") && !valid_policy("nobody"));
+}
