@@ -14,7 +14,9 @@ use crate::domain::instance;
 use crate::error::{Error, Result};
 use crate::federation::client::{Client, ClientConfig};
 use crate::federation::keys::SigningKey;
-use crate::store::{self, Db};
+use crate::store;
+/// The database handle, named here so the API and web need not name the store.
+pub use crate::store::Db;
 use crate::urls::Urls;
 use crate::web;
 use crate::web::cache::{Documents, Key};

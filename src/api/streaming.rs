@@ -91,7 +91,7 @@ impl<'r> FromRequest<'r> for StreamToken {
 /// outlives the request that opened it).
 #[derive(Clone)]
 struct Ctx {
-    db: crate::store::Db,
+    db: crate::app::Db,
     urls: Urls,
     username: String,
 }
