@@ -18,6 +18,7 @@ mod edits;
 mod federation;
 mod fedify;
 mod hardening;
+mod imports;
 mod interop;
 mod moderation;
 mod moving;

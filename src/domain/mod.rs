@@ -28,6 +28,7 @@ pub mod search;
 pub mod statuses;
 pub mod threads;
 pub mod timeline;
+pub mod transfer;
 
 #[cfg(test)]
 pub mod testkit;

@@ -53,7 +53,7 @@ pub fn check(conn: &Connection, request: &AuthorizeRequest) -> Result<Consent> {
             ))
         }
     };
-    if !app.redirect_uris.iter().any(|r| *r == redirect_uri) {
+    if !app.redirect_uris.contains(&redirect_uri) {
         return Err(refused(
             "The app asked to send the answer to an address it did not register (redirect_uri).",
         ));
