@@ -9,7 +9,7 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 
 use perch::config::Config;
-use perch::domain::{auth, inbox, instance, moving, posts};
+use perch::domain::{auth, inbox, instance, moving, posts, transfer};
 use perch::federation::client::{Client, ClientConfig};
 use perch::model::{Timestamp, Visibility};
 use perch::store;
@@ -75,6 +75,18 @@ enum Command {
         #[arg(long, conflicts_with = "account")]
         cancel: bool,
     },
+    /// Import a CSV file in Mastodon's format: following, blocks, mutes, domain_blocks,
+    /// bookmarks or lists. Bad lines are reported by number and skipped.
+    Import {
+        kind: String,
+        file: PathBuf,
+        /// Make the list what the file says (what it does not name is undone), not a merge.
+        #[arg(long)]
+        overwrite: bool,
+    },
+    /// Export a CSV file in Mastodon's format: following, followers, blocks, mutes,
+    /// domain_blocks, bookmarks or lists.
+    Export { kind: String, file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -129,6 +141,12 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Unfollow { account } => follow(&config, &account, false),
         Command::Alias { action } => alias(&config, action),
         Command::Move { account, cancel } => move_account(&config, account.as_deref(), cancel),
+        Command::Import {
+            kind,
+            file,
+            overwrite,
+        } => import(&config, &kind, &file, overwrite),
+        Command::Export { kind, file } => export(&config, &kind, &file),
     }
 }
 
@@ -478,6 +496,69 @@ fn move_account(config: &Config, account: Option<&str>, cancel: bool) -> Result<
         "moved to {}: every follower is being sent the Move",
         target.handle
     );
+    Ok(())
+}
+
+fn transfer_kind(name: &str) -> Result<transfer::Kind, String> {
+    transfer::Kind::parse(name)
+        .ok_or_else(|| format!("unknown kind \"{name}\" (one of {})", transfer::Kind::NAMES))
+}
+
+/// Imports a CSV file; accounts not yet known are found by WebFinger, and a running server
+/// delivers the Follows and Blocks within a second.
+fn import(
+    config: &Config,
+    kind: &str,
+    file: &std::path::Path,
+    overwrite: bool,
+) -> Result<(), String> {
+    let kind = transfer_kind(kind)?;
+    let mut conn = open_existing(config)?;
+    let mut bytes = Vec::new();
+    std::fs::File::open(file)
+        .and_then(|f| {
+            f.take(transfer::csv::MAX_BYTES as u64 + 1)
+                .read_to_end(&mut bytes)
+        })
+        .map_err(|e| format!("{}: {e}", file.display()))?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| format!("{}: not UTF-8 text", file.display()))?;
+    let mode = if overwrite {
+        transfer::Mode::Overwrite
+    } else {
+        transfer::Mode::Merge
+    };
+    let urls = Urls::new(config);
+    let report = with_remote(config, instance::signing_key(&conn)?, |remote| {
+        transfer::import(
+            &mut conn,
+            remote,
+            &urls,
+            kind,
+            &text,
+            mode,
+            Timestamp::now(),
+        )
+        .map_err(|e| format!("{}: {}", file.display(), e.message))
+    })?;
+    for bad in &report.skipped {
+        eprintln!("{}:{}: skipped: {}", file.display(), bad.line, bad.reason);
+    }
+    println!(
+        "imported {}, removed {}, skipped {}",
+        report.imported,
+        report.removed,
+        report.skipped.len()
+    );
+    Ok(())
+}
+
+fn export(config: &Config, kind: &str, file: &std::path::Path) -> Result<(), String> {
+    let kind = transfer_kind(kind)?;
+    let conn = open_existing(config)?;
+    let text = transfer::export(&conn, kind).map_err(|e| e.message)?;
+    std::fs::write(file, &text).map_err(|e| format!("{}: {e}", file.display()))?;
+    println!("wrote {} lines to {}", text.lines().count(), file.display());
     Ok(())
 }
 

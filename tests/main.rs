@@ -21,6 +21,7 @@ mod edits;
 mod federation;
 mod fedify;
 mod hardening;
+mod imports;
 mod interop;
 mod moderation;
 mod moving;

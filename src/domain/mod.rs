@@ -32,6 +32,7 @@ pub mod statuses;
 pub mod stream;
 pub mod threads;
 pub mod timeline;
+pub mod transfer;
 
 #[cfg(test)]
 pub mod testkit;

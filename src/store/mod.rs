@@ -27,6 +27,7 @@ pub mod sessions;
 pub mod settings;
 pub mod signature_schemes;
 pub mod statuses;
+pub mod transfer;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
