@@ -7,6 +7,7 @@ use std::process::Output;
 use serde_json::{json, Value};
 
 use crate::hardening::remote::Remote;
+use crate::harness::Api;
 use crate::harness::{all_sent_and_handled, eventually, follow_and_wait, get, handle, Instance};
 use crate::harness::{AS_JSON, BROWSER};
 use crate::probe;
@@ -63,6 +64,14 @@ fn a_follower_moves_with_the_account_and_back() {
     follows_moved(&c, &a, &b);
     assert_eq!(probe::moved_to(&c, &actor(&a)), Some(actor(&b)));
     assert_eq!(probe::notifications_from(&c, "move", &actor(&a)), 1);
+    // The apps see it as Mastodon's "move", with the new account as its target.
+    c.set_password("correct horse battery");
+    let app = Api::login(&c, "correct horse battery", "read");
+    let moves: Value = app.get("/api/v1/notifications?types[]=move").json();
+    assert_eq!(moves.as_array().map(Vec::len), Some(1), "{moves}");
+    assert_eq!(moves[0]["type"], "move");
+    assert_eq!(moves[0]["account"]["uri"], json!(actor(&a)));
+    assert_eq!(moves[0]["target"]["uri"], json!(actor(&b)));
 
     // The old account says where it went, refuses new posts and is still readable.
     assert_eq!(actor_json(&a)["movedTo"], json!(actor(&b)));

@@ -10,12 +10,13 @@ use serde_json::{json, Value};
 
 use crate::app::App;
 use crate::domain::markers::{self, Marker};
-use crate::domain::notifications::{self, Listed, Query};
+use crate::domain::notifications::{self, Item, Listed, Query};
 use crate::model::Timestamp;
 use crate::urls::Urls;
 
 use super::auth::Token;
 use super::body::{flex, Body};
+use super::entities::account::{self, Account};
 use super::entities::datetime;
 use super::entities::notification::{self, Notice};
 use super::error::ApiResult;
@@ -60,13 +61,23 @@ fn notices(urls: &Urls, listed: &Listed) -> Vec<Notice> {
     listed
         .items
         .iter()
-        .filter_map(|item| {
-            let status = item.entry.as_ref().and_then(|e| {
-                statuses(urls, &owner, &[e], std::slice::from_ref(&item.extras)).pop()
-            });
-            notification::notification(urls, &item.notification, status)
-        })
+        .filter_map(|item| notice(urls, &owner, item))
         .collect()
+}
+
+/// One notification as Mastodon shows it, for the list and the streams alike. A move's target
+/// is an account we hold, or the owner when the move came here.
+pub fn notice(urls: &Urls, owner: &Account, item: &Item) -> Option<Notice> {
+    let status = item
+        .entry
+        .as_ref()
+        .and_then(|e| statuses(urls, owner, &[e], std::slice::from_ref(&item.extras)).pop());
+    let target = match (&item.target, &item.notification.object_uri) {
+        (Some(actor), _) => Some(account::remote(urls, actor)),
+        (None, Some(uri)) if *uri == urls.actor() => Some(owner.clone()),
+        _ => None,
+    };
+    notification::notification(urls, &item.notification, status, target)
 }
 
 #[get("/api/v1/notifications?<account_id>&<page..>")]

@@ -26,7 +26,6 @@ use crate::domain::stream::{self, Event, Listener, Stream};
 use crate::model::Timestamp;
 use crate::urls::Urls;
 
-use super::entities::notification;
 use super::error::{ApiError, ApiResult};
 use super::timelines::{owner_account, statuses};
 
@@ -212,12 +211,7 @@ impl Subscriptions {
                 let mut out = Vec::new();
                 for item in &listed.items {
                     self.notifications_seen = self.notifications_seen.max(item.notification.id);
-                    let status = item.entry.as_ref().and_then(|e| {
-                        statuses(&cx.urls, &owner, &[e], std::slice::from_ref(&item.extras)).pop()
-                    });
-                    let Some(notice) =
-                        notification::notification(&cx.urls, &item.notification, status)
-                    else {
+                    let Some(notice) = super::notifications::notice(&cx.urls, &owner, item) else {
                         continue;
                     };
                     let Ok(payload) = serde_json::to_string(&notice) else {

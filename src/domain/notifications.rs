@@ -5,9 +5,9 @@ use rusqlite::Connection;
 
 use crate::error::Result;
 use crate::model::{
-    Entry, Extras, Notification, NotificationKind, NotificationsPage, Range, Timestamp,
+    Actor, Entry, Extras, Notification, NotificationKind, NotificationsPage, Range, Timestamp,
 };
-use crate::store::notifications;
+use crate::store::{actors, notifications};
 use crate::urls::Urls;
 
 use super::profile;
@@ -50,6 +50,7 @@ pub fn kinds_of_type(mastodon: &str) -> &'static [&'static str] {
         "reblog" => &["announce"],
         "status" => &["status"],
         "admin.report" => &["report"],
+        "move" => &["move"],
         _ => &[],
     }
 }
@@ -68,6 +69,8 @@ pub struct Item {
     pub entry: Option<Entry>,
     /// What the API shows beside the entry (defaults without one).
     pub extras: Extras,
+    /// Where a Move went, when it went to an account we hold (None for a move to us).
+    pub target: Option<Actor>,
 }
 
 pub struct Listed {
@@ -77,7 +80,12 @@ pub struct Listed {
 
 fn item(conn: &Connection, urls: &Urls, notification: Notification) -> Result<Item> {
     let entry = match &notification.object_uri {
-        Some(uri) if notification.kind != NotificationKind::Report => {
+        Some(uri)
+            if !matches!(
+                notification.kind,
+                NotificationKind::Report | NotificationKind::Move
+            ) =>
+        {
             match timeline::find(conn, urls, uri)? {
                 Some(shown) => Some(timeline::entry(conn, urls, 0, shown, None)?),
                 None => None,
@@ -93,10 +101,15 @@ fn item(conn: &Connection, urls: &Urls, notification: Notification) -> Result<It
         }
         None => Extras::default(),
     };
+    let target = match (&notification.object_uri, notification.kind) {
+        (Some(uri), NotificationKind::Move) => actors::get_by_uri(conn, uri)?,
+        _ => None,
+    };
     Ok(Item {
         notification,
         entry,
         extras,
+        target,
     })
 }
 

@@ -19,10 +19,13 @@ pub struct Notice {
     pub account: Account,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
+    /// A move's new account.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<Account>,
 }
 
 /// Mastodon's type for one of ours; reports have no Mastodon form without an admin Report
-/// entity, and a move needs its `target` account as an entity, so both are left out (None).
+/// entity, so they are left out (None).
 pub fn kind(kind: NotificationKind) -> Option<&'static str> {
     Some(match kind {
         NotificationKind::Follow => "follow",
@@ -31,21 +34,23 @@ pub fn kind(kind: NotificationKind) -> Option<&'static str> {
         NotificationKind::Like => "favourite",
         NotificationKind::Announce => "reblog",
         NotificationKind::Status => "status",
-        NotificationKind::Report | NotificationKind::Move => return None,
+        NotificationKind::Move => "move",
+        NotificationKind::Report => return None,
     })
 }
 
-/// None when Mastodon could not show it: no account (it was removed), a report, or a status
-/// type whose post is gone.
+/// None when Mastodon could not show it: no account (it was removed), a report, a status type
+/// whose post is gone, or a move without its target.
 pub fn notification(
     urls: &Urls,
     notification: &Notification,
     status: Option<Status>,
+    target: Option<Account>,
 ) -> Option<Notice> {
     let kind = kind(notification.kind)?;
     let actor = notification.actor.as_ref()?;
     let needs_status = matches!(kind, "mention" | "favourite" | "reblog" | "status");
-    if needs_status && status.is_none() {
+    if (needs_status && status.is_none()) || (kind == "move" && target.is_none()) {
         return None;
     }
     Some(Notice {
@@ -55,5 +60,6 @@ pub fn notification(
         group_key: format!("ungrouped-{}", notification.id),
         account: account::remote(urls, actor),
         status,
+        target,
     })
 }
