@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use serde_json::{json, Value};
 
-use crate::harness::{eventually, follow_and_wait, Answer, Api, Instance};
+use crate::harness::{eventually, follow_and_wait, handle, Answer, Api, Instance};
 use crate::probe;
 
 const PASSWORD: &str = "correct horse battery";
@@ -587,4 +587,108 @@ fn filters_hide_and_warn_on_the_api_timelines_and_the_web_page() {
     );
     assert_eq!(texts(&api.get("/api/v1/timelines/home")).len(), 3);
     assert_eq!(api.get(&format!("/api/v2/filters/{hide_id}")).status, 404);
+}
+
+/// The conversations of `api`'s owner: (id, unread, last status's text, accounts' uris).
+fn conversations(api: &Api) -> Vec<(String, bool, String, Vec<String>)> {
+    let listed = api.get("/api/v1/conversations");
+    assert_eq!(listed.status, 200, "{}", listed.body);
+    listed
+        .json()
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|c| {
+            let accounts = c["accounts"].as_array().unwrap();
+            (
+                c["id"].as_str().unwrap().to_string(),
+                c["unread"].as_bool().unwrap(),
+                c["last_status"]["content"].as_str().unwrap().to_string(),
+                accounts
+                    .iter()
+                    .map(|a| a["uri"].as_str().unwrap().to_string())
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn conversations_group_direct_messages_by_thread_with_read_state() {
+    let a = instance();
+    let b = instance();
+    follow_and_wait(&a, &b);
+    let b_actor = b.url("/users/ana");
+    let api = Api::login(&a, PASSWORD, "read write");
+    assert!(conversations(&api).is_empty());
+
+    // B writes to A directly; a public post of B's is no conversation.
+    b.post("a public word", &[]);
+    let first = b.post(&format!("psst {}", handle(&a)), &["--visibility", "direct"]);
+    let first = b.url(&format!(
+        "/users/ana/statuses/{}",
+        first.rsplit('/').next().unwrap()
+    ));
+    eventually("A keeps both of B's posts", || probe::remote_posts(&a) == 2);
+    let listed = conversations(&api);
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    let (id, unread, text, accounts) = &listed[0];
+    assert!(*unread && text.contains("psst"), "{listed:?}");
+    assert_eq!(accounts, &[b_actor]);
+
+    let read = api.post_json(&format!("/api/v1/conversations/{id}/read"), &json!({}));
+    assert_eq!(read.status, 200, "{}", read.body);
+    assert_eq!(read.json()["unread"], false);
+    assert!(!conversations(&api)[0].1);
+
+    // A answers in the thread from the app: still one conversation, now ending with A's answer.
+    let statuses = api.get("/api/v1/timelines/home").json();
+    let psst = statuses
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["content"].as_str().unwrap().contains("psst"))
+        .expect("B's message on A's home")["id"]
+        .clone();
+    let answer = api.post_json(
+        "/api/v1/statuses",
+        &json!({"status": format!("{} hush", handle(&b)), "visibility": "direct",
+                "in_reply_to_id": psst}),
+    );
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let listed = conversations(&api);
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(&listed[0].0, id, "the same conversation");
+    assert!(!listed[0].1 && listed[0].2.contains("hush"), "{listed:?}");
+
+    // B answers: unread again. Removed, it leaves the list until a new message comes.
+    b.post(
+        &format!("{} again", handle(&a)),
+        &["--visibility", "direct", "--reply-to", &first],
+    );
+    eventually("B's second message reaches A", || {
+        probe::remote_posts(&a) == 3
+    });
+    let listed = conversations(&api);
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    // (Which of A's answer and B's is the last status depends on their `published` seconds.)
+    assert!(listed[0].1, "{listed:?}");
+    let removed = api.delete(&format!("/api/v1/conversations/{id}"));
+    assert_eq!(removed.status, 200, "{}", removed.body);
+    assert!(conversations(&api).is_empty());
+    assert_eq!(api.delete("/api/v1/conversations/12345").status, 404);
+    b.post(
+        &format!("{} still there?", handle(&a)),
+        &["--visibility", "direct", "--reply-to", &first],
+    );
+    eventually("B's third message reaches A", || {
+        probe::remote_posts(&a) == 4
+    });
+    let listed = conversations(&api);
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert!(listed[0].1, "{listed:?}");
+
+    // A token without read cannot list them.
+    let writer = Api::login(&a, PASSWORD, "write");
+    assert_eq!(writer.get("/api/v1/conversations").status, 403);
 }

@@ -7,6 +7,7 @@ pub mod apps;
 pub mod auth;
 pub mod authorize;
 pub mod body;
+pub mod conversations;
 pub mod cors;
 pub mod entities;
 pub mod error;
@@ -96,6 +97,9 @@ pub fn routes() -> Vec<Route> {
         timelines::favourites,
         timelines::trends,
         timelines::trends_tags,
+        conversations::index,
+        conversations::read,
+        conversations::remove,
         lists::index,
         lists::show,
         lists::create,

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod backfill;
 pub mod bookmarks;
 pub mod collections;
+pub mod conversations;
 pub mod filters;
 pub mod follows;
 pub mod importer;

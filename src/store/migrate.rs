@@ -42,6 +42,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0012_api_accounts.sql"),
     ),
     ("0013_push", include_str!("migrations/0013_push.sql")),
+    (
+        "0014_conversations",
+        include_str!("migrations/0014_conversations.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

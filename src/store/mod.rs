@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod actors;
 pub mod bookmarks;
+pub mod conversations;
 pub mod counters;
 pub mod deliveries;
 pub mod fetches;

@@ -2,6 +2,7 @@
 //! strings, times as Mastodon writes them (`2026-12-02T18:25:44.196Z`).
 
 pub mod account;
+pub mod conversation;
 pub mod filter;
 pub mod list;
 pub mod media;
