@@ -122,13 +122,32 @@ fn websocket_and_sse_clients_see_a_remote_post_a_notification_an_edit_and_a_dele
     );
 
     // A post from the second Perch reaches A's home: `update` on both.
-    b.post("hello from the other side", &[]);
+    let hello = b.post("hello from the other side", &[]);
     let (update, took) = ws.expect("update", |p| p.contains("hello from the other side"));
     println!("remote post to the WebSocket client: {took:?} after it was sent");
     assert_eq!(update["stream"], json!(["user"]));
     let status = payload(&update);
     assert!(status["account"]["acct"].as_str().unwrap().contains('@'));
     sse.expect("update", |p| p.contains("hello from the other side"));
+
+    // B boosts it: an `update` whose status is the boost, the post inside as `reblog`.
+    let hello_uri = b.url(&format!(
+        "/users/ana/statuses/{}",
+        hello.rsplit('/').next().unwrap()
+    ));
+    let mut on_b = b.logged_in(PASSWORD);
+    let csrf = on_b.csrf("/");
+    let boosted = on_b.post_form(
+        "/actions/boost",
+        &[("csrf", &csrf), ("uri", &hello_uri), ("back", "/")],
+    );
+    assert_eq!(boosted.status, 303, "{}", boosted.body);
+    let (boost, took) = ws.expect("update", |p| p.contains("\"reblog\":{"));
+    println!("remote boost to the WebSocket client: {took:?}");
+    let boost = payload(&boost);
+    assert_eq!(boost["reblog"]["uri"], hello_uri.as_str(), "{boost}");
+    assert_ne!(boost["id"], boost["reblog"]["id"]);
+    sse.expect("update", |p| p.contains("\"reblog\":{"));
 
     // The owner posts through the API: `update` on user and public:local.
     let posted = api.post_json("/api/v1/statuses", &json!({"status": "streamed by A"}));

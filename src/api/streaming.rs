@@ -160,18 +160,24 @@ impl Subscriptions {
                     payload: id.to_string(),
                 })
                 .collect()),
-            Event::Posted(ref uri) | Event::Edited(ref uri) => {
-                let name = if matches!(event, Event::Posted(_)) {
-                    "update"
-                } else {
+            Event::Posted(_) | Event::Edited(_) | Event::Boosted(_) => {
+                let name = if matches!(event, Event::Edited(_)) {
                     "status.update"
+                } else {
+                    "update"
                 };
-                let uri = uri.clone();
                 let found = cx
                     .run(move |conn, urls, username| {
                         let mut found = Vec::new();
                         for s in streams.iter().filter(|s| s.has_statuses()) {
-                            if let Some(entry) = stream::entry_in(conn, urls, s, &uri)? {
+                            let entry = match &event {
+                                Event::Boosted(id) => stream::entry_at(conn, urls, s, *id)?,
+                                Event::Posted(uri) | Event::Edited(uri) => {
+                                    stream::entry_in(conn, urls, s, uri)?
+                                }
+                                _ => None,
+                            };
+                            if let Some(entry) = entry {
                                 found.push((s.names(), entry));
                             }
                         }

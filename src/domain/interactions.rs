@@ -33,7 +33,7 @@ pub fn like(conn: &mut Connection, urls: &Urls, object_uri: &str, now: Timestamp
     let author = author_inbox(conn, urls, object_uri)?;
     store::write(conn, |tx| {
         let id = urls.activity(store::new_id(now));
-        if !interactions::insert(tx, Kind::Like, None, object_uri, &id, now)? {
+        if interactions::insert(tx, Kind::Like, None, object_uri, &id, now)?.is_none() {
             return Ok(());
         }
         if let Some((author_uri, inbox)) = &author {
@@ -48,7 +48,7 @@ pub fn boost(conn: &mut Connection, urls: &Urls, object_uri: &str, now: Timestam
     let author = author_inbox(conn, urls, object_uri)?;
     store::write(conn, |tx| {
         let id = urls.activity(store::new_id(now));
-        if !interactions::insert(tx, Kind::Announce, None, object_uri, &id, now)? {
+        if interactions::insert(tx, Kind::Announce, None, object_uri, &id, now)?.is_none() {
             return Ok(());
         }
         let author_uri = author

@@ -27,6 +27,8 @@ pub enum Event {
     Posted(Arc<str>),
     /// A post we hold or wrote was edited: its object id.
     Edited(Arc<str>),
+    /// Someone we follow boosted a post: the boost's id, its entry's in the timelines.
+    Boosted(i64),
     /// A status was deleted: its API id.
     Deleted(i64),
     /// New notifications may be there: streams read past the newest they sent.
@@ -192,15 +194,23 @@ pub fn entry_in(
     stream: &Stream,
     uri: &str,
 ) -> Result<Option<(Entry, Extras)>> {
+    let id = match timeline::find(conn, urls, uri)? {
+        Some(timeline::Shown::Own(post)) => post.id,
+        Some(timeline::Shown::Remote(post)) => post.id,
+        None => return Ok(None),
+    };
+    entry_at(conn, urls, stream, id)
+}
+
+/// The stream's entry of timeline id `id` (a post's, or a boost's), if its feed shows it.
+pub fn entry_at(
+    conn: &Connection,
+    urls: &Urls,
+    stream: &Stream,
+    id: i64,
+) -> Result<Option<(Entry, Extras)>> {
     let Some(feed) = stream.feed() else {
         return Ok(None);
-    };
-    let Some(shown) = timeline::find(conn, urls, uri)? else {
-        return Ok(None);
-    };
-    let id = match &shown {
-        timeline::Shown::Own(post) => post.id,
-        timeline::Shown::Remote(post) => post.id,
     };
     let range = Range {
         max_id: id.checked_add(1),

@@ -31,12 +31,13 @@ pub fn insert(
     object_uri: &str,
     activity_uri: &str,
     now: Timestamp,
-) -> rusqlite::Result<bool> {
+) -> rusqlite::Result<Option<i64>> {
+    let id = new_id(now);
     let inserted = conn.execute(
         "INSERT OR IGNORE INTO interactions (id, kind, actor_id, object_uri, activity_uri, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![
-            new_id(now),
+            id,
             kind.as_str(),
             actor_id,
             object_uri,
@@ -44,7 +45,7 @@ pub fn insert(
             now.0
         ],
     )?;
-    Ok(inserted == 1)
+    Ok((inserted == 1).then_some(id))
 }
 
 /// Removes the like or boost made by `activity_uri`, only when `actor_id` made it (an Undo).

@@ -188,6 +188,7 @@ fn outbox_boost(cx: &Cx, owner: &crate::model::Actor, item: &Value) -> Result<bo
     }
     let at = timestamp(item.get("published")).map_or(cx.now, |p| p.min(cx.now));
     interactions::insert(cx.conn, Kind::Announce, Some(owner.id), &target, &id, at)
+        .map(|inserted| inserted.is_some())
         .map_err(database)
 }
 

@@ -114,7 +114,8 @@ fn count_and_notify(
         Kind::Announce => (NotificationKind::Announce, "a repeated Announce"),
     };
     cx.apply(conn, |tx| {
-        if !interactions::insert(tx, kind, Some(actor_id), post_uri, &activity.id, cx.now)? {
+        if interactions::insert(tx, kind, Some(actor_id), post_uri, &activity.id, cx.now)?.is_none()
+        {
             return Ok(Outcome::Ignored(repeated));
         }
         notifications::insert(
@@ -167,7 +168,7 @@ pub fn on_announce(
         if let Some(row) = &boosted {
             remote_posts::insert(tx, row, cx.now)?;
         }
-        interactions::insert(
+        let boost = interactions::insert(
             tx,
             Kind::Announce,
             Some(actor.id),
@@ -175,6 +176,9 @@ pub fn on_announce(
             &activity.id,
             cx.now,
         )?;
+        if let Some(id) = boost {
+            cx.emit(Event::Boosted(id));
+        }
         Ok(Outcome::Applied)
     })
 }

@@ -16,8 +16,9 @@ fn likes_count_once_and_only_their_actor_undoes_them() {
         "https://a/l1",
         Timestamp(1)
     )
-    .unwrap());
-    assert!(!insert(
+    .unwrap()
+    .is_some());
+    assert!(insert(
         &conn,
         Kind::Like,
         Some(alice),
@@ -25,8 +26,9 @@ fn likes_count_once_and_only_their_actor_undoes_them() {
         "https://a/l2",
         Timestamp(2)
     )
-    .unwrap());
-    assert!(!insert(
+    .unwrap()
+    .is_none());
+    assert!(insert(
         &conn,
         Kind::Like,
         Some(bob),
@@ -34,7 +36,8 @@ fn likes_count_once_and_only_their_actor_undoes_them() {
         "https://a/l1",
         Timestamp(2)
     )
-    .unwrap());
+    .unwrap()
+    .is_none());
     insert(
         &conn,
         Kind::Like,
