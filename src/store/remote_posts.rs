@@ -262,7 +262,8 @@ pub fn page(
 /// Which remote posts a timeline reads.
 #[derive(Clone, Copy, Debug)]
 pub enum Selection<'a> {
-    /// Everything we keep, but from accounts the owner blocked or muted.
+    /// Everything we keep (the home timeline), but from accounts the owner blocked or muted,
+    /// and those kept only for a thread or a profile, by someone we do not follow.
     All,
     /// Public posts.
     Public,
@@ -281,7 +282,11 @@ pub fn window(
     window: &Window,
 ) -> rusqlite::Result<Vec<RemotePost>> {
     let condition = match selection {
-        Selection::All => "1",
+        Selection::All => {
+            "(NOT EXISTS (SELECT 1 FROM context_posts c WHERE c.post_id = remote_posts.id)
+              OR EXISTS (SELECT 1 FROM follows f WHERE f.actor_id = actors.id
+                         AND f.direction = 'out' AND f.state = 'accepted'))"
+        }
         Selection::Public => "remote_posts.visibility = 'public'",
         Selection::Tag(_) => {
             "remote_posts.visibility = 'public' AND EXISTS (
