@@ -6,6 +6,7 @@ mod probe;
 
 mod api;
 mod api_accounts;
+mod api_mastodon_py;
 mod api_oauth;
 mod api_push;
 mod api_statuses;
