@@ -13,7 +13,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 
 use crate::client::png;
-use crate::harness::{free_port, Instance};
+use crate::harness::{form_encode, free_port, http_request, post_raw, register_app, Instance};
 use crate::probe;
 
 const PASSWORD: &str = "correct horse battery";
@@ -320,4 +320,70 @@ fn following_liking_boosting_replying_and_blocking_another_perch() {
         ensure!(probe::follows(&a) == 0, "the follow ended");
         Ok(())
     });
+}
+
+#[test]
+fn an_app_is_authorized_through_the_login_and_approve_pages() {
+    let instance = Instance::start();
+    instance.set_password(PASSWORD);
+    let (client_id, client_secret) = register_app(&instance, "read write");
+    let authorize = instance.url(&format!(
+        "/oauth/authorize?{}",
+        form_encode(&[
+            ("response_type", "code"),
+            ("client_id", &client_id),
+            ("redirect_uri", "urn:ietf:wg:oauth:2.0:oob"),
+            ("scope", "read write"),
+        ])
+    ));
+    let mut code = String::new();
+    in_browser("authorize_an_app", |c| {
+        let code = &mut code;
+        async move {
+            // No session: Perch's login first, then back to the approve page.
+            c.goto(&authorize).await.map_err(fail("goto authorize"))?;
+            type_into(&c, "#password", PASSWORD).await?;
+            click(&c, "form[action='/login'] button[type=submit]").await?;
+            find(&c, "#approve").await?;
+            let page = page_text(&c).await?;
+            ensure!(
+                page.contains("perch tests"),
+                "the approve page names the app"
+            );
+            ensure!(page.contains("<code>write</code>"), "and its scopes");
+            click(&c, "#approve").await?;
+            let shown = find(&c, "#code").await?;
+            *code = shown
+                .prop("value")
+                .await
+                .map_err(fail("the code's value"))?
+                .unwrap_or_default();
+            ensure!(!code.is_empty(), "the page shows a code");
+            Ok(())
+        }
+    });
+    if code.is_empty() {
+        return; // skipped: no browser
+    }
+    let token = post_raw(
+        &instance.url("/oauth/token"),
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        form_encode(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("client_id", &client_id),
+            ("client_secret", &client_secret),
+            ("redirect_uri", "urn:ietf:wg:oauth:2.0:oob"),
+        ])
+        .as_bytes(),
+    );
+    assert_eq!(token.status, 200, "{}", token.body);
+    let access = token.json()["access_token"].as_str().unwrap().to_string();
+    let me = http_request(
+        "GET",
+        &instance.url("/api/v1/accounts/verify_credentials"),
+        &[("Authorization", &format!("Bearer {access}"))],
+    );
+    assert_eq!(me.status, 200, "{}", me.body);
+    assert_eq!(me.json()["username"], "ana");
 }
