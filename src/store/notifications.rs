@@ -156,6 +156,19 @@ pub fn mark_read(conn: &Connection, up_to: Option<i64>, now: Timestamp) -> rusql
     )
 }
 
+/// Whether a notification of `kind` about `object_uri` exists (dismissed ones are gone).
+pub fn exists_for_object(
+    conn: &Connection,
+    kind: NotificationKind,
+    object_uri: &str,
+) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM notifications WHERE kind = ?1 AND object_uri = ?2)",
+        params![kind.as_str(), object_uri],
+        |row| row.get(0),
+    )
+}
+
 /// Removes the notifications about an object that is gone.
 pub fn delete_for_object(conn: &Connection, object_uri: &str) -> rusqlite::Result<usize> {
     conn.execute(

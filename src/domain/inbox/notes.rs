@@ -106,9 +106,18 @@ pub fn on_create(
     };
     cx.apply(conn, |tx| {
         if !remote_posts::insert(tx, &note_row(&note, &actor, cx.now), cx.now)? {
-            return Ok(Outcome::Ignored("a post we hold already"));
+            // A fetch (a follow's backfill, a thread) may have brought the post before its
+            // Create came: the Create still tells the owner, once.
+            let untold = match notification {
+                Some(kind) => !notifications::exists_for_object(tx, kind, &note.uri)?,
+                None => false,
+            };
+            if !untold {
+                return Ok(Outcome::Ignored("a post we hold already"));
+            }
+        } else {
+            cx.emit(Event::Posted(note.uri.as_str().into()));
         }
-        cx.emit(Event::Posted(note.uri.as_str().into()));
         if reply_to_us && forwards_to_our_followers(cx, &note) {
             forward(tx, cx, activity, &actor)?;
         }

@@ -72,6 +72,27 @@ fn replies_and_mentions_are_kept_and_notified() {
 }
 
 #[test]
+fn a_reply_fetched_before_its_create_is_still_notified_once() {
+    let mut w = world();
+    let ours = w.our_post(Visibility::Public);
+    let reply = note("https://a.example/n/1", ALICE, json!({"inReplyTo": ours}));
+    w.applied(create(ALICE, "https://a.example/c/1", reply.clone()));
+    // As if a thread's backfill had stored it: the post held, nobody told.
+    w.conn.execute("DELETE FROM notifications", []).unwrap();
+    w.applied(create(ALICE, "https://a.example/c/2", reply.clone()));
+    assert_eq!(w.notifications().len(), 1);
+    assert_eq!(remote_posts_count(&w), 1, "the post is not stored twice");
+    w.ignored(create(ALICE, "https://a.example/c/3", reply));
+    assert_eq!(w.notifications().len(), 1);
+}
+
+fn remote_posts_count(w: &World) -> i64 {
+    w.conn
+        .query_row("SELECT count(*) FROM remote_posts", [], |row| row.get(0))
+        .unwrap()
+}
+
+#[test]
 fn posts_of_strangers_are_not_kept_but_those_of_followed_accounts_are() {
     let mut w = world();
     w.ignored(create(
