@@ -93,6 +93,14 @@ fn instance_documents_carry_the_version_limits_and_contact() {
     assert!(ok(get(&a.url("/api/v1/instance/peers"), "application/json")).is_array());
 
     let api = Api::login(&a, PASSWORD, "read");
+    assert_eq!(ok(api.get("/api/v1/announcements")), json!([]));
+    assert_eq!(
+        ok(get(
+            &a.url("/api/v1/instance/translation_languages"),
+            "application/json"
+        )),
+        json!({})
+    );
     let preferences = ok(api.get("/api/v1/preferences"));
     assert_eq!(preferences["posting:default:visibility"], "public");
 }

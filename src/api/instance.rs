@@ -225,6 +225,19 @@ pub async fn extended_description(app: &State<App>) -> ApiResult<Json<Value>> {
     })))
 }
 
+/// Perch translates nothing: no language pairs, as Mastodon answers without a translator.
+#[get("/api/v1/instance/translation_languages")]
+pub fn translation_languages() -> Json<Value> {
+    Json(json!({}))
+}
+
+/// A one-person server has no one to announce things to; apps ask on every start.
+#[get("/api/v1/announcements")]
+pub fn announcements(token: Token) -> ApiResult<Json<Value>> {
+    token.owner("read")?;
+    Ok(Json(json!([])))
+}
+
 /// Perch has no custom emojis.
 #[get("/api/v1/custom_emojis")]
 pub fn custom_emojis(token: MaybeToken) -> ApiResult<Json<Value>> {

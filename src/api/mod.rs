@@ -129,6 +129,8 @@ pub fn routes() -> Vec<Route> {
         instance::activity,
         instance::rules,
         instance::extended_description,
+        instance::translation_languages,
+        instance::announcements,
         instance::custom_emojis,
         instance::preferences,
         // Accounts, search, follow requests, blocks, mutes, domain blocks
