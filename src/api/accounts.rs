@@ -85,9 +85,7 @@ impl Query {
     }
 }
 
-fn owner_account(urls: &Urls, owner: &statuses::Owner) -> Account {
-    super::statuses::owner_account(urls, owner)
-}
+use super::statuses::owner_account;
 
 /// Who an account id names: "0" the owner, a row id a remote account we hold.
 fn who(conn: &rusqlite::Connection, id: &str) -> crate::error::Result<Who> {

@@ -7,25 +7,17 @@ use serde_json::{json, Value};
 
 use crate::app::App;
 use crate::domain::bookmarks::{self as saved_posts, Saved};
-use crate::domain::timeline::{self, Feed, Owner, Statuses};
+use crate::domain::timeline::{self, Feed, Statuses};
 use crate::model::{Entry, Range};
 use crate::urls::Urls;
 
 use super::auth::{MaybeToken, Token};
-use super::entities::account::{self, Account};
+use super::entities::account::Account;
 use super::entities::status::{self, Extras, Status};
 use super::error::ApiResult;
 use super::paging::{PageQuery, Paged};
 
-pub fn owner_account(urls: &Urls, owner: &Owner) -> Account {
-    account::owner(
-        urls,
-        &owner.profile,
-        &owner.fields_html,
-        &owner.counts,
-        None,
-    )
-}
+pub use super::statuses::owner_account;
 
 /// Entries as statuses, newest first, each with its extras.
 pub fn statuses(

@@ -14,40 +14,18 @@ pub mod scheduled;
 use rusqlite::Connection;
 
 use crate::error::{Error, Result};
-use crate::model::{Actor, Counts, Extras, Media, Profile, Range, Timestamp};
+use crate::model::{Actor, Extras, Media, Range, Timestamp};
 use crate::store::statuses::{self as stored, Place};
-use crate::store::{self, actors, counters, posts, remote_posts};
+use crate::store::{self, actors, posts, remote_posts};
 use crate::urls::Urls;
 
 use super::interactions::{self, Kind};
 use super::timeline::{Entry, Shown};
-use super::{bookmarks, pins, profile, threads};
+use super::{bookmarks, pins, threads};
 
 pub use extras::extras_for;
 
-/// The owner as the API's account shows them.
-#[derive(Clone, Debug)]
-pub struct Owner {
-    pub profile: Profile,
-    pub fields_html: Vec<(String, String)>,
-    pub counts: Counts,
-    pub last_post: Option<Timestamp>,
-}
-
-pub fn owner(conn: &Connection, username: &str) -> Result<Owner> {
-    let profile = profile::get(conn, username)?;
-    let counters = counters::get(conn)?;
-    Ok(Owner {
-        fields_html: profile::fields_html(&profile),
-        profile,
-        counts: Counts {
-            posts: counters.posts,
-            followers: counters.followers,
-            following: counters.following,
-        },
-        last_post: stored::last_post_at(conn)?,
-    })
-}
+pub use super::timeline::feeds::{owner, Owner};
 
 /// A status as the API shows it. An `Entry` whose id differs from its post's, with no
 /// `boosted_by`, is the owner's own boost (the API wraps it with the owner's account).

@@ -97,12 +97,13 @@ impl Feed<'_> {
     }
 }
 
-/// The owner as an account, for the statuses of our posts.
+/// The owner as the API's account shows them, for the statuses of our posts.
 #[derive(Clone, Debug)]
 pub struct Owner {
     pub profile: Profile,
     pub fields_html: Vec<(String, String)>,
     pub counts: Counts,
+    pub last_post: Option<Timestamp>,
 }
 
 pub fn owner(conn: &Connection, username: &str) -> Result<Owner> {
@@ -116,6 +117,7 @@ pub fn owner(conn: &Connection, username: &str) -> Result<Owner> {
             followers: counters.followers,
             following: counters.following,
         },
+        last_post: crate::store::statuses::last_post_at(conn)?,
     })
 }
 
