@@ -42,6 +42,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0012_api_accounts.sql"),
     ),
     ("0013_push", include_str!("migrations/0013_push.sql")),
+    ("0015_polls", include_str!("migrations/0015_polls.sql")),
 ];
 
 /// The schema version this binary writes.
