@@ -391,7 +391,7 @@ pub async fn edit(
     if !form.poll.is_null() {
         return Err(ApiError::new(
             422,
-            "Validation failed: polls are not supported",
+            "Validation failed: a poll cannot be changed by an edit here",
         ));
     }
     let change = StatusEdit {

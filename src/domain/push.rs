@@ -73,6 +73,7 @@ impl Alerts {
             "follow" => self.follow,
             "follow_request" => self.follow_request,
             "favourite" => self.favourite,
+            "poll" => self.poll,
             _ => false,
         }
     }
