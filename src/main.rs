@@ -220,6 +220,15 @@ fn serve(config: Config) -> Result<(), String> {
         perch::domain::statuses::scheduled::spawn(scheduled_worker(&config)?, stop.clone())
             .map_err(|e| format!("cannot start the scheduled-posts worker: {e}"))?;
     workers.add("scheduled", scheduled);
+    let polls = perch::domain::polls::spawn(
+        perch::domain::polls::PollWorker::new(
+            store::open(&config.database, false)?,
+            Urls::new(&config),
+        ),
+        stop.clone(),
+    )
+    .map_err(|e| format!("cannot start the polls worker: {e}"))?;
+    workers.add("polls", polls);
     let push = perch::domain::push::spawn(push_worker(&config)?, stop.clone())
         .map_err(|e| format!("cannot start the push worker: {e}"))?;
     workers.add("push", push);

@@ -136,6 +136,8 @@ pub struct Post {
     pub tags: Vec<String>,
     pub mentions: Vec<Mention>,
     pub media: Vec<Media>,
+    /// Its poll, federated as a `Question` (boxed: most posts have none).
+    pub poll: Option<Box<Poll>>,
 }
 
 /// An actor a post mentions: its id, and the `@user@domain` shown for it.
@@ -302,6 +304,8 @@ pub struct RemotePost {
     pub attachments: Vec<RemoteAttachment>,
     /// `@user@host` of the accounts it mentions, for prefilling a reply.
     pub mentions: Vec<String>,
+    /// Its poll, when it is a `Question`.
+    pub poll: Option<Poll>,
 }
 
 /// An image attached to someone else's post.
@@ -313,6 +317,46 @@ pub struct RemoteAttachment {
     pub description: String,
     pub width: Option<u32>,
     pub height: Option<u32>,
+}
+
+/// A poll on a post (ours or someone else's): its options with their counts, as far as we know
+/// them, and the owner's own choices in it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Poll {
+    /// The poll's id in the client API: its post's id.
+    pub id: i64,
+    /// The owner's poll (on one of our posts).
+    pub own: bool,
+    pub multiple: bool,
+    pub hide_totals: bool,
+    /// `endTime` (or `closed` for one that has ended); None runs without an end.
+    pub expires_at: Option<Timestamp>,
+    /// The author says it is closed, whatever the clock says.
+    pub closed: bool,
+    pub options: Vec<PollOption>,
+    /// Distinct voters (None when the author does not say).
+    pub voters_count: Option<u64>,
+    /// The owner's choices (positions in `options`), for polls of others.
+    pub own_votes: Vec<usize>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PollOption {
+    /// Plain text.
+    pub title: String,
+    pub votes: u64,
+}
+
+impl Poll {
+    /// Ended at `now`: closed, or past its end.
+    pub fn expired(&self, now: Timestamp) -> bool {
+        self.closed || self.expires_at.is_some_and(|end| end.0 <= now.0)
+    }
+
+    /// All votes, counted per option (a multiple-choice voter counts once per option).
+    pub fn votes_count(&self) -> u64 {
+        self.options.iter().map(|o| o.votes).sum()
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -328,10 +372,12 @@ pub enum NotificationKind {
     Move,
     /// Someone we follow with `notify` (the API's bell) posted.
     Status,
+    /// A poll of ours, or one the owner voted in, has ended.
+    Poll,
 }
 
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 9] = [
+    pub const ALL: [NotificationKind; 10] = [
         NotificationKind::Follow,
         NotificationKind::FollowRequest,
         NotificationKind::Mention,
@@ -341,6 +387,7 @@ impl NotificationKind {
         NotificationKind::Report,
         NotificationKind::Move,
         NotificationKind::Status,
+        NotificationKind::Poll,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -354,6 +401,7 @@ impl NotificationKind {
             NotificationKind::Report => "report",
             NotificationKind::Move => "move",
             NotificationKind::Status => "status",
+            NotificationKind::Poll => "poll",
         }
     }
 
@@ -474,6 +522,9 @@ pub struct MediaFile {
 // Views the owner's pages are drawn from.
 
 /// A post of ours or someone else's.
+// The poll pointer took `Own` just past clippy's line; boxing every own post for it would cost
+// an allocation per timeline line.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 pub enum Shown {
     Own(Post),

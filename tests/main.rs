@@ -28,6 +28,7 @@ mod moderation;
 mod moving;
 mod ops;
 mod pages;
+mod polls;
 mod protocol;
 mod proxy;
 mod session;

@@ -43,6 +43,12 @@ fn configuration() -> Value {
             "video_frame_rate_limit": 0,
             "video_matrix_limit": 0,
         },
+        "polls": {
+            "max_options": crate::domain::polls::MAX_OPTIONS,
+            "max_characters_per_option": crate::domain::polls::MAX_CHARS_PER_OPTION,
+            "min_expiration": crate::domain::polls::MIN_EXPIRATION_SECS,
+            "max_expiration": crate::domain::polls::MAX_EXPIRATION_SECS,
+        },
         "translation": { "enabled": false },
     })
 }

@@ -18,6 +18,7 @@ pub mod media;
 pub mod notifications;
 pub mod oauth;
 pub mod paging;
+pub mod polls;
 pub mod push;
 pub mod scheduled_statuses;
 pub mod session;
@@ -64,6 +65,8 @@ pub fn routes() -> Vec<Route> {
         status_actions::unmute,
         status_actions::favourited_by,
         status_actions::reblogged_by,
+        polls::show,
+        polls::vote,
         scheduled_statuses::list,
         scheduled_statuses::show,
         scheduled_statuses::reschedule,

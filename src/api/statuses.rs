@@ -8,6 +8,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::app::App;
+use crate::domain::polls::NewPoll;
 use crate::domain::statuses::create::{
     self as making, Created, MediaAttribute, NewStatus, StatusEdit,
 };
@@ -141,13 +142,51 @@ pub struct CreateForm {
     scheduled_at: Option<String>,
 }
 
-fn new_status(form: &CreateForm) -> ApiResult<NewStatus> {
-    if !form.poll.is_null() {
-        return Err(ApiError::new(
-            422,
-            "Validation failed: polls are not supported",
-        ));
+/// A flexible boolean: JSON true/false, or the strings form bodies carry.
+fn truthy(value: Option<&Value>) -> bool {
+    match value {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) => matches!(s.trim(), "true" | "1" | "on"),
+        Some(Value::Number(n)) => n.as_i64() == Some(1),
+        _ => false,
     }
+}
+
+/// `poll[options][]`, `poll[expires_in]`, `poll[multiple]`, `poll[hide_totals]`, from JSON or a
+/// form body; None without a poll.
+pub fn poll_of(value: &Value) -> ApiResult<Option<NewPoll>> {
+    let Value::Object(poll) = value else {
+        return Ok(None);
+    };
+    let bad = |what: &str| ApiError::new(422, format!("Validation failed: {what}"));
+    let options: Vec<String> = match poll.get("options") {
+        Some(Value::Array(items)) => items.iter().collect::<Vec<_>>(),
+        Some(Value::Object(map)) => map.values().collect(),
+        _ => return Err(bad("a poll needs options")),
+    }
+    .into_iter()
+    .map(|v| {
+        v.as_str()
+            .map(str::to_string)
+            .ok_or_else(|| bad("a poll option is not text"))
+    })
+    .collect::<ApiResult<_>>()?;
+    let expires_in = match poll.get("expires_in") {
+        Some(Value::Number(n)) => n.as_f64().map(|f| f as i64),
+        Some(Value::String(s)) => s.trim().parse::<f64>().ok().map(|f| f as i64),
+        _ => None,
+    }
+    .ok_or_else(|| bad("a poll needs expires_in, in seconds"))?;
+    Ok(Some(NewPoll {
+        options,
+        expires_in,
+        multiple: truthy(poll.get("multiple")),
+        hide_totals: truthy(poll.get("hide_totals")),
+    }))
+}
+
+fn new_status(form: &CreateForm) -> ApiResult<NewStatus> {
+    let poll = poll_of(&form.poll)?;
     let visibility = match form.visibility.as_deref().filter(|v| !v.is_empty()) {
         None => None,
         Some(v) => Some(status::parse_visibility(v).ok_or_else(|| {
@@ -174,6 +213,7 @@ fn new_status(form: &CreateForm) -> ApiResult<NewStatus> {
         in_reply_to_id,
         media_ids: ids(&form.media_ids)?,
         language: form.language.clone(),
+        poll,
     })
 }
 
@@ -351,7 +391,7 @@ pub async fn edit(
     if !form.poll.is_null() {
         return Err(ApiError::new(
             422,
-            "Validation failed: polls are not supported",
+            "Validation failed: a poll cannot be changed by an edit here",
         ));
     }
     let change = StatusEdit {

@@ -24,6 +24,7 @@ pub mod notifications;
 pub mod oauth;
 pub mod people;
 pub mod pins;
+pub mod polls;
 pub mod posts;
 pub mod profile;
 pub mod public;

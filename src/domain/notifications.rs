@@ -51,6 +51,7 @@ pub fn kinds_of_type(mastodon: &str) -> &'static [&'static str] {
         "status" => &["status"],
         "admin.report" => &["report"],
         "move" => &["move"],
+        "poll" => &["poll"],
         _ => &[],
     }
 }

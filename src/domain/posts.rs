@@ -90,7 +90,7 @@ fn recipients(conn: &Connection, post: &Post) -> rusqlite::Result<Vec<String>> {
 }
 
 /// Queues `activity` about `post` for its recipients, in the caller's transaction.
-fn send(
+pub(super) fn send(
     conn: &Connection,
     urls: &Urls,
     post: &Post,
@@ -213,6 +213,8 @@ pub struct Extra<'a> {
     pub sensitive: bool,
     /// The language tag, as given (stored, not checked beyond its size).
     pub language: Option<&'a str>,
+    /// A poll to put on the post (then it federates as a `Question`).
+    pub poll: Option<&'a super::polls::NewPoll>,
 }
 
 /// Refuses media ids that are not free uploads (attached already, the avatar, unknown).
@@ -242,6 +244,13 @@ pub fn publish_extra(
     check_text(&compose.source, summary.as_deref())?;
     attachments::check_count(extra.uploads.len(), extra.media_ids.len())?;
     check_media_ids(conn, extra.media_ids)?;
+    let poll_options = extra.poll.map(super::polls::check).transpose()?;
+    if poll_options.is_some() && !(extra.uploads.is_empty() && extra.media_ids.is_empty()) {
+        return Err(Error::new(
+            422,
+            "Validation failed: a post with a poll cannot carry images",
+        ));
+    }
     let language = extra
         .language
         .map(str::trim)
@@ -305,6 +314,9 @@ pub fn publish_extra(
         )?;
         if language.is_some() {
             posts::set_language(tx, id, language)?;
+        }
+        if let (Some(poll), Some(options)) = (extra.poll, &poll_options) {
+            super::polls::attach(tx, urls, id, poll, options, now)?;
         }
         attachments::attach(tx, id, &prepared, 0, now)?;
         for (offset, media_id) in extra.media_ids.iter().enumerate() {
@@ -437,6 +449,7 @@ pub fn delete(conn: &mut Connection, urls: &Urls, id: i64, now: Timestamp) -> Re
         let post = posts::get(tx, id)?.ok_or_else(Error::not_found)?;
         send(tx, urls, &post, &build::delete_note(urls, &post), now)?;
         posts::delete(tx, id)?;
+        crate::store::polls::delete(tx, &urls.post(id))?;
         Ok(post)
     })
     .inspect(|post| stream::publish(Event::Deleted(post.id)))

@@ -73,6 +73,7 @@ impl Alerts {
             "follow" => self.follow,
             "follow_request" => self.follow_request,
             "favourite" => self.favourite,
+            "poll" => self.poll,
             _ => false,
         }
     }
@@ -225,6 +226,7 @@ fn mastodon_type(kind: NotificationKind) -> Option<&'static str> {
         NotificationKind::Like => "favourite",
         NotificationKind::Announce => "reblog",
         NotificationKind::Status => "status",
+        NotificationKind::Poll => "poll",
         NotificationKind::Report | NotificationKind::Move => return None,
     })
 }
@@ -249,6 +251,7 @@ fn payload(item: &notifications::Item, kind: &str, owner_avatar: &str) -> serde_
         "reblog" => format!("{who} boosted your post"),
         "follow" => format!("{who} is now following you"),
         "follow_request" => format!("{who} has requested to follow you"),
+        "poll" => "A poll has ended".to_string(),
         _ => format!("New notification from {who}"),
     };
     let body = match item.entry.as_ref().map(|e| &e.shown) {

@@ -82,6 +82,24 @@ pub fn compose(viewer: &Viewer, draft: &Draft) -> Markup {
                 summary { "Images (up to " (MAX_ATTACHMENTS) ")" }
                 (new_image_fields(MAX_ATTACHMENTS, "Image"))
             }
+            details.poll-compose {
+                summary { "Poll (instead of images)" }
+                @for i in 0..4usize {
+                    label for=(format!("poll-option-{i}")) { "Option " (i + 1) @if i >= 2 { " (optional)" } }
+                    input id=(format!("poll-option-{i}")) type="text" name="poll_options" maxlength="50";
+                }
+                label for="poll-expires-in" { "Runs for" }
+                select #poll-expires-in name="poll_expires_in" {
+                    option value="300" { "5 minutes" }
+                    option value="1800" { "30 minutes" }
+                    option value="3600" { "1 hour" }
+                    option value="21600" { "6 hours" }
+                    option value="86400" selected { "1 day" }
+                    option value="259200" { "3 days" }
+                    option value="604800" { "7 days" }
+                }
+                label { input type="checkbox" name="poll_multiple" value="on"; " Allow several choices" }
+            }
             div.row {
                 label for="visibility" { "Visibility" }
                 select #visibility name="visibility" { (posts::visibility_options(draft.visibility)) }

@@ -14,6 +14,7 @@ pub mod network;
 pub mod notifications;
 pub mod oauth;
 pub mod people;
+pub mod polls;
 pub mod posts;
 pub mod profile;
 pub mod search;

@@ -18,6 +18,7 @@ fn notification_text(kind: NotificationKind) -> &'static str {
         NotificationKind::Report => "reported content",
         NotificationKind::Move => "moved to a new account",
         NotificationKind::Status => "posted",
+        NotificationKind::Poll => "a poll has ended",
     }
 }
 

@@ -50,6 +50,7 @@ pub fn post_with(
                 div.content { (trusted(&post.content_html)) }
                 (attachments(urls, post))
             }
+            @if let Some(poll) = &post.poll { (super::polls::poll(poll, viewer, back, crate::model::Timestamp::now())) }
             footer.post-foot {
                 span.visibility title="Visibility" { (post.visibility.label()) }
                 @if post.pinned { span.pinned { "Pinned" } }

@@ -81,6 +81,7 @@ pub fn remote_post_with(
                 div.content { (trusted(&post.content_html)) }
                 (gallery(&media::remote(&post.attachments), post.sensitive, &format!("r{}", post.id)))
             }
+            @if let Some(poll) = &post.poll { (super::polls::poll(poll, viewer, back, crate::model::Timestamp::now())) }
             @if viewer.is_owner() {
                 footer.post-foot.actions {
                     a href=(format!("/?reply_to={}", crate::urls::percent_encode_path(&post.uri))) { "Reply" }

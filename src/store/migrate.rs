@@ -46,6 +46,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0014_conversations",
         include_str!("migrations/0014_conversations.sql"),
     ),
+    ("0015_polls", include_str!("migrations/0015_polls.sql")),
 ];
 
 /// The schema version this binary writes.

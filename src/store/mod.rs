@@ -19,6 +19,7 @@ pub mod moderation;
 pub mod moving;
 pub mod notifications;
 pub mod oauth;
+pub mod polls;
 pub mod posts;
 pub mod profile;
 pub mod push;

@@ -157,6 +157,7 @@ fn from_row(row: &Row) -> rusqlite::Result<Post> {
         tags: Vec::new(),
         mentions: Vec::new(),
         media: Vec::new(),
+        poll: None,
     })
 }
 
@@ -179,6 +180,9 @@ fn complete(conn: &Connection, mut post: Post) -> rusqlite::Result<Post> {
         })?
         .collect::<rusqlite::Result<_>>()?;
     post.media = media::of_post(conn, post.id)?;
+    post.poll = super::polls::of_own_posts(conn, &format!("[{}]", post.id))?
+        .pop()
+        .map(|(_, poll)| Box::new(poll));
     Ok(post)
 }
 
@@ -218,6 +222,11 @@ fn complete_all(conn: &Connection, mut posts: Vec<Post>) -> rusqlite::Result<Vec
     for (post_id, media) in media::of_posts(conn, &ids)? {
         if let Some(&i) = index.get(&post_id) {
             posts[i].media.push(media);
+        }
+    }
+    for (post_id, poll) in super::polls::of_own_posts(conn, &ids)? {
+        if let Some(&i) = index.get(&post_id) {
+            posts[i].poll = Some(Box::new(poll));
         }
     }
     Ok(posts)

@@ -86,14 +86,21 @@ pub fn delete(conn: &Connection, uri: &str, actor_id: i64) -> rusqlite::Result<b
 const COLUMNS: &str = "remote_posts.id, remote_posts.uri, remote_posts.url, \
      remote_posts.in_reply_to_uri, remote_posts.content_html, remote_posts.summary, \
      remote_posts.sensitive, remote_posts.visibility, remote_posts.published_at, \
-     remote_posts.updated_at, remote_posts.raw";
+     remote_posts.updated_at, remote_posts.raw, \
+     (SELECT json_group_array(v.choice) FROM poll_votes v \
+      WHERE v.post_id = remote_posts.id AND v.actor_id IS NULL)";
 
 fn from_row(row: &Row) -> rusqlite::Result<RemotePost> {
     let visibility: String = row.get(7)?;
     let raw: String = row.get(10)?;
     let object = serde_json::from_str::<serde_json::Value>(&raw).unwrap_or_default();
+    let id: i64 = row.get(0)?;
+    let own_votes: Vec<usize> = row
+        .get::<_, Option<String>>(11)?
+        .and_then(|votes| serde_json::from_str(&votes).ok())
+        .unwrap_or_default();
     Ok(RemotePost {
-        id: row.get(0)?,
+        id,
         uri: row.get(1)?,
         url: row.get(2)?,
         in_reply_to: row.get(3)?,
@@ -104,9 +111,10 @@ fn from_row(row: &Row) -> rusqlite::Result<RemotePost> {
         visibility: Visibility::parse(&visibility).unwrap_or(Visibility::Direct),
         published_at: Timestamp(row.get(8)?),
         updated_at: row.get::<_, Option<i64>>(9)?.map(Timestamp),
-        actor: actors::from_row(row, 11)?,
+        actor: actors::from_row(row, 12)?,
         attachments: attachments(&object),
         mentions: mention_handles(&object),
+        poll: super::polls::question_of(&object, id, own_votes),
     })
 }
 

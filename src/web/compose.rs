@@ -9,6 +9,7 @@ use rocket::response::Redirect;
 use rocket::{get, post, State};
 
 use crate::domain::attachments::{self, Upload};
+use crate::domain::polls::NewPoll;
 use crate::domain::posts::{self, Compose, MediaChange, PostChanges};
 use crate::domain::timeline;
 use crate::error::{Error, Result};
@@ -104,6 +105,28 @@ pub struct ComposeForm<'r> {
     media: BTreeMap<usize, AttachmentField<'r>>,
     /// Set by the "Preview" button: show the rendered text instead of posting.
     preview: Option<&'r str>,
+    /// A poll: its options (blank ones are left out; none is no poll), its length in seconds,
+    /// and whether several choices may be made.
+    #[field(default = Vec::new())]
+    poll_options: Vec<String>,
+    poll_expires_in: Option<i64>,
+    poll_multiple: Option<&'r str>,
+}
+
+/// The poll the form asks for, if any option was filled in.
+fn poll_of(form: &ComposeForm<'_>) -> Option<NewPoll> {
+    let options: Vec<String> = form
+        .poll_options
+        .iter()
+        .filter(|o| !o.trim().is_empty())
+        .cloned()
+        .collect();
+    (!options.is_empty()).then(|| NewPoll {
+        options,
+        expires_in: form.poll_expires_in.unwrap_or(24 * 60 * 60),
+        multiple: form.poll_multiple.is_some(),
+        hide_totals: false,
+    })
 }
 
 /// The draft as the form sent it, to show again.
@@ -188,14 +211,20 @@ pub async fn compose(
         in_reply_to: fields.in_reply_to.clone().filter(|r| !r.trim().is_empty()),
     };
     let urls = app.urls.clone();
+    let poll = poll_of(fields);
     let result = app
         .run_remote(move |conn, remote| {
-            Ok(posts::publish_with_media(
+            let extra = posts::Extra {
+                uploads: &uploads,
+                poll: poll.as_ref(),
+                ..posts::Extra::default()
+            };
+            Ok(posts::publish_extra(
                 conn,
                 &urls,
                 Some(remote),
                 &compose,
-                &uploads,
+                &extra,
                 Timestamp::now(),
             ))
         })

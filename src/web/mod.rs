@@ -20,6 +20,7 @@ pub mod network;
 pub mod notifications;
 pub mod pages;
 pub mod pins;
+pub mod polls;
 pub mod reply;
 pub mod search;
 pub mod server_status;
@@ -93,6 +94,7 @@ pub fn routes() -> Vec<Route> {
         interactions::unlike,
         interactions::boost,
         interactions::unboost,
+        polls::vote,
         follows::follow,
         follows::unfollow,
         follows::remove_follower,

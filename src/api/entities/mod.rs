@@ -7,6 +7,7 @@ pub mod filter;
 pub mod list;
 pub mod media;
 pub mod notification;
+pub mod poll;
 pub mod relationship;
 pub mod scheduled_status;
 pub mod status;

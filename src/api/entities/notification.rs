@@ -34,6 +34,7 @@ pub fn kind(kind: NotificationKind) -> Option<&'static str> {
         NotificationKind::Like => "favourite",
         NotificationKind::Announce => "reblog",
         NotificationKind::Status => "status",
+        NotificationKind::Poll => "poll",
         NotificationKind::Move => "move",
         NotificationKind::Report => return None,
     })
@@ -48,17 +49,22 @@ pub fn notification(
     target: Option<Account>,
 ) -> Option<Notice> {
     let kind = kind(notification.kind)?;
-    let actor = notification.actor.as_ref()?;
-    let needs_status = matches!(kind, "mention" | "favourite" | "reblog" | "status");
+    let needs_status = matches!(kind, "mention" | "favourite" | "reblog" | "status" | "poll");
     if (needs_status && status.is_none()) || (kind == "move" && target.is_none()) {
         return None;
     }
+    // An ended poll of ours has no other account: Mastodon names the poll's author, the owner.
+    let account = match (&notification.actor, &status) {
+        (Some(actor), _) => account::remote(urls, actor),
+        (None, Some(status)) if kind == "poll" => status.account.clone(),
+        (None, _) => return None,
+    };
     Some(Notice {
         id: notification.id.to_string(),
         kind,
         created_at: datetime(notification.created_at),
         group_key: format!("ungrouped-{}", notification.id),
-        account: account::remote(urls, actor),
+        account,
         status,
         target,
     })

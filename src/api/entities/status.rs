@@ -132,7 +132,10 @@ fn own(urls: &Urls, owner: &Account, post: &Post) -> Status {
             .collect(),
         emojis: Vec::new(),
         card: None,
-        poll: None,
+        poll: post
+            .poll
+            .as_ref()
+            .map(|p| super::poll::poll(p, crate::model::Timestamp::now())),
         text: None,
     }
 }
@@ -185,7 +188,10 @@ fn remote(urls: &Urls, post: &RemotePost) -> Status {
         tags: Vec::new(),
         emojis: Vec::new(),
         card: None,
-        poll: None,
+        poll: post
+            .poll
+            .as_ref()
+            .map(|p| super::poll::poll(p, crate::model::Timestamp::now())),
         text: None,
     }
 }

@@ -61,6 +61,7 @@ fn post(id: i64) -> crate::model::Post {
         tags: vec!["Rust".into()],
         mentions: Vec::new(),
         media: Vec::new(),
+        poll: None,
     }
 }
 

@@ -16,6 +16,7 @@ mod interactions;
 mod moves;
 mod notes;
 pub mod verify;
+mod votes;
 pub mod worker;
 pub mod writer;
 

@@ -69,6 +69,9 @@ pub fn on_create(
     cx: &Context,
     activity: &Activity,
 ) -> Result<Outcome, Failure> {
+    if let Some(votes) = super::votes::vote_notes(cx, activity) {
+        return super::votes::on_votes(conn, cx, activity, &votes);
+    }
     let Some(object) = object_document(cx, activity)? else {
         return Ok(Outcome::Ignored("a Create without an object"));
     };
@@ -238,6 +241,7 @@ pub fn on_delete(
         }
         interactions::delete_for_object(tx, &target)?;
         notifications::delete_for_object(tx, &target)?;
+        crate::store::polls::delete(tx, &target)?;
         Ok(Outcome::Applied)
     })
 }

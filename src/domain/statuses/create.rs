@@ -29,6 +29,8 @@ pub struct NewStatus {
     pub in_reply_to_id: Option<i64>,
     pub media_ids: Vec<i64>,
     pub language: Option<String>,
+    #[serde(default)]
+    pub poll: Option<crate::domain::polls::NewPoll>,
 }
 
 /// What a create did.
@@ -69,6 +71,7 @@ pub fn publish(
         media_ids: &new.media_ids,
         sensitive: new.sensitive,
         language: new.language.as_deref(),
+        poll: new.poll.as_ref(),
     };
     posts::publish_extra(conn, urls, remote, &compose, &extra, now)
 }

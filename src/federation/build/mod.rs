@@ -28,7 +28,7 @@ pub use collections::{
 pub use moving::{move_account, Move};
 pub use notes::{
     addressing, create, create_document, delete_note, note, note_document, note_document_with,
-    update_note, Create, Delete, NoteExtras, Tombstone, UpdateNote,
+    update_note, update_question, vote, Create, Delete, NoteExtras, Tombstone, UpdateNote,
 };
 
 pub const AS_CONTEXT: &str = "https://www.w3.org/ns/activitystreams";

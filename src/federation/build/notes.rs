@@ -4,7 +4,7 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use super::{object_context, with_context, Document, AS_CONTEXT};
-use crate::model::{Media, Post, Visibility};
+use crate::model::{Media, Poll, Post, Timestamp, Visibility};
 use crate::urls::{Urls, AS_PUBLIC};
 
 /// `to` and `cc` for a post, by visibility (DESIGN.md, "Addressing").
@@ -104,7 +104,39 @@ pub fn note(urls: &Urls, post: &Post) -> Value {
             }
         }),
     );
+    if let Some(poll) = &post.poll {
+        question(&mut note, poll);
+    }
     Value::Object(note)
+}
+
+/// Makes the Note a `Question` as Mastodon serialises one: the options under `oneOf` (single
+/// choice) or `anyOf` (multiple), each a Note with `name` and its count as `replies.totalItems`;
+/// `endTime`, `closed` once ended, `votersCount`.
+fn question(note: &mut Map<String, Value>, poll: &Poll) {
+    note.insert("type".into(), json!("Question"));
+    let options: Vec<Value> = poll
+        .options
+        .iter()
+        .map(|option| {
+            json!({
+                "type": "Note",
+                "name": option.title,
+                "replies": {"type": "Collection", "totalItems": option.votes}
+            })
+        })
+        .collect();
+    let key = if poll.multiple { "anyOf" } else { "oneOf" };
+    note.insert(key.into(), json!(options));
+    if let Some(end) = poll.expires_at {
+        note.insert("endTime".into(), json!(end.rfc3339()));
+        if poll.closed {
+            note.insert("closed".into(), json!(end.rfc3339()));
+        }
+    }
+    if let Some(voters) = poll.voters_count {
+        note.insert("votersCount".into(), json!(voters));
+    }
 }
 
 /// A standalone Note document, with its `@context`.
@@ -181,8 +213,17 @@ pub struct UpdateNote {
 }
 
 pub fn update_note(urls: &Urls, post: &Post) -> Document<UpdateNote> {
+    update_at(urls, post, post.updated_at.unwrap_or(post.created_at))
+}
+
+/// `Update` of a poll's Question with its new totals, sent by the poll worker; its id names
+/// the time it was sent, so each is a new activity to the receivers' deduplication.
+pub fn update_question(urls: &Urls, post: &Post, sent: Timestamp) -> Document<UpdateNote> {
+    update_at(urls, post, sent)
+}
+
+fn update_at(urls: &Urls, post: &Post, updated: Timestamp) -> Document<UpdateNote> {
     let (to, cc) = addressing(urls, post);
-    let updated = post.updated_at.unwrap_or(post.created_at);
     Document::new(
         object_context(),
         UpdateNote {
@@ -233,6 +274,37 @@ pub fn delete_note(urls: &Urls, post: &Post) -> Document<Delete> {
                 kind: "Tombstone",
                 atom_uri: urls.post(post.id),
             },
+        },
+    )
+}
+
+/// A vote in someone else's poll: a `Create` of a `Note` whose `name` is the option, in reply to
+/// the Question, addressed to its author alone (as Mastodon sends one per chosen option).
+pub fn vote(
+    urls: &Urls,
+    id: &str,
+    question: &str,
+    author: &str,
+    option: &str,
+    now: Timestamp,
+) -> Document<Create> {
+    Document::new(
+        json!(AS_CONTEXT),
+        Create {
+            id: format!("{id}/activity"),
+            kind: "Create",
+            actor: urls.actor(),
+            published: now.rfc3339(),
+            to: vec![author.to_string()],
+            cc: Vec::new(),
+            object: json!({
+                "id": id,
+                "type": "Note",
+                "name": option,
+                "attributedTo": urls.actor(),
+                "inReplyTo": question,
+                "to": author
+            }),
         },
     )
 }

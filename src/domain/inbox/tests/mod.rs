@@ -6,6 +6,7 @@ mod fuzz;
 mod interactions;
 mod moves;
 mod notes;
+mod polls;
 mod verify;
 
 use rusqlite::Connection;
