@@ -42,6 +42,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0012_api_accounts.sql"),
     ),
     ("0013_push", include_str!("migrations/0013_push.sql")),
+    ("0014_archive", include_str!("migrations/0014_archive.sql")),
 ];
 
 /// The schema version this binary writes.
