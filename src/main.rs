@@ -597,17 +597,7 @@ fn import_archive(config: &Config, file: &std::path::Path, private: bool) -> Res
     for why in &report.media_dropped {
         eprintln!("{}: image not kept: {why}", file.display());
     }
-    println!(
-        "imported {} posts with {} images; {} there already, {} boosts, {} private and {} other \
-         activities skipped, {} attachments not kept",
-        report.imported,
-        report.images,
-        report.already,
-        report.boosts_skipped,
-        report.private_skipped,
-        report.other_skipped,
-        report.media_dropped.len()
-    );
+    println!("{}", report.summary());
     Ok(())
 }
 

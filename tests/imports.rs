@@ -527,3 +527,44 @@ fn posts_of(path: &Path) -> Vec<String> {
         })
         .collect()
 }
+
+#[test]
+fn an_archive_uploaded_on_the_settings_page_and_downloaded_again() {
+    let mut a = Instance::start();
+    a.set_password("correct horse battery staple");
+    let mut browser = a.logged_in("correct horse battery staple");
+    let csrf = browser.csrf("/settings/archive");
+    let zip = zip_of(&archive_entries(&sample_posts()));
+    let answer = browser.post_file(
+        "/settings/archive",
+        &[("csrf", &csrf)],
+        &zip,
+        "application/zip",
+    );
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert!(
+        answer.body.contains("imported 4 posts with 1 images"),
+        "{}",
+        answer.body
+    );
+    assert_eq!(probe::posts(&a), 4);
+    // A hostile one is refused on the page, nothing imported.
+    let mut traversal = archive_entries(&sample_posts());
+    traversal.push(("../../x".to_string(), b"x".to_vec()));
+    let answer = browser.post_file(
+        "/settings/archive",
+        &[("csrf", &csrf)],
+        &zip_of(&traversal),
+        "application/zip",
+    );
+    assert!(answer.body.contains("unsafe path"), "{}", answer.body);
+    assert_eq!(probe::posts(&a), 4);
+    // Without the session, neither the upload nor the download.
+    let stranger = get(&a.url("/settings/archive/perch-archive.zip"), "*/*");
+    assert_ne!(stranger.status, 200);
+    let download = browser.get("/settings/archive/perch-archive.zip");
+    assert_eq!(download.status, 200);
+    let path = write_zip(&a, "downloaded.zip", &download.bytes);
+    assert_eq!(posts_of(&path).len(), 4);
+    let _ = &mut a;
+}

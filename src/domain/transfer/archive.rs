@@ -57,6 +57,23 @@ pub struct ArchiveReport {
     pub media_dropped: Vec<String>,
 }
 
+impl ArchiveReport {
+    /// One line for the owner.
+    pub fn summary(&self) -> String {
+        format!(
+            "imported {} posts with {} images; {} there already, {} boosts, {} private and {} \
+             other activities skipped, {} attachments not kept",
+            self.imported,
+            self.images,
+            self.already,
+            self.boosts_skipped,
+            self.private_skipped,
+            self.other_skipped,
+            self.media_dropped.len()
+        )
+    }
+}
+
 fn refuse(message: impl Into<String>) -> Error {
     Error::new(422, message.into())
 }
