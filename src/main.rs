@@ -76,17 +76,22 @@ enum Command {
         cancel: bool,
     },
     /// Import a CSV file in Mastodon's format: following, blocks, mutes, domain_blocks,
-    /// bookmarks or lists. Bad lines are reported by number and skipped.
+    /// bookmarks or lists (bad lines are reported by number and skipped); or `archive FILE.zip`,
+    /// the posts of a Mastodon archive, published to nobody.
     Import {
         kind: String,
         file: PathBuf,
         /// Make the list what the file says (what it does not name is undone), not a merge.
         #[arg(long)]
         overwrite: bool,
+        /// With `archive`: keep followers-only posts and direct messages too, for the owner only.
+        #[arg(long)]
+        private: bool,
     },
     /// Export a CSV file in Mastodon's format: following, followers, blocks, mutes,
-    /// domain_blocks, bookmarks or lists.
-    Export { kind: String, file: PathBuf },
+    /// domain_blocks, bookmarks or lists; or `FILE.zip` (or `archive FILE.zip`): a Mastodon
+    /// archive of the posts, images, likes and bookmarks, which `perch import archive` reads.
+    Export { kind: String, file: Option<PathBuf> },
 }
 
 #[derive(Subcommand)]
@@ -145,8 +150,31 @@ fn run(cli: Cli) -> Result<(), String> {
             kind,
             file,
             overwrite,
+            private,
+        } if kind == "archive" && !overwrite => import_archive(&config, &file, private),
+        Command::Import { private: true, .. } => {
+            Err("--private is for `perch import archive FILE.zip`".into())
+        }
+        Command::Import {
+            kind,
+            file,
+            overwrite,
+            ..
         } => import(&config, &kind, &file, overwrite),
-        Command::Export { kind, file } => export(&config, &kind, &file),
+        Command::Export { kind, file: None } if kind.ends_with(".zip") => {
+            export_archive(&config, std::path::Path::new(&kind))
+        }
+        Command::Export {
+            kind,
+            file: Some(file),
+        } if kind == "archive" => export_archive(&config, &file),
+        Command::Export {
+            kind,
+            file: Some(file),
+        } => export(&config, &kind, &file),
+        Command::Export { .. } => {
+            Err("usage: perch export KIND FILE, or perch export FILE.zip".into())
+        }
     }
 }
 
@@ -560,6 +588,43 @@ fn import(
         report.skipped.len()
     );
     Ok(())
+}
+
+/// Imports the posts of a Mastodon archive; nothing is sent to anyone.
+fn import_archive(config: &Config, file: &std::path::Path, private: bool) -> Result<(), String> {
+    let mut conn = open_existing(config)?;
+    let zip = std::fs::File::open(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let urls = Urls::new(config);
+    let report = transfer::archive::import(
+        &mut conn,
+        &urls,
+        std::io::BufReader::new(zip),
+        private,
+        Timestamp::now(),
+    )
+    .map_err(|e| format!("{}: {}", file.display(), e.message))?;
+    for why in &report.media_dropped {
+        eprintln!("{}: image not kept: {why}", file.display());
+    }
+    println!("{}", report.summary());
+    Ok(())
+}
+
+/// Writes a Mastodon archive; a half-written file is removed.
+fn export_archive(config: &Config, file: &std::path::Path) -> Result<(), String> {
+    let conn = open_existing(config)?;
+    let urls = Urls::new(config);
+    let out = std::fs::File::create(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    match transfer::archive::export(&conn, &urls, &config.username, out) {
+        Ok(posts) => {
+            println!("wrote {posts} posts to {}", file.display());
+            Ok(())
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(file);
+            Err(format!("{}: {}", file.display(), e.message))
+        }
+    }
 }
 
 fn export(config: &Config, kind: &str, file: &std::path::Path) -> Result<(), String> {

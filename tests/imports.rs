@@ -156,3 +156,415 @@ fn a_ten_thousand_line_file_with_bad_lines() {
     assert!(out.contains("imported 9990"), "{out}");
     assert_eq!(export(&a, "domain_blocks").lines().count(), 9990);
 }
+
+// Mastodon archives (issue 12, items 5 and 6), generated here in the layout of Mastodon's
+// `BackupService` (shapes from ../shared/fixtures/mastodon): no real person's archive.
+
+use std::io::Write;
+
+use crate::harness::{get, AS_JSON};
+
+const OLD: &str = "https://old.example/users/alice";
+const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
+
+/// One post of a generated archive.
+struct Old {
+    n: u32,
+    text: &'static str,
+    cw: Option<&'static str>,
+    to: &'static str,
+    reply_to: Option<u32>,
+    tag: Option<&'static str>,
+    image: Option<&'static str>,
+}
+
+fn old_post(n: u32, text: &'static str) -> Old {
+    Old {
+        n,
+        text,
+        cw: None,
+        to: "public",
+        reply_to: None,
+        tag: None,
+        image: None,
+    }
+}
+
+fn status(n: u32) -> String {
+    format!("{OLD}/statuses/{}", 100_000 + n)
+}
+
+fn create(post: &Old) -> serde_json::Value {
+    let followers = format!("{OLD}/followers");
+    let (to, cc) = match post.to {
+        "public" => (vec![PUBLIC.to_string()], vec![followers]),
+        "unlisted" => (vec![followers], vec![PUBLIC.to_string()]),
+        "followers" => (vec![followers], vec![]),
+        _ => (vec!["https://else.example/users/bob".to_string()], vec![]),
+    };
+    let mut tags = vec![];
+    if let Some(tag) = post.tag {
+        tags.push(serde_json::json!({"type": "Hashtag", "href": format!("https://old.example/tags/{tag}"), "name": format!("#{tag}")}));
+    }
+    let attachments: Vec<serde_json::Value> = post
+        .image
+        .iter()
+        .map(|alt| {
+            serde_json::json!({
+                "type": "Document", "mediaType": "image/png",
+                "url": format!("media_attachments/files/000/000/{:03}/original/img.png", post.n),
+                "name": alt, "blurhash": "UAAAAA", "width": 8, "height": 8
+            })
+        })
+        .collect();
+    let published = format!("2021-0{}-1{}T10:00:00Z", 1 + post.n % 9, post.n % 10);
+    serde_json::json!({
+        "id": format!("{}/activity", status(post.n)),
+        "type": "Create",
+        "actor": OLD,
+        "published": published,
+        "to": to, "cc": cc,
+        "object": {
+            "id": status(post.n), "type": "Note",
+            "summary": post.cw,
+            "inReplyTo": post.reply_to.map(status),
+            "published": published,
+            "url": format!("https://old.example/@alice/{}", 100_000 + post.n),
+            "attributedTo": OLD, "to": to, "cc": cc,
+            "sensitive": post.cw.is_some(),
+            "content": format!("<p>{}</p><script>alert(1)</script>", post.text),
+            "contentMap": {"en": format!("<p>{}</p>", post.text)},
+            "attachment": attachments,
+            "tag": tags,
+            "replies": {"id": format!("{}/replies", status(post.n)), "type": "Collection"}
+        }
+    })
+}
+
+/// A zip of `entries` (name, bytes), deflated.
+fn zip_of(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut zip = zip::ZipWriter::new(&mut out);
+    let options = zip::write::SimpleFileOptions::default();
+    for (name, bytes) in entries {
+        zip.start_file(name.as_str(), options).expect("zip entry");
+        zip.write_all(bytes).expect("zip write");
+    }
+    zip.finish().expect("zip finish");
+    out.into_inner()
+}
+
+fn archive_entries(posts: &[Old]) -> Vec<(String, Vec<u8>)> {
+    let mut items: Vec<serde_json::Value> = posts.iter().map(create).collect();
+    items.push(serde_json::json!({
+        "id": format!("{OLD}/statuses/1/activity"), "type": "Announce", "actor": OLD,
+        "published": "2021-05-05T00:00:00Z", "to": [PUBLIC],
+        "object": "https://else.example/users/bob/statuses/9"
+    }));
+    let outbox = serde_json::json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": "outbox.json", "type": "OrderedCollection",
+        "totalItems": items.len(), "orderedItems": items
+    });
+    let actor = serde_json::json!({
+        "@context": ["https://www.w3.org/ns/activitystreams"],
+        "id": OLD, "type": "Person", "preferredUsername": "alice",
+        "followers": format!("{OLD}/followers"), "outbox": "outbox.json",
+        "likes": "likes.json", "bookmarks": "bookmarks.json"
+    });
+    let mut entries = vec![
+        ("actor.json".to_string(), actor.to_string().into_bytes()),
+        ("outbox.json".to_string(), outbox.to_string().into_bytes()),
+        (
+            "likes.json".to_string(),
+            br#"{"type":"OrderedCollection","orderedItems":[]}"#.to_vec(),
+        ),
+    ];
+    for post in posts.iter().filter(|p| p.image.is_some()) {
+        entries.push((
+            format!(
+                "media_attachments/files/000/000/{:03}/original/img.png",
+                post.n
+            ),
+            crate::client::png(8, 8),
+        ));
+    }
+    entries
+}
+
+fn sample_posts() -> Vec<Old> {
+    vec![
+        Old {
+            tag: Some("gardening"),
+            ..old_post(1, "First tomatoes")
+        },
+        Old {
+            cw: Some("food"),
+            image: Some("A red tomato on a plate"),
+            ..old_post(2, "Lunch")
+        },
+        Old {
+            reply_to: Some(1),
+            ..old_post(3, "And the basil too")
+        },
+        Old {
+            to: "unlisted",
+            ..old_post(4, "Quiet update")
+        },
+        Old {
+            to: "followers",
+            ..old_post(5, "Only for friends")
+        },
+        Old {
+            to: "direct",
+            ..old_post(6, "A private word")
+        },
+    ]
+}
+
+fn write_zip(instance: &Instance, name: &str, bytes: &[u8]) -> PathBuf {
+    let path = instance.config_path().with_file_name(name);
+    std::fs::write(&path, bytes).expect("write the zip");
+    path
+}
+
+#[test]
+fn a_mastodon_archive_is_imported_once_in_order_and_sent_to_nobody() {
+    let a = Instance::start();
+    let follower = Instance::start();
+    ok(follower.cli(&["follow", &handle(&a)], ""));
+    eventually("the follower is accepted", || probe::followers(&a) == 1);
+    let sent_before = probe::sent(&a);
+    let inbound_before = probe::inbound(&follower);
+
+    let path = write_zip(
+        &a,
+        "archive.zip",
+        &zip_of(&archive_entries(&sample_posts())),
+    );
+    let (out, _) = ok(a.cli(&["import", "archive", path.to_str().unwrap()], ""));
+    assert!(out.contains("imported 4 posts with 1 images"), "{out}");
+    assert!(out.contains("1 boosts, 2 private"), "{out}");
+    assert_eq!(probe::posts(&a), 4);
+    assert_eq!(probe::sent(&a), sent_before, "nothing queued for delivery");
+
+    // Shown newest first, with their CW, image and alt text, the script gone.
+    let actor: serde_json::Value = get(&a.url("/users/ana"), AS_JSON).json();
+    let outbox = actor["outbox"].as_str().expect("outbox").to_string();
+    let page = get(&format!("{outbox}?page=true"), AS_JSON).json();
+    let items = page["orderedItems"].as_array().expect("items").clone();
+    let texts: Vec<String> = items
+        .iter()
+        .map(|i| i["object"]["content"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(texts.len(), 4, "{texts:?}");
+    assert!(
+        texts[0].contains("Quiet update") && texts[3].contains("First tomatoes"),
+        "{texts:?}"
+    );
+    assert!(texts.iter().all(|t| !t.contains("script")), "{texts:?}");
+    let lunch = &items[2]["object"];
+    assert_eq!(lunch["summary"], "food");
+    assert_eq!(lunch["published"], "2021-03-12T10:00:00Z");
+    assert_eq!(lunch["attachment"][0]["name"], "A red tomato on a plate");
+    let basil = &items[1]["object"];
+    assert_eq!(
+        basil["inReplyTo"], items[3]["object"]["id"],
+        "the reply is threaded"
+    );
+    assert_eq!(items[3]["object"]["tag"][0]["name"], "#gardening");
+    let profile = get(&a.url("/@ana"), crate::harness::BROWSER).body;
+    let (quiet, first) = (profile.find("Quiet update"), profile.find("First tomatoes"));
+    assert!(
+        quiet.is_some() && first.is_some() && quiet < first,
+        "the profile shows them in order"
+    );
+
+    // Again: nothing added.
+    let (out, _) = ok(a.cli(&["import", "archive", path.to_str().unwrap()], ""));
+    assert!(
+        out.contains("imported 0 posts") && out.contains("4 there already"),
+        "{out}"
+    );
+    // With --private, the two private posts come in, for the owner only.
+    let (out, _) = ok(a.cli(
+        &["import", "archive", path.to_str().unwrap(), "--private"],
+        "",
+    ));
+    assert!(out.contains("imported 2 posts"), "{out}");
+    assert_eq!(probe::posts(&a), 6);
+    let page = get(&format!("{outbox}?page=true"), AS_JSON).json();
+    assert_eq!(page["orderedItems"].as_array().map(Vec::len), Some(4));
+    assert_eq!(probe::sent(&a), sent_before, "still nothing queued");
+    assert_eq!(
+        probe::inbound(&follower),
+        inbound_before,
+        "the follower got nothing"
+    );
+}
+
+#[test]
+fn hostile_archives_are_refused_with_nothing_imported() {
+    let a = Instance::start();
+    let good = archive_entries(&sample_posts());
+    let mut traversal = good.clone();
+    traversal.push(("../../x".to_string(), b"x".to_vec()));
+    let mut bomb = good.clone();
+    // 64 MiB of zeros deflates to about 64 KiB, and is named as a post's image.
+    bomb.retain(|(name, _)| !name.starts_with("media_attachments/"));
+    bomb.push((
+        "media_attachments/files/000/000/002/original/img.png".to_string(),
+        vec![0; 64 * 1024 * 1024],
+    ));
+    let mut malformed = good.clone();
+    malformed[1].1 = br#"{"type":"OrderedCollection","orderedItems":[{"type":"Create","#.to_vec();
+    let mut latin1 = good.clone();
+    latin1[1].1 = b"{\"orderedItems\":[\"caf\xe9\"]}".to_vec();
+    let cases = [
+        ("traversal", zip_of(&traversal), "unsafe path"),
+        ("bomb", zip_of(&bomb), "zip bomb"),
+        ("malformed", zip_of(&malformed), "outbox.json"),
+        ("latin1", zip_of(&latin1), "outbox.json"),
+        ("not a zip", b"PK\x03\x04 nothing".to_vec(), "not a zip"),
+    ];
+    for (what, bytes, expected) in cases {
+        let path = write_zip(&a, &format!("{}.zip", what.replace(' ', "-")), &bytes);
+        let out = a.cli(&["import", "archive", path.to_str().unwrap()], "");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{what}");
+        assert!(
+            err.contains(expected) && err.trim().lines().count() == 1,
+            "{what}: {err}"
+        );
+        assert_eq!(
+            (probe::posts(&a), probe::media(&a)),
+            (0, 0),
+            "{what}: nothing imported"
+        );
+    }
+}
+
+#[test]
+fn an_exported_archive_imports_back_the_same() {
+    let a = Instance::start();
+    let b = Instance::start();
+    let path = write_zip(
+        &a,
+        "archive.zip",
+        &zip_of(&archive_entries(&sample_posts())),
+    );
+    ok(a.cli(
+        &["import", "archive", path.to_str().unwrap(), "--private"],
+        "",
+    ));
+    a.post("Written on Perch #perch", &[]);
+    let exported = a.config_path().with_file_name("export.zip");
+    let (out, _) = ok(a.cli(&["export", exported.to_str().unwrap()], ""));
+    assert!(out.contains("wrote 7 posts"), "{out}");
+
+    // Into a second instance, then out again: the same posts.
+    let (out, _) = ok(b.cli(
+        &["import", "archive", exported.to_str().unwrap(), "--private"],
+        "",
+    ));
+    assert!(out.contains("imported 7 posts with 1 images"), "{out}");
+    let again = b.config_path().with_file_name("export.zip");
+    ok(b.cli(&["export", "archive", again.to_str().unwrap()], ""));
+    assert_eq!(posts_of(&exported), posts_of(&again));
+    // Into the first again: they are its own posts, nothing added.
+    let (out, _) = ok(a.cli(
+        &["import", "archive", exported.to_str().unwrap(), "--private"],
+        "",
+    ));
+    assert!(
+        out.contains("imported 0 posts") && out.contains("7 there already"),
+        "{out}"
+    );
+}
+
+/// What an exported archive says of each post, less what names the instance.
+fn posts_of(path: &Path) -> Vec<String> {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).expect("open")).expect("zip");
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("outbox.json").expect("outbox"), &mut text)
+        .expect("read");
+    let outbox: serde_json::Value = serde_json::from_str(&text).expect("json");
+    outbox["orderedItems"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|item| {
+            let o = &item["object"];
+            let image = o["attachment"].as_array().map(|list| {
+                list.iter()
+                    .map(|m| {
+                        let name = m["url"].as_str().unwrap_or("");
+                        let size = zip.by_name(name).map(|f| f.size()).unwrap_or(0);
+                        format!("{}:{}:{size}", m["name"], m["mediaType"])
+                    })
+                    .collect::<Vec<_>>()
+            });
+            let tags: Vec<&serde_json::Value> = o["tag"]
+                .as_array()
+                .map(|t| t.iter().map(|t| &t["name"]).collect())
+                .unwrap_or_default();
+            // The sanitiser gives imported links the attributes of any outside link.
+            let content = o["content"]
+                .as_str()
+                .unwrap_or("")
+                .replace(r#" target="_blank" rel="nofollow noopener noreferrer""#, "")
+                .replace(r#" rel="tag""#, "");
+            format!(
+                "{} {} {} {} {:?} {:?} reply:{}",
+                o["published"],
+                o["summary"],
+                content,
+                o["to"].as_array().map_or(0, Vec::len),
+                image,
+                tags,
+                !o["inReplyTo"].is_null()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn an_archive_uploaded_on_the_settings_page_and_downloaded_again() {
+    let mut a = Instance::start();
+    a.set_password("correct horse battery staple");
+    let mut browser = a.logged_in("correct horse battery staple");
+    let csrf = browser.csrf("/settings/archive");
+    let zip = zip_of(&archive_entries(&sample_posts()));
+    let answer = browser.post_file(
+        "/settings/archive",
+        &[("csrf", &csrf)],
+        &zip,
+        "application/zip",
+    );
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert!(
+        answer.body.contains("imported 4 posts with 1 images"),
+        "{}",
+        answer.body
+    );
+    assert_eq!(probe::posts(&a), 4);
+    // A hostile one is refused on the page, nothing imported.
+    let mut traversal = archive_entries(&sample_posts());
+    traversal.push(("../../x".to_string(), b"x".to_vec()));
+    let answer = browser.post_file(
+        "/settings/archive",
+        &[("csrf", &csrf)],
+        &zip_of(&traversal),
+        "application/zip",
+    );
+    assert!(answer.body.contains("unsafe path"), "{}", answer.body);
+    assert_eq!(probe::posts(&a), 4);
+    // Without the session, neither the upload nor the download.
+    let stranger = get(&a.url("/settings/archive/perch-archive.zip"), "*/*");
+    assert_ne!(stranger.status, 200);
+    let download = browser.get("/settings/archive/perch-archive.zip");
+    assert_eq!(download.status, 200);
+    let path = write_zip(&a, "downloaded.zip", &download.bytes);
+    assert_eq!(posts_of(&path).len(), 4);
+    let _ = &mut a;
+}

@@ -269,6 +269,8 @@ pub fn settings(urls: &Urls, profile: &Profile, viewer: &Viewer, message: Option
             p { a href="/settings/network" { "Who may see the accounts in them" } }
             h2 { "Backfill" }
             p { a href="/settings/backfill" { "Fetching recent posts and whole threads from other servers" } }
+            h2 { "Archive" }
+            p { a href="/settings/archive" { "Import a Mastodon archive, or download this account as one" } }
         }
         section.panel {
             h2 { "Server" }

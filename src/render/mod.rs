@@ -3,6 +3,7 @@
 //! sanitised ourselves, which is the only thing ever wrapped in `PreEscaped`.
 
 pub mod admin;
+pub mod archive;
 pub mod backfill;
 pub mod bookmarks;
 pub mod feeds;

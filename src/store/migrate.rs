@@ -47,6 +47,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0014_conversations.sql"),
     ),
     ("0015_polls", include_str!("migrations/0015_polls.sql")),
+    ("0016_archive", include_str!("migrations/0016_archive.sql")),
 ];
 
 /// The schema version this binary writes.

@@ -85,3 +85,41 @@ pub fn list_by_title(conn: &Connection, title: &str) -> rusqlite::Result<Option<
     )
     .optional()
 }
+
+/// The post an archive's object id was imported as, if it was.
+pub fn archived_post(conn: &Connection, object_uri: &str) -> rusqlite::Result<Option<i64>> {
+    conn.query_row(
+        "SELECT post_id FROM archive_posts WHERE object_uri = ?1",
+        [object_uri],
+        |row| row.get(0),
+    )
+    .optional()
+}
+
+pub fn remember_archived(
+    conn: &Connection,
+    object_uri: &str,
+    post_id: i64,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO archive_posts (object_uri, post_id) VALUES (?1, ?2)",
+        params![object_uri, post_id],
+    )?;
+    Ok(())
+}
+
+/// The owner's post ids, oldest first, from `after` on (an export reads them in pages).
+pub fn post_ids_after(conn: &Connection, after: i64, limit: usize) -> rusqlite::Result<Vec<i64>> {
+    let mut statement = conn.prepare("SELECT id FROM posts WHERE id > ?1 ORDER BY id LIMIT ?2")?;
+    let rows = statement.query_map(params![after, limit as i64], |row| row.get(0))?;
+    rows.collect()
+}
+
+/// What the owner liked, oldest first.
+pub fn own_likes(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut statement = conn.prepare(
+        "SELECT object_uri FROM interactions WHERE kind = 'like' AND actor_id IS NULL ORDER BY id",
+    )?;
+    let rows = statement.query_map([], |row| row.get(0))?;
+    rows.collect()
+}

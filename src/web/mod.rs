@@ -4,6 +4,7 @@
 pub mod activitypub;
 pub mod admin;
 pub mod apps;
+pub mod archive;
 pub mod assets;
 pub mod backfill;
 pub mod bookmarks;
@@ -128,6 +129,9 @@ pub fn routes() -> Vec<Route> {
         health::health,
         server_status::page,
         // Fetching older posts and whole threads
+        archive::settings,
+        archive::import,
+        archive::export,
         backfill::settings,
         backfill::switch,
     ]

@@ -5,6 +5,7 @@
 //! used is reported by number and skipped, never aborting the rest. Follows go out through the
 //! durable delivery queue, as any Follow does.
 
+pub mod archive;
 pub mod csv;
 
 use std::collections::HashSet;
