@@ -8,6 +8,7 @@ use rocket::fairing::{Fairing, Info, Kind};
 use rocket::form::{Form, FromForm};
 use rocket::http::uri::Origin;
 use rocket::http::{Header, Status};
+use rocket::response::content::RawHtml;
 use rocket::response::{self, Responder, Response};
 use rocket::{get, post, Request, State};
 
@@ -57,9 +58,11 @@ pub enum Page {
 impl<'r> Responder<'r, 'static> for Page {
     fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
         match self {
-            Page::Html(status, markup) => Response::build_from(markup.respond_to(request)?)
-                .status(status)
-                .ok(),
+            Page::Html(status, markup) => {
+                Response::build_from(RawHtml(markup.into_string()).respond_to(request)?)
+                    .status(status)
+                    .ok()
+            }
             Page::Redirect(status, location) => Response::build()
                 .status(status)
                 .header(Header::new("Location", location))

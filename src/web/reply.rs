@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use maud::Markup;
 use rocket::http::{ContentType, Header, Status};
+use rocket::response::content::RawHtml;
 use rocket::response::{self, Redirect, Responder, Response};
 use rocket::{catch, Request};
 use serde_json::Value;
@@ -56,10 +57,12 @@ impl AsRef<[u8]> for SharedBody {
 impl<'r> Responder<'r, 'static> for Reply {
     fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
         match self {
-            Reply::Html(markup) => markup.respond_to(request),
-            Reply::HtmlStatus(status, markup) => Response::build_from(markup.respond_to(request)?)
-                .status(status)
-                .ok(),
+            Reply::Html(markup) => RawHtml(markup.into_string()).respond_to(request),
+            Reply::HtmlStatus(status, markup) => {
+                Response::build_from(RawHtml(markup.into_string()).respond_to(request)?)
+                    .status(status)
+                    .ok()
+            }
             Reply::Activity(value) => Response::build()
                 .header(activity_json())
                 .sized_body(None, std::io::Cursor::new(value.to_string()))
@@ -126,7 +129,8 @@ fn error_response(
             .unwrap_or_else(|| "Perch".into());
         let viewer = Viewer::default();
         Response::build_from(
-            render::error_page(status.code, message, &viewer, &site).respond_to(request)?,
+            RawHtml(render::error_page(status.code, message, &viewer, &site).into_string())
+                .respond_to(request)?,
         )
         .finalize()
     } else {
