@@ -7,7 +7,8 @@ use serde_json::{json, Value};
 
 use crate::client::png;
 use crate::harness::{
-    all_sent_and_handled, eventually, get, handle, local_tool, Answer, Api, Instance, AS_JSON,
+    all_sent_and_handled, eventually, get, handle, local_tool, run_python, Answer, Api, Instance,
+    AS_JSON,
 };
 use crate::probe;
 
@@ -522,24 +523,6 @@ fn python() -> Option<String> {
         "venv/bin/python",
         "Mastodon.py and toot tests",
     )
-}
-
-/// Runs a script of tests/peers with the arguments; its output is shown on failure.
-fn run_python(python: &str, script: &str, args: &[&str]) {
-    let out = std::process::Command::new(python)
-        .arg(format!(
-            "{}/tests/peers/{script}",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .args(args)
-        .output()
-        .expect("run python");
-    assert!(
-        out.status.success(),
-        "{script} failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! through Perch's pages, then every group of the API, with a second real Perch as the remote
 //! side and a paging walk over 150+ statuses.
 
-use crate::harness::{follow_and_wait, handle, local_tool, Instance};
+use crate::harness::{follow_and_wait, handle, local_tool, run_python, Instance};
 use crate::probe;
 
 const PASSWORD: &str = "correct horse battery";
@@ -25,21 +25,12 @@ fn mastodon_py_logs_in_through_the_pages_and_works_every_group() {
         let visibility = ["public", "unlisted", "followers"][i % 3];
         a.post(&format!("seeded post {i}"), &["--visibility", visibility]);
     }
-    let out = std::process::Command::new(&python)
-        .arg(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/peers/mastodon_app.py"
-        ))
-        .args([&a.url(""), PASSWORD, &b.url(""), &handle(&b)])
-        .output()
-        .expect("run python");
-    assert!(
-        out.status.success(),
-        "mastodon_app.py failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+    let printed = run_python(
+        &python,
+        "mastodon_app.py",
+        &[&a.url(""), PASSWORD, &b.url(""), &handle(&b)],
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("ok"));
+    assert!(printed.contains("ok"), "{printed}");
     // What the app did is in A's database: the post from the app, B's reply kept.
     assert!(probe::remote_posts_containing(&a, "a reply from B") == 1);
 }

@@ -74,6 +74,26 @@ pub fn follow_and_wait(from: &Instance, to: &Instance) {
     eventually("the follow is accepted", || probe::following(from) >= 1);
 }
 
+/// Runs a script of tests/peers with `python` and the arguments; fails the test, showing the
+/// script's output, when the script does. Returns what it printed.
+pub fn run_python(python: &str, script: &str, args: &[&str]) -> String {
+    let out = std::process::Command::new(python)
+        .arg(format!(
+            "{}/tests/peers/{script}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .args(args)
+        .output()
+        .expect("run python");
+    assert!(
+        out.status.success(),
+        "{script} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// A test tool set up by scripts/test: `$env`, else `.tools/<local>`; None (with a SKIPPED line
 /// saying why) when neither exists.
 pub fn local_tool(env: &str, local: &str, needed_for: &str) -> Option<String> {

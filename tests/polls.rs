@@ -6,7 +6,7 @@
 
 use serde_json::{json, Value};
 
-use crate::harness::{eventually, follow_and_wait, local_tool, Api, Instance};
+use crate::harness::{eventually, follow_and_wait, local_tool, run_python, Api, Instance};
 use crate::probe;
 
 const PASSWORD: &str = "correct horse battery";
@@ -210,18 +210,9 @@ fn mastodon_py_posts_votes_and_reads_polls() {
     };
     let (a, b) = (instance(), instance());
     follow_and_wait(&b, &a);
-    let out = std::process::Command::new(python)
-        .arg(format!(
-            "{}/tests/peers/mastodon_polls.py",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .args([&a.url(""), PASSWORD, &b.url(""), PASSWORD])
-        .output()
-        .expect("run python");
-    assert!(
-        out.status.success(),
-        "mastodon_polls.py failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+    run_python(
+        &python,
+        "mastodon_polls.py",
+        &[&a.url(""), PASSWORD, &b.url(""), PASSWORD],
     );
 }
