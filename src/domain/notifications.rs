@@ -94,14 +94,6 @@ fn item(conn: &Connection, urls: &Urls, notification: Notification) -> Result<It
         }
         _ => None,
     };
-    let extras = match &entry {
-        Some(entry) => {
-            crate::domain::statuses::extras_for(conn, urls, std::slice::from_ref(entry))?
-                .pop()
-                .unwrap_or_default()
-        }
-        None => Extras::default(),
-    };
     let target = match (&notification.object_uri, notification.kind) {
         (Some(uri), NotificationKind::Move) => actors::get_by_uri(conn, uri)?,
         _ => None,
@@ -109,7 +101,7 @@ fn item(conn: &Connection, urls: &Urls, notification: Notification) -> Result<It
     Ok(Item {
         notification,
         entry,
-        extras,
+        extras: Extras::default(),
         target,
     })
 }
@@ -162,6 +154,12 @@ pub fn listed(
             entry.filtered = hits;
         }
         items.push(item);
+    }
+    // The extras of the whole page in one batch, not one post at a time.
+    let entries: Vec<Entry> = items.iter().filter_map(|i| i.entry.clone()).collect();
+    let mut extras = crate::domain::statuses::extras_for(conn, urls, &entries)?.into_iter();
+    for item in items.iter_mut().filter(|i| i.entry.is_some()) {
+        item.extras = extras.next().unwrap_or_default();
     }
     Ok(Listed {
         owner: timeline::feeds::owner(conn, username)?,
