@@ -40,6 +40,22 @@ pub fn unread(conn: &Connection) -> Result<u64> {
     Ok(notifications::unread_count(conn)?)
 }
 
+/// Mastodon's notification type for one of our kinds: the inverse of [`kinds_of_type`], shared
+/// by the API's entities, the streams and Web Push.
+pub fn mastodon_type(kind: NotificationKind) -> &'static str {
+    match kind {
+        NotificationKind::Follow => "follow",
+        NotificationKind::FollowRequest => "follow_request",
+        NotificationKind::Mention | NotificationKind::Reply => "mention",
+        NotificationKind::Like => "favourite",
+        NotificationKind::Announce => "reblog",
+        NotificationKind::Status => "status",
+        NotificationKind::Poll => "poll",
+        NotificationKind::Move => "move",
+        NotificationKind::Report => "admin.report",
+    }
+}
+
 /// Perch's kinds behind one of Mastodon's notification types (`mention` covers replies too).
 pub fn kinds_of_type(mastodon: &str) -> &'static [&'static str] {
     match mastodon {

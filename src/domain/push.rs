@@ -18,7 +18,7 @@ use crate::delivery::Backoff;
 use crate::error::{Error, Result};
 use crate::federation::client::Client;
 use crate::federation::webpush::{self, VapidKey};
-use crate::model::{NotificationKind, Shown, Timestamp};
+use crate::model::{Shown, Timestamp};
 use crate::store::push::{self as stored, NewSubscription};
 use crate::store::settings;
 use crate::urls::Urls;
@@ -69,6 +69,7 @@ impl Alerts {
     fn wants(&self, kind: &str) -> bool {
         match kind {
             "mention" => self.mention,
+            "status" => self.status,
             "reblog" => self.reblog,
             "follow" => self.follow,
             "follow_request" => self.follow_request,
@@ -217,20 +218,6 @@ pub fn unsubscribe(conn: &Connection, token_id: i64) -> Result<()> {
     Ok(())
 }
 
-/// Mastodon's type of one of our notification kinds (None: not pushed).
-fn mastodon_type(kind: NotificationKind) -> Option<&'static str> {
-    Some(match kind {
-        NotificationKind::Follow => "follow",
-        NotificationKind::FollowRequest => "follow_request",
-        NotificationKind::Mention | NotificationKind::Reply => "mention",
-        NotificationKind::Like => "favourite",
-        NotificationKind::Announce => "reblog",
-        NotificationKind::Status => "status",
-        NotificationKind::Poll => "poll",
-        NotificationKind::Report | NotificationKind::Move => return None,
-    })
-}
-
 /// The JSON Mastodon pushes for a notification.
 fn payload(item: &notifications::Item, kind: &str, owner_avatar: &str) -> serde_json::Value {
     let n = &item.notification;
@@ -339,14 +326,14 @@ impl PushWorker {
         let mut attempted = 0;
         for item in &listed.items {
             let id = item.notification.id;
-            let kind = mastodon_type(item.notification.kind);
-            let wanted = sub.policy != "none" && kind.is_some_and(|k| alerts.wants(k));
+            let kind = notifications::mastodon_type(item.notification.kind);
+            let wanted = sub.policy != "none" && alerts.wants(kind);
             if !wanted {
                 stored::sent(&self.conn, sub.id, id)?;
                 continue;
             }
             attempted += 1;
-            let body = payload(item, kind.unwrap_or_default(), &avatar).to_string();
+            let body = payload(item, kind, &avatar).to_string();
             match self.send(key, sub, body.as_bytes(), now) {
                 Sent::Done => stored::sent(&self.conn, sub.id, id)?,
                 Sent::Gone => {

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::domain::notifications;
 use crate::model::{Notification, NotificationKind};
 use crate::urls::Urls;
 
@@ -27,17 +28,10 @@ pub struct Notice {
 /// Mastodon's type for one of ours; reports have no Mastodon form without an admin Report
 /// entity, so they are left out (None).
 pub fn kind(kind: NotificationKind) -> Option<&'static str> {
-    Some(match kind {
-        NotificationKind::Follow => "follow",
-        NotificationKind::FollowRequest => "follow_request",
-        NotificationKind::Mention | NotificationKind::Reply => "mention",
-        NotificationKind::Like => "favourite",
-        NotificationKind::Announce => "reblog",
-        NotificationKind::Status => "status",
-        NotificationKind::Poll => "poll",
-        NotificationKind::Move => "move",
-        NotificationKind::Report => return None,
-    })
+    match notifications::mastodon_type(kind) {
+        "admin.report" => None,
+        name => Some(name),
+    }
 }
 
 /// None when Mastodon could not show it: no account (it was removed), a report, a status type

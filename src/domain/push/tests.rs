@@ -1,4 +1,5 @@
 use super::*;
+use crate::model::NotificationKind;
 
 fn database() -> (tempfile::TempDir, Connection) {
     let dir = tempfile::tempdir().unwrap();
@@ -25,4 +26,36 @@ fn keys_are_taken_in_either_base64_alphabet_with_or_without_padding() {
         assert_eq!(decode_key(&text).as_deref(), Some(&key[..]), "{text}");
     }
     assert!(valid_policy("none") && !valid_policy("nobody"));
+}
+
+#[test]
+fn every_alert_switch_is_honoured_for_its_notification_kind() {
+    let none = Alerts::default();
+    let all = Alerts {
+        mention: true,
+        status: true,
+        reblog: true,
+        follow: true,
+        follow_request: true,
+        favourite: true,
+        poll: true,
+        ..Alerts::default()
+    };
+    for kind in [
+        NotificationKind::Follow,
+        NotificationKind::FollowRequest,
+        NotificationKind::Mention,
+        NotificationKind::Reply,
+        NotificationKind::Like,
+        NotificationKind::Announce,
+        NotificationKind::Status,
+        NotificationKind::Poll,
+    ] {
+        let name = notifications::mastodon_type(kind);
+        assert!(all.wants(name), "{kind:?} is pushed when its switch is on");
+        assert!(!none.wants(name), "{kind:?} is not pushed when it is off");
+    }
+    // Mastodon has no push alert for a move, and Perch pushes no reports.
+    assert!(!all.wants(notifications::mastodon_type(NotificationKind::Move)));
+    assert!(!all.wants(notifications::mastodon_type(NotificationKind::Report)));
 }
