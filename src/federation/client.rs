@@ -220,29 +220,7 @@ impl Client {
         body: &[u8],
     ) -> Result<PostResponse, FetchError> {
         let url = checked_url(endpoint)?;
-        let mut request = self.agent.post(url.as_str());
-        for (name, value) in headers {
-            request = request.header(*name, value.as_str());
-        }
-        let mut response = request.send(body).map_err(|e| fetch_error(e, &url))?;
-        let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| parse_retry_after(v, SystemTime::now()));
-        if content_length(&response).is_some_and(|n| n <= MAX_DRAIN) {
-            let _ = response
-                .body_mut()
-                .with_config()
-                .limit(MAX_DRAIN)
-                .read_to_vec();
-        }
-        Ok(PostResponse {
-            status,
-            retry_after,
-            date_skew: None,
-        })
+        self.post_with_headers(&url, headers.iter().map(|(n, v)| (*n, v)), body)
     }
 
     /// Delivers `body` to `inbox`, signed with `scheme`.
@@ -254,7 +232,6 @@ impl Client {
         scheme: Scheme,
     ) -> Result<PostResponse, FetchError> {
         let url = checked_url(inbox)?;
-        let mut request = self.agent.post(url.as_str());
         let now = SystemTime::now();
         let headers = match scheme {
             Scheme::Cavage => signatures::sign_post(signer, &url, body, ACTIVITY_CONTENT_TYPE, now),
@@ -263,10 +240,21 @@ impl Client {
                     .ok_or(FetchError::BadDocument("cannot sign the request"))?
             }
         };
+        self.post_with_headers(&url, headers, body)
+    }
+
+    /// POSTs `body` with `headers` to an already checked URL and reads the short answer.
+    fn post_with_headers<N: AsRef<str>, V: AsRef<str>>(
+        &self,
+        url: &Url,
+        headers: impl IntoIterator<Item = (N, V)>,
+        body: &[u8],
+    ) -> Result<PostResponse, FetchError> {
+        let mut request = self.agent.post(url.as_str());
         for (name, value) in headers {
-            request = request.header(name, value);
+            request = request.header(name.as_ref(), value.as_ref());
         }
-        let mut response = request.send(body).map_err(|e| fetch_error(e, &url))?;
+        let mut response = request.send(body).map_err(|e| fetch_error(e, url))?;
         let status = response.status().as_u16();
         let retry_after = response
             .headers()
