@@ -661,14 +661,16 @@ fn conversations_group_direct_messages_by_thread_with_read_state() {
     assert_eq!(&listed[0].0, id, "the same conversation");
     assert!(!listed[0].1 && listed[0].2.contains("hush"), "{listed:?}");
 
-    // B answers: unread again. Removed, it leaves the list until a new message comes.
-    b.post(
-        &format!("{} again", handle(&a)),
-        &["--visibility", "direct", "--reply-to", &first],
-    );
-    eventually("B's second message reaches A", || {
-        probe::remote_posts(&a) == 3
-    });
+    // B answers in the thread (A then holds `held` of B's posts).
+    let b_answers = |text: &str, held: i64| {
+        b.post(
+            &format!("{} {text}", handle(&a)),
+            &["--visibility", "direct", "--reply-to", &first],
+        );
+        eventually("B's answer reaches A", || probe::remote_posts(&a) == held);
+    };
+    // Unread again. Removed, it leaves the list until a new message comes.
+    b_answers("again", 3);
     let listed = conversations(&api);
     assert_eq!(listed.len(), 1, "{listed:?}");
     // (Which of A's answer and B's is the last status depends on their `published` seconds.)
@@ -677,15 +679,10 @@ fn conversations_group_direct_messages_by_thread_with_read_state() {
     assert_eq!(removed.status, 200, "{}", removed.body);
     assert!(conversations(&api).is_empty());
     assert_eq!(api.delete("/api/v1/conversations/12345").status, 404);
-    b.post(
-        &format!("{} still there?", handle(&a)),
-        &["--visibility", "direct", "--reply-to", &first],
-    );
-    eventually("B's third message reaches A", || {
-        probe::remote_posts(&a) == 4
-    });
+    b_answers("still there?", 4);
     let listed = conversations(&api);
     assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(&listed[0].0, id, "the same conversation comes back");
     assert!(listed[0].1, "{listed:?}");
 
     // A token without read cannot list them.

@@ -39,6 +39,8 @@ pub struct Conversations {
 struct Thread {
     root_id: i64,
     messages: Vec<DirectMessage>,
+    /// When the owner last read it (ms).
+    read_at: i64,
 }
 
 impl Thread {
@@ -94,8 +96,12 @@ fn threads(conn: &Connection, urls: &Urls) -> Result<Vec<Thread>> {
     let mut threads = Vec::with_capacity(order.len());
     for root_id in order {
         let messages = grouped.remove(&root_id).unwrap_or_default();
-        let thread = Thread { root_id, messages };
-        let (_, removed_at) = conversations::marks(conn, root_id)?;
+        let (read_at, removed_at) = conversations::marks(conn, root_id)?;
+        let thread = Thread {
+            root_id,
+            messages,
+            read_at,
+        };
         if thread.last_arrival(true).max(thread.last_arrival(false)) > removed_at {
             threads.push(thread);
         }
@@ -131,8 +137,7 @@ fn conversation(conn: &Connection, urls: &Urls, thread: &Thread) -> Result<Optio
         }
     }
     // Unread when someone else wrote since the owner last read or wrote in it, as on Mastodon.
-    let (read_at, _) = conversations::marks(conn, thread.root_id)?;
-    let unread = thread.last_arrival(true) > read_at.max(thread.last_arrival(false));
+    let unread = thread.last_arrival(true) > thread.read_at.max(thread.last_arrival(false));
     Ok(Some(Conversation {
         id: thread.root_id,
         unread,
@@ -186,8 +191,9 @@ pub fn mark_read(
     id: i64,
     now: Timestamp,
 ) -> Result<Conversations> {
-    let thread = thread(conn, urls, id)?;
+    let mut thread = thread(conn, urls, id)?;
     conversations::mark_read(conn, thread.root_id, now.0)?;
+    thread.read_at = thread.read_at.max(now.0);
     Ok(Conversations {
         owner: timeline::feeds::owner(conn, username)?,
         items: conversation(conn, urls, &thread)?.into_iter().collect(),
