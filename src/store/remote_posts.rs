@@ -236,35 +236,21 @@ pub fn author_of(conn: &Connection, uri: &str) -> rusqlite::Result<Option<i64>> 
     .optional()
 }
 
-/// Every post we keep, newest first by keyset on the id (but those kept only for a thread or a
-/// profile, by someone we do not follow); `max_id`/`min_id` as Mastodon's paging.
-/// Posts of blocked or muted accounts are left out.
+/// The home timeline's remote posts, newest first, between `min_id` and `max_id`: the same
+/// query as [`window`] with [`Selection::All`] (the tests read the home through it).
 pub fn page(
     conn: &Connection,
     max_id: Option<i64>,
     min_id: Option<i64>,
     limit: usize,
 ) -> rusqlite::Result<Vec<RemotePost>> {
-    let sql = select(
-        "WHERE remote_posts.id < ?1 AND remote_posts.id > ?2
-           AND NOT EXISTS (SELECT 1 FROM actor_blocks b WHERE b.actor_id = actors.id
-                           AND b.kind IN ('block', 'mute')
-                           AND (b.expires_at IS NULL OR b.expires_at > unixepoch('subsec') * 1000))
-           AND (NOT EXISTS (SELECT 1 FROM context_posts c WHERE c.post_id = remote_posts.id)
-                OR EXISTS (SELECT 1 FROM follows f WHERE f.actor_id = actors.id
-                           AND f.direction = 'out' AND f.state = 'accepted'))
-         ORDER BY remote_posts.id DESC LIMIT ?3",
-    );
-    let mut statement = conn.prepare_cached(&sql)?;
-    let rows = statement.query_map(
-        params![
-            max_id.unwrap_or(i64::MAX),
-            min_id.unwrap_or(i64::MIN),
-            limit as i64
-        ],
-        from_row,
-    )?;
-    rows.collect()
+    let range = Window {
+        below: max_id.unwrap_or(i64::MAX),
+        above: min_id.unwrap_or(i64::MIN),
+        ascending: false,
+        limit,
+    };
+    window(conn, Selection::All, &range)
 }
 
 /// Which remote posts a timeline reads.
