@@ -575,16 +575,8 @@ fn import(
     };
     let urls = Urls::new(config);
     let report = with_remote(config, instance::signing_key(&conn)?, |remote| {
-        transfer::import(
-            &mut conn,
-            remote,
-            &urls,
-            kind,
-            &text,
-            mode,
-            Timestamp::now(),
-        )
-        .map_err(|e| format!("{}: {}", file.display(), e.message))
+        transfer::import(&mut conn, remote, &urls, kind, &text, mode)
+            .map_err(|e| format!("{}: {}", file.display(), e.message))
     })?;
     for bad in &report.skipped {
         eprintln!("{}:{}: skipped: {}", file.display(), bad.line, bad.reason);

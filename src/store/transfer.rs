@@ -123,3 +123,181 @@ pub fn own_likes(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     let rows = statement.query_map([], |row| row.get(0))?;
     rows.collect()
 }
+
+/// An import queued for the worker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportJob {
+    pub id: i64,
+    pub kind: String,
+    pub overwrite: bool,
+    pub created_at: i64,
+    pub finished_at: Option<i64>,
+    pub removed: i64,
+    /// Lines by state.
+    pub total: i64,
+    pub done: i64,
+    pub skipped: i64,
+}
+
+/// A data line of an import, not yet applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportRow {
+    pub line: i64,
+    /// The row's cells as a JSON array of strings.
+    pub cells: String,
+}
+
+pub fn insert_import_job(
+    conn: &Connection,
+    kind: &str,
+    overwrite: bool,
+    background: bool,
+    now: i64,
+) -> rusqlite::Result<i64> {
+    conn.execute(
+        "INSERT INTO import_jobs (kind, overwrite, background, created_at)
+         VALUES (?1, ?2, ?3, ?4)",
+        params![kind, overwrite, background, now],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// One line of a job: pending, or skipped with why (a line that could not be read).
+pub fn insert_import_row(
+    conn: &Connection,
+    job: i64,
+    line: i64,
+    cells: &str,
+    skipped: Option<&str>,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO import_rows (job_id, line, cells, state, reason)
+         VALUES (?1, ?2, ?3, CASE WHEN ?4 IS NULL THEN 'pending' ELSE 'skipped' END, ?4)",
+    )?
+    .execute(params![job, line, cells, skipped])?;
+    Ok(())
+}
+
+const JOB_COLUMNS: &str = "id, kind, overwrite, created_at, finished_at, removed,
+    (SELECT count(*) FROM import_rows WHERE job_id = import_jobs.id),
+    (SELECT count(*) FROM import_rows WHERE job_id = import_jobs.id AND state = 'done'),
+    (SELECT count(*) FROM import_rows WHERE job_id = import_jobs.id AND state = 'skipped')";
+
+fn job_from_row(row: &rusqlite::Row) -> rusqlite::Result<ImportJob> {
+    Ok(ImportJob {
+        id: row.get(0)?,
+        kind: row.get(1)?,
+        overwrite: row.get(2)?,
+        created_at: row.get(3)?,
+        finished_at: row.get(4)?,
+        removed: row.get(5)?,
+        total: row.get(6)?,
+        done: row.get(7)?,
+        skipped: row.get(8)?,
+    })
+}
+
+pub fn import_job(conn: &Connection, id: i64) -> rusqlite::Result<Option<ImportJob>> {
+    conn.query_row(
+        &format!("SELECT {JOB_COLUMNS} FROM import_jobs WHERE id = ?1"),
+        [id],
+        job_from_row,
+    )
+    .optional()
+}
+
+/// The oldest background import not finished: the one the worker works on.
+pub fn unfinished_import_job(conn: &Connection) -> rusqlite::Result<Option<ImportJob>> {
+    conn.query_row(
+        &format!(
+            "SELECT {JOB_COLUMNS} FROM import_jobs WHERE finished_at IS NULL AND background
+             ORDER BY id LIMIT 1"
+        ),
+        [],
+        job_from_row,
+    )
+    .optional()
+}
+
+/// The newest imports first, for the settings page.
+pub fn recent_import_jobs(conn: &Connection, limit: usize) -> rusqlite::Result<Vec<ImportJob>> {
+    let mut statement = conn.prepare(&format!(
+        "SELECT {JOB_COLUMNS} FROM import_jobs ORDER BY id DESC LIMIT ?1"
+    ))?;
+    let rows = statement.query_map([limit as i64], job_from_row)?;
+    rows.collect()
+}
+
+pub fn pending_import_rows(
+    conn: &Connection,
+    job: i64,
+    limit: usize,
+) -> rusqlite::Result<Vec<ImportRow>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT line, cells FROM import_rows WHERE job_id = ?1 AND state = 'pending'
+         ORDER BY line LIMIT ?2",
+    )?;
+    let rows = statement.query_map(params![job, limit as i64], |row| {
+        Ok(ImportRow {
+            line: row.get(0)?,
+            cells: row.get(1)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// Marks a line applied (with what it named) or skipped (with why).
+pub fn finish_import_row(
+    conn: &Connection,
+    job: i64,
+    line: i64,
+    outcome: Result<(&str, Option<i64>), &str>,
+) -> rusqlite::Result<()> {
+    let (state, reason, target, list) = match outcome {
+        Ok((target, list)) => ("done", None, Some(target), list),
+        Err(reason) => ("skipped", Some(reason), None, None),
+    };
+    conn.prepare_cached(
+        "UPDATE import_rows SET state = ?3, reason = ?4, target = ?5, list_id = ?6
+         WHERE job_id = ?1 AND line = ?2",
+    )?
+    .execute(params![job, line, state, reason, target, list])?;
+    Ok(())
+}
+
+/// What the applied lines of a job named, with their lists.
+pub fn import_targets(conn: &Connection, job: i64) -> rusqlite::Result<Vec<(String, Option<i64>)>> {
+    let mut statement = conn
+        .prepare("SELECT target, list_id FROM import_rows WHERE job_id = ?1 AND state = 'done'")?;
+    let rows = statement.query_map([job], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    rows.collect()
+}
+
+/// Skipped lines of a job with why, by line number.
+pub fn skipped_import_rows(
+    conn: &Connection,
+    job: i64,
+    limit: usize,
+) -> rusqlite::Result<Vec<(i64, String)>> {
+    let mut statement = conn.prepare(
+        "SELECT line, ifnull(reason, '') FROM import_rows
+         WHERE job_id = ?1 AND state = 'skipped' ORDER BY line LIMIT ?2",
+    )?;
+    let rows = statement.query_map(params![job, limit as i64], |row| {
+        Ok((row.get(0)?, row.get(1)?))
+    })?;
+    rows.collect()
+}
+
+pub fn finish_import_job(
+    conn: &Connection,
+    job: i64,
+    removed: i64,
+    now: i64,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE import_jobs SET finished_at = ?2, removed = ?3 WHERE id = ?1",
+        params![job, now, removed],
+    )?;
+    Ok(())
+}

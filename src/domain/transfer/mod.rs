@@ -1,9 +1,12 @@
 //! CSV import and export in Mastodon's formats (its `Export` model and `Form::Import`): the
 //! accounts followed, followers, blocks, mutes, blocked domains, bookmarks and lists.
 //!
-//! An import reads the whole file first (bounded by [`csv::MAX_BYTES`]); a line that cannot be
-//! used is reported by number and skipped, never aborting the rest. Follows go out through the
-//! durable delivery queue, as any Follow does.
+//! An import reads the whole file first (bounded by [`csv::MAX_BYTES`]) and queues its lines as
+//! a job in the database; the server's worker (or `perch import` in the foreground) applies them,
+//! a line that asks other servers at most every [`NETWORK_PACE_MS`], so the settings page can
+//! show progress and a restart loses nothing. A line that cannot be used is reported by number
+//! and skipped, never aborting the rest. Follows go out through the durable delivery queue, as
+//! any Follow does.
 
 pub mod archive;
 pub mod csv;
@@ -15,6 +18,7 @@ use rusqlite::Connection;
 use crate::error::{Error, Result};
 use crate::model::{Actor, Timestamp};
 use crate::store::moderation::{self as restrictions, Restriction};
+use crate::store::transfer::ImportJob;
 use crate::store::{self, bookmarks, follows, lists, transfer};
 use crate::urls::Urls;
 
@@ -48,6 +52,30 @@ impl Kind {
             _ => return None,
         })
     }
+
+    /// The name a queued import is stored under (and the export's file name).
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Following => "following",
+            Kind::Followers => "followers",
+            Kind::Blocks => "blocks",
+            Kind::Mutes => "mutes",
+            Kind::DomainBlocks => "domain_blocks",
+            Kind::Bookmarks => "bookmarks",
+            Kind::Lists => "lists",
+        }
+    }
+
+    /// Every kind, in the settings page's order.
+    pub const ALL: [Kind; 7] = [
+        Kind::Following,
+        Kind::Followers,
+        Kind::Blocks,
+        Kind::Mutes,
+        Kind::DomainBlocks,
+        Kind::Bookmarks,
+        Kind::Lists,
+    ];
 
     pub const NAMES: &'static str =
         "following, followers, blocks, mutes, domain_blocks, bookmarks, lists";
@@ -123,7 +151,9 @@ fn acct(actor: &Actor) -> String {
     format!("{}@{}", actor.username, actor.domain)
 }
 
-/// Imports `text` (a CSV file of `kind`). Accounts not yet known are found by WebFinger.
+/// Imports `text` (a CSV file of `kind`) in the foreground, as `perch import` does: the same
+/// job the settings page queues, worked through at once, waiting the polite pace between lines
+/// that ask the network. Accounts not yet known are found by WebFinger.
 pub fn import(
     conn: &mut Connection,
     remote: &dyn Fetch,
@@ -131,8 +161,64 @@ pub fn import(
     kind: Kind,
     text: &str,
     mode: Mode,
-    now: Timestamp,
 ) -> Result<Report> {
+    let job = queue(conn, kind, text, mode, false, Timestamp::now())?;
+    let mut pace = Pace::default();
+    loop {
+        let now = Timestamp::now();
+        match run_job(conn, remote, urls, job, now, &mut pace)? {
+            Progress::Finished => return report(conn, job),
+            Progress::Waiting(until) => std::thread::sleep(std::time::Duration::from_millis(
+                (until.0 - now.0).max(1) as u64,
+            )),
+            Progress::Applied(_) | Progress::Idle => {}
+        }
+    }
+}
+
+/// The least time between two lines that ask other servers (a WebFinger look-up, an actor's
+/// document, a Follow): 1,000 follows take about 17 minutes, and no server sees a burst.
+pub const NETWORK_PACE_MS: i64 = 1_000;
+/// Lines applied per run: a run is short, so a stop or a page view waits little.
+const BATCH: usize = 200;
+
+/// When the next line that asks the network may go.
+#[derive(Debug, Clone, Copy)]
+pub struct Pace {
+    next_network_at: Timestamp,
+}
+
+impl Default for Pace {
+    fn default() -> Pace {
+        Pace {
+            next_network_at: Timestamp(0),
+        }
+    }
+}
+
+/// What one run did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// No import is waiting.
+    Idle,
+    /// Lines applied or skipped; more may be due at once.
+    Applied(usize),
+    /// The next line asks the network, not before then.
+    Waiting(Timestamp),
+    /// The job's last line is done (and its overwrite).
+    Finished,
+}
+
+/// Queues `text` as an import of `kind`; lines that cannot be read are recorded as skipped. A
+/// `background` job is the server's worker's; the CLI works through its own.
+pub fn queue(
+    conn: &mut Connection,
+    kind: Kind,
+    text: &str,
+    mode: Mode,
+    background: bool,
+    now: Timestamp,
+) -> Result<i64> {
     let (rows, bad) = csv::parse(text).map_err(Error::bad_request)?;
     let headers: &[&str] = match kind {
         Kind::Following | Kind::Blocks | Kind::Mutes => &["Account address"],
@@ -144,155 +230,295 @@ pub fn import(
             ))
         }
     };
-    let rows = csv::without_header(rows, headers);
-    let mut report = Report {
-        skipped: bad,
-        ..Report::default()
-    };
-    match kind {
-        Kind::DomainBlocks => import_domains(conn, &rows, mode, now, &mut report)?,
-        Kind::Bookmarks => import_bookmarks(conn, &rows, mode, now, &mut report)?,
-        _ => import_accounts(conn, remote, urls, kind, &rows, mode, now, &mut report)?,
+    if rows.len() + bad.len() > csv::MAX_ROWS {
+        return Err(Error::bad_request(format!(
+            "the file has more than {} lines",
+            csv::MAX_ROWS
+        )));
     }
-    report.skipped.sort_by_key(|b| b.line);
-    Ok(report)
-}
-
-fn skip(report: &mut Report, line: usize, reason: impl Into<String>) {
-    report.skipped.push(csv::BadLine {
-        line,
-        reason: reason.into(),
-    });
-}
-
-fn import_domains(
-    conn: &mut Connection,
-    rows: &[csv::Row],
-    mode: Mode,
-    now: Timestamp,
-    report: &mut Report,
-) -> Result<()> {
-    let mut named = HashSet::new();
+    let rows = csv::without_header(rows, headers);
     store::write(conn, |tx| {
-        for row in rows {
-            match moderation::normalise_domain(&row.cells[0]) {
-                Ok(domain) => {
-                    // Through the store, not `moderation::block_domain`: one transaction for
-                    // a 10,000-line file. What blocking a domain also removes follows.
-                    if restrictions::block_domain(tx, &domain, now)? {
-                        follows::delete_in_domain(tx, &domain)?;
-                    }
-                    named.insert(domain);
-                    report.imported += 1;
-                }
-                Err(e) => skip(report, row.line, e.message),
-            }
+        let job = transfer::insert_import_job(
+            tx,
+            kind.name(),
+            mode == Mode::Overwrite,
+            background,
+            now.0,
+        )?;
+        for row in &rows {
+            let cells = serde_json::to_string(&row.cells).unwrap_or_else(|_| "[]".into());
+            transfer::insert_import_row(tx, job, row.line as i64, &cells, None)?;
         }
-        if mode == Mode::Overwrite {
-            for domain in transfer::blocked_domains(tx)? {
-                if !named.contains(&domain) {
-                    restrictions::unblock_domain(tx, &domain)?;
-                    report.removed += 1;
-                }
-            }
+        for line in &bad {
+            transfer::insert_import_row(tx, job, line.line as i64, "[]", Some(&line.reason))?;
         }
-        Ok::<_, Error>(())
+        Ok(job)
     })
 }
 
-fn import_bookmarks(
+/// Works on the oldest background import: the server's worker calls this.
+pub fn run_imports(
     conn: &mut Connection,
-    rows: &[csv::Row],
-    mode: Mode,
+    remote: &dyn Fetch,
+    urls: &Urls,
     now: Timestamp,
-    report: &mut Report,
-) -> Result<()> {
-    let mut named = HashSet::new();
-    store::write(conn, |tx| {
-        for row in rows {
-            let uri = row.cells[0].as_str();
-            let valid = url::Url::parse(uri)
-                .ok()
-                .is_some_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
-            if !valid {
-                skip(report, row.line, "not an http(s) URL of a post");
-                continue;
+    pace: &mut Pace,
+) -> Result<Progress> {
+    match transfer::unfinished_import_job(conn)? {
+        Some(job) => run_job(conn, remote, urls, job.id, now, pace),
+        None => Ok(Progress::Idle),
+    }
+}
+
+/// Applies the next lines of `job`: lines that stay in this database at once (a batch), at most
+/// one that asks the network, and once none is left, the overwrite.
+pub fn run_job(
+    conn: &mut Connection,
+    remote: &dyn Fetch,
+    urls: &Urls,
+    job: i64,
+    now: Timestamp,
+    pace: &mut Pace,
+) -> Result<Progress> {
+    let Some(record) = transfer::import_job(conn, job)? else {
+        return Ok(Progress::Idle);
+    };
+    if record.finished_at.is_some() {
+        return Ok(Progress::Finished);
+    }
+    let rows = transfer::pending_import_rows(conn, job, BATCH)?;
+    let Some(kind) = Kind::parse(&record.kind).filter(|_| !rows.is_empty()) else {
+        let removed = if record.overwrite {
+            overwrite(conn, urls, job, Kind::parse(&record.kind), now)?
+        } else {
+            0
+        };
+        transfer::finish_import_job(conn, job, removed as i64, now.0)?;
+        return Ok(Progress::Finished);
+    };
+    let cells = |row: &transfer::ImportRow| -> Vec<String> {
+        serde_json::from_str(&row.cells).unwrap_or_default()
+    };
+    if matches!(kind, Kind::DomainBlocks | Kind::Bookmarks) {
+        // Nothing asks the network: the whole batch in one transaction.
+        store::write(conn, |tx| {
+            for row in &rows {
+                let cells = cells(row);
+                let cell = cells.first().map_or("", String::as_str);
+                let outcome = match kind {
+                    Kind::DomainBlocks => apply_domain(tx, cell, now)?,
+                    _ => apply_bookmark(tx, cell, now)?,
+                };
+                let outcome = outcome.as_ref().map(|t| (t.as_str(), None));
+                transfer::finish_import_row(tx, job, row.line, outcome.map_err(String::as_str))?;
             }
-            // Kept by id: the post is fetched when the bookmarks are shown, as any bookmark.
-            bookmarks::add(tx, uri, now)?;
-            named.insert(uri.to_string());
-            report.imported += 1;
+            Ok::<_, Error>(())
+        })?;
+        return Ok(Progress::Applied(rows.len()));
+    }
+    let mut applied = 0;
+    for row in &rows {
+        let cells = cells(row);
+        let networked = asks_network(conn, urls, kind, &cells)?;
+        if networked && now < pace.next_network_at {
+            return Ok(if applied > 0 {
+                Progress::Applied(applied)
+            } else {
+                Progress::Waiting(pace.next_network_at)
+            });
         }
-        if mode == Mode::Overwrite {
-            for uri in transfer::bookmarks(tx)? {
-                if !named.contains(&uri) {
-                    bookmarks::remove(tx, &uri)?;
-                    report.removed += 1;
-                }
-            }
+        let outcome = apply_account(conn, remote, urls, kind, &cells, now)?;
+        let outcome = outcome
+            .as_ref()
+            .map(|(actor, list)| (actor.as_str(), *list));
+        store::write(conn, |tx| {
+            transfer::finish_import_row(tx, job, row.line, outcome.map_err(String::as_str))
+        })?;
+        applied += 1;
+        if networked {
+            pace.next_network_at = Timestamp(now.0 + NETWORK_PACE_MS);
         }
-        Ok::<_, Error>(())
+    }
+    Ok(Progress::Applied(applied))
+}
+
+/// What a job did so far: applied lines, what the overwrite removed, skipped lines with why.
+pub fn report(conn: &Connection, job: i64) -> Result<Report> {
+    let record =
+        transfer::import_job(conn, job)?.ok_or_else(|| Error::new(404, "no such import"))?;
+    let skipped = transfer::skipped_import_rows(conn, job, csv::MAX_ROWS)?
+        .into_iter()
+        .map(|(line, reason)| csv::BadLine {
+            line: line as usize,
+            reason,
+        })
+        .collect();
+    Ok(Report {
+        imported: record.done as usize,
+        removed: record.removed as usize,
+        skipped,
     })
 }
 
-#[allow(clippy::too_many_arguments)]
-fn import_accounts(
+/// The newest imports, for the settings page, each with its first skipped lines.
+pub fn recent(conn: &Connection, limit: usize) -> Result<Vec<(ImportJob, Vec<csv::BadLine>)>> {
+    let mut jobs = Vec::new();
+    for job in transfer::recent_import_jobs(conn, limit)? {
+        let skipped = transfer::skipped_import_rows(conn, job.id, 20)?
+            .into_iter()
+            .map(|(line, reason)| csv::BadLine {
+                line: line as usize,
+                reason,
+            })
+            .collect();
+        jobs.push((job, skipped));
+    }
+    Ok(jobs)
+}
+
+fn apply_domain(
+    tx: &Connection,
+    cell: &str,
+    now: Timestamp,
+) -> Result<std::result::Result<String, String>> {
+    match moderation::normalise_domain(cell) {
+        Ok(domain) => {
+            // Through the store, not `moderation::block_domain`: one transaction for a batch.
+            // What blocking a domain also removes follows.
+            if restrictions::block_domain(tx, &domain, now)? {
+                follows::delete_in_domain(tx, &domain)?;
+            }
+            Ok(Ok(domain))
+        }
+        Err(e) => Ok(Err(e.message)),
+    }
+}
+
+fn apply_bookmark(
+    tx: &Connection,
+    uri: &str,
+    now: Timestamp,
+) -> Result<std::result::Result<String, String>> {
+    let valid = url::Url::parse(uri)
+        .ok()
+        .is_some_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
+    if !valid {
+        return Ok(Err("not an http(s) URL of a post".into()));
+    }
+    // Kept by id: the post is fetched when the bookmarks are shown, as any bookmark.
+    bookmarks::add(tx, uri, now)?;
+    Ok(Ok(uri.to_string()))
+}
+
+fn handle_column(kind: Kind) -> usize {
+    if kind == Kind::Lists {
+        1
+    } else {
+        0
+    }
+}
+
+/// The columns Perch reads only to report a malformed one: it has no per-follow boost or
+/// notification settings, nor mutes that keep notifications.
+fn check_columns(kind: Kind, cells: &[String]) -> std::result::Result<(), String> {
+    if kind == Kind::Following || kind == Kind::Mutes {
+        csv::boolean(cells.get(1), true).and_then(|_| csv::boolean(cells.get(2), false))?;
+    }
+    Ok(())
+}
+
+/// Whether applying this line asks other servers: an account not stored yet, or a Follow.
+fn asks_network(conn: &Connection, urls: &Urls, kind: Kind, cells: &[String]) -> Result<bool> {
+    if check_columns(kind, cells).is_err() {
+        return Ok(false);
+    }
+    let Some(handle) = cells.get(handle_column(kind)) else {
+        return Ok(false);
+    };
+    let Ok(Some(actor)) = stored_account(conn, urls, handle) else {
+        // Not an address (skipped at once) or not stored (found by WebFinger).
+        return Ok(actors::parse_handle(handle).is_some());
+    };
+    Ok(match kind {
+        Kind::Following | Kind::Lists => {
+            follows::get(conn, actor.id, follows::Direction::Out)?.is_none()
+        }
+        _ => false,
+    })
+}
+
+/// Applies one account line: Ok(Ok((actor id, list))) when applied, Ok(Err(why)) when skipped.
+#[allow(clippy::type_complexity)]
+fn apply_account(
     conn: &mut Connection,
     remote: &dyn Fetch,
     urls: &Urls,
     kind: Kind,
-    rows: &[csv::Row],
-    mode: Mode,
+    cells: &[String],
     now: Timestamp,
-    report: &mut Report,
-) -> Result<()> {
-    let handle_column = if kind == Kind::Lists { 1 } else { 0 };
-    let mut named: HashSet<i64> = HashSet::new();
-    let mut named_lists: HashSet<i64> = HashSet::new();
-    for row in rows {
-        if kind == Kind::Following || kind == Kind::Mutes {
-            // The columns are read only to report a malformed one; Perch has no per-follow
-            // boost or notification settings, nor mutes that keep notifications.
-            let checked = csv::boolean(row.cells.get(1), true)
-                .and_then(|_| csv::boolean(row.cells.get(2), false));
-            if let Err(e) = checked {
-                skip(report, row.line, e);
-                continue;
-            }
-        }
-        let Some(handle) = row.cells.get(handle_column) else {
-            skip(report, row.line, "the account address is missing");
-            continue;
-        };
-        let actor = match find_account(conn, remote, urls, handle, now) {
-            Ok(actor) => actor,
-            Err(reason) => {
-                skip(report, row.line, format!("{handle}: {reason}"));
-                continue;
-            }
-        };
-        let applied = match kind {
-            Kind::Following => following::follow(conn, urls, &actor, now),
-            Kind::Blocks => moderation::block(conn, urls, &actor, now),
-            Kind::Mutes => moderation::mute(conn, &actor, true, now),
-            Kind::Lists => add_to_list(conn, urls, &row.cells[0], &actor, now).map(|list| {
-                named_lists.insert(list);
-            }),
-            Kind::DomainBlocks | Kind::Bookmarks | Kind::Followers => Ok(()),
-        };
-        match applied {
-            Ok(()) => {
-                named.insert(actor.id);
-                report.imported += 1;
-            }
-            Err(e) if e.status >= 500 => return Err(e),
-            Err(e) => skip(report, row.line, format!("{handle}: {}", e.message)),
-        }
+) -> Result<std::result::Result<(String, Option<i64>), String>> {
+    if let Err(e) = check_columns(kind, cells) {
+        return Ok(Err(e));
     }
-    if mode == Mode::Overwrite {
-        report.removed += overwrite_accounts(conn, urls, kind, &named, &named_lists, now)?;
+    let Some(handle) = cells.get(handle_column(kind)) else {
+        return Ok(Err("the account address is missing".into()));
+    };
+    let actor = match find_account(conn, remote, urls, handle, now) {
+        Ok(actor) => actor,
+        Err(reason) => return Ok(Err(format!("{handle}: {reason}"))),
+    };
+    let applied = match kind {
+        Kind::Following => following::follow(conn, urls, &actor, now).map(|()| None),
+        Kind::Blocks => moderation::block(conn, urls, &actor, now).map(|()| None),
+        Kind::Mutes => moderation::mute(conn, &actor, true, now).map(|()| None),
+        Kind::Lists => add_to_list(conn, urls, &cells[0], &actor, now).map(Some),
+        Kind::DomainBlocks | Kind::Bookmarks | Kind::Followers => Ok(None),
+    };
+    match applied {
+        Ok(list) => Ok(Ok((actor.id.to_string(), list))),
+        Err(e) if e.status >= 500 => Err(e),
+        Err(e) => Ok(Err(format!("{handle}: {}", e.message))),
     }
-    Ok(())
+}
+
+/// Undoes what the job's file did not name; returns how many.
+fn overwrite(
+    conn: &mut Connection,
+    urls: &Urls,
+    job: i64,
+    kind: Option<Kind>,
+    now: Timestamp,
+) -> Result<usize> {
+    let targets = transfer::import_targets(conn, job)?;
+    let named: HashSet<&str> = targets.iter().map(|(t, _)| t.as_str()).collect();
+    let mut removed = 0;
+    match kind {
+        Some(Kind::DomainBlocks) => store::write(conn, |tx| {
+            for domain in transfer::blocked_domains(tx)? {
+                if !named.contains(domain.as_str()) {
+                    restrictions::unblock_domain(tx, &domain)?;
+                    removed += 1;
+                }
+            }
+            Ok::<_, Error>(())
+        })?,
+        Some(Kind::Bookmarks) => store::write(conn, |tx| {
+            for uri in transfer::bookmarks(tx)? {
+                if !named.contains(uri.as_str()) {
+                    bookmarks::remove(tx, &uri)?;
+                    removed += 1;
+                }
+            }
+            Ok::<_, Error>(())
+        })?,
+        Some(kind) => {
+            let actors: HashSet<i64> = named.iter().filter_map(|t| t.parse().ok()).collect();
+            let lists: HashSet<i64> = targets.iter().filter_map(|(_, list)| *list).collect();
+            removed = overwrite_accounts(conn, urls, kind, &actors, &lists, now)?;
+        }
+        None => {}
+    }
+    Ok(removed)
 }
 
 /// Undoes what the file did not name; returns how many.
@@ -368,14 +594,13 @@ fn add_to_list(
     Ok(list)
 }
 
-/// The account behind `user@domain`: the stored one, else found by WebFinger.
-fn find_account(
+/// The stored account behind `user@domain`, without asking the network; Err when the line
+/// cannot name an account.
+fn stored_account(
     conn: &Connection,
-    remote: &dyn Fetch,
     urls: &Urls,
     handle: &str,
-    now: Timestamp,
-) -> std::result::Result<Actor, String> {
+) -> std::result::Result<Option<Actor>, String> {
     let (user, domain) =
         actors::parse_handle(handle).ok_or("not an account address like user@domain")?;
     if urls
@@ -384,9 +609,18 @@ fn find_account(
     {
         return Err("that is this account".into());
     }
-    if let Some(actor) =
-        transfer::actor_by_handle(conn, &user, &domain).map_err(|e| e.to_string())?
-    {
+    transfer::actor_by_handle(conn, &user, &domain).map_err(|e| e.to_string())
+}
+
+/// The account behind `user@domain`: the stored one, else found by WebFinger.
+fn find_account(
+    conn: &Connection,
+    remote: &dyn Fetch,
+    urls: &Urls,
+    handle: &str,
+    now: Timestamp,
+) -> std::result::Result<Actor, String> {
+    if let Some(actor) = stored_account(conn, urls, handle)? {
         return Ok(actor);
     }
     actors::resolve_handle(conn, remote, handle, now).map_err(|e| e.to_string())
