@@ -633,6 +633,21 @@ pub struct NewActor {
     pub raw: String,
 }
 
+/// A CSV import queued for the worker, with its lines counted by state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportJob {
+    pub id: i64,
+    pub kind: String,
+    pub overwrite: bool,
+    pub created_at: i64,
+    pub finished_at: Option<i64>,
+    pub removed: i64,
+    /// Lines by state.
+    pub total: i64,
+    pub done: i64,
+    pub skipped: i64,
+}
+
 #[cfg(test)]
 mod tests;
 

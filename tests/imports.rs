@@ -568,3 +568,81 @@ fn an_archive_uploaded_on_the_settings_page_and_downloaded_again() {
     assert_eq!(posts_of(&path).len(), 4);
     let _ = &mut a;
 }
+
+#[test]
+fn csv_files_through_the_settings_page_are_worked_through_with_progress() {
+    let mut a = Instance::start();
+    let (friend, other) = (Instance::start(), Instance::start());
+    a.set_password("correct horse battery staple");
+    let mut browser = a.logged_in("correct horse battery staple");
+    let csrf = browser.csrf("/settings/import");
+    let following = format!(
+        "Account address,Show boosts,Notify on new posts,Languages\n{},true,false,\n\
+         not an address,true,false,\n{},true,false,\n",
+        acct(&friend),
+        acct(&other)
+    );
+    let upload = |browser: &mut crate::harness::Browser, kind, mode, text: &str| {
+        browser.post_file(
+            "/settings/import",
+            &[("csrf", &csrf), ("kind", kind), ("mode", mode)],
+            text.as_bytes(),
+            "text/csv",
+        )
+    };
+    let answer = upload(&mut browser, "following", "merge", &following);
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    // The server's worker follows both, a second apart, and the page shows how far it is.
+    eventually("both imported follows are accepted", || {
+        probe::following(&a) == 2
+    });
+    let mut page = String::new();
+    eventually("the page shows the import done", || {
+        page = browser.get("/settings/import").body;
+        page.contains("data-state=\"done\"")
+    });
+    assert!(page.contains("3 of 3 lines"), "{page}");
+    assert!(page.contains("2 imported, 1 skipped"), "{page}");
+    assert!(page.contains("line 3: not an address"), "{page}");
+
+    // Overwrite through the page makes the list what the file says.
+    upload(
+        &mut browser,
+        "domain_blocks",
+        "merge",
+        "a.example\nb.example\n",
+    );
+    eventually("two domains blocked", || {
+        export(&a, "domain_blocks") == "a.example\nb.example\n"
+    });
+    upload(&mut browser, "domain_blocks", "overwrite", "b.example\n");
+    eventually("the overwrite removed one", || {
+        export(&a, "domain_blocks") == "b.example\n"
+    });
+
+    // Downloads are the CLI's export, for the owner only.
+    let download = browser.get("/settings/export/following.csv");
+    assert_eq!(download.status, 200);
+    assert_eq!(download.body, export(&a, "following"));
+    let stranger = crate::harness::get(&a.url("/settings/export/following.csv"), "*/*");
+    assert_ne!(stranger.status, 200);
+    assert_eq!(browser.get("/settings/export/passwords.csv").status, 404);
+
+    // Refused files say why on the page, and queue nothing.
+    let refused = upload(&mut browser, "followers", "merge", "x@y.example\n");
+    assert_eq!(refused.status, 400);
+    assert!(
+        refused.body.contains("cannot be imported"),
+        "{}",
+        refused.body
+    );
+    let refused = browser.post_file(
+        "/settings/import",
+        &[("csrf", &csrf), ("kind", "blocks"), ("mode", "merge")],
+        b"\xff\xfe not text",
+        "text/csv",
+    );
+    assert_eq!(refused.status, 400);
+    assert!(refused.body.contains("not UTF-8"), "{}", refused.body);
+    let _ = &mut a;
+}

@@ -271,6 +271,8 @@ pub fn settings(urls: &Urls, profile: &Profile, viewer: &Viewer, message: Option
             p { a href="/settings/backfill" { "Fetching recent posts and whole threads from other servers" } }
             h2 { "Archive" }
             p { a href="/settings/archive" { "Import a Mastodon archive, or download this account as one" } }
+            h2 { "Import and export" }
+            p { a href="/settings/import" { "Follows, blocks, mutes, blocked domains, bookmarks and lists as CSV files" } }
         }
         section.panel {
             h2 { "Server" }

@@ -7,6 +7,7 @@ pub mod archive;
 pub mod backfill;
 pub mod bookmarks;
 pub mod feeds;
+pub mod imports;
 pub mod interactions;
 pub mod media;
 pub mod moderation;

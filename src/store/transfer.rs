@@ -124,20 +124,7 @@ pub fn own_likes(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     rows.collect()
 }
 
-/// An import queued for the worker.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImportJob {
-    pub id: i64,
-    pub kind: String,
-    pub overwrite: bool,
-    pub created_at: i64,
-    pub finished_at: Option<i64>,
-    pub removed: i64,
-    /// Lines by state.
-    pub total: i64,
-    pub done: i64,
-    pub skipped: i64,
-}
+pub use crate::model::ImportJob;
 
 /// A data line of an import, not yet applied.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -13,6 +13,7 @@ pub mod compose;
 pub mod follows;
 pub mod guards;
 pub mod health;
+pub mod imports;
 pub mod inbox;
 pub mod interactions;
 pub mod moderation;
@@ -132,6 +133,9 @@ pub fn routes() -> Vec<Route> {
         archive::settings,
         archive::import,
         archive::export,
+        imports::settings,
+        imports::import,
+        imports::export,
         backfill::settings,
         backfill::switch,
     ]

@@ -17,6 +17,7 @@ use crate::store::{self, fetches};
 use crate::urls::Urls;
 
 use super::super::actors::{Fetch, Remote};
+use super::super::transfer;
 use super::polite::{Polite, DAY_MS};
 use super::steps::{self, Cx};
 use super::{queue, Step};
@@ -56,6 +57,8 @@ pub struct Worker {
     key_id: String,
     urls: Urls,
     forgotten_at: Timestamp,
+    /// CSV imports queued on the settings page are worked through here too, at their pace.
+    imports: transfer::Pace,
 }
 
 impl Worker {
@@ -73,6 +76,7 @@ impl Worker {
             key_id,
             urls,
             forgotten_at: Timestamp(0),
+            imports: transfer::Pace::default(),
         }
     }
 
@@ -88,6 +92,13 @@ impl Worker {
         Ok(report)
     }
 
+    /// Applies the next lines of a queued CSV import (whether or not backfill is on).
+    pub fn run_imports(&mut self, now: Timestamp) -> Result<transfer::Progress, String> {
+        let remote = Remote::new(&self.client, &self.key, &self.key_id);
+        transfer::run_imports(&mut self.conn, &remote, &self.urls, now, &mut self.imports)
+            .map_err(|e| format!("import: {}", e.message))
+    }
+
     /// When the next GET is due, or None when the queue is empty.
     pub fn next_due(&self) -> Result<Option<Timestamp>, String> {
         fetches::next_due(&self.conn).map_err(|e| format!("fetch queue: {e}"))
@@ -100,12 +111,21 @@ pub fn spawn(mut worker: Worker, stop: Arc<AtomicBool>) -> std::io::Result<JoinH
         .name("perch-backfill".into())
         .spawn(move || {
             while !stop.load(Ordering::Relaxed) {
+                let imported = match worker.run_imports(Timestamp::now()) {
+                    Ok(progress) => matches!(progress, transfer::Progress::Applied(_)),
+                    Err(e) => {
+                        crate::log::warn("import", "worker run failed", &[("error", &e)]);
+                        false
+                    }
+                };
                 match worker.run_once(Timestamp::now()) {
                     Ok(report) if report.taken > report.postponed => continue,
                     Ok(_) => {}
                     Err(e) => crate::log::warn("backfill", "worker run failed", &[("error", &e)]),
                 }
-                std::thread::park_timeout(IDLE_WAIT);
+                if !imported {
+                    std::thread::park_timeout(IDLE_WAIT);
+                }
             }
         })
 }

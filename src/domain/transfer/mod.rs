@@ -16,9 +16,9 @@ use std::collections::HashSet;
 use rusqlite::Connection;
 
 use crate::error::{Error, Result};
+use crate::model::ImportJob;
 use crate::model::{Actor, Timestamp};
 use crate::store::moderation::{self as restrictions, Restriction};
-use crate::store::transfer::ImportJob;
 use crate::store::{self, bookmarks, follows, lists, transfer};
 use crate::urls::Urls;
 
