@@ -32,10 +32,11 @@ pub fn count(conn: &Connection, direction: Direction, state: FollowState) -> rus
             Direction::Out => counters.following,
         });
     }
-    conn.prepare_cached("SELECT count(*) FROM follows WHERE direction = ?1 AND state = ?2")?
-        .query_row(params![direction.as_str(), state.as_str()], |row| {
-            row.get::<_, i64>(0).map(|n| n as u64)
-        })
+    conn.query_row(
+        "SELECT count(*) FROM follows WHERE direction = ?1 AND state = ?2",
+        params![direction.as_str(), state.as_str()],
+        |row| row.get::<_, i64>(0).map(|n| n as u64),
+    )
 }
 
 /// Actor ids at the other end of accepted follows, newest first, by keyset on the follow's id.

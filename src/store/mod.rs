@@ -65,9 +65,6 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     // Waiting for a lock, rather than failing, is what keeps the CLI and the server from ever
     // showing "database is locked" to the owner.
     conn.busy_timeout(Duration::from_secs(10))?;
-    // One API page runs more distinct statements than rusqlite's default 16-entry cache holds:
-    // with the default they evict each other and are parsed again on every request.
-    conn.set_prepared_statement_cache_capacity(128);
     let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(rusqlite::Error::InvalidQuery);

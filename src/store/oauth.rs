@@ -139,12 +139,14 @@ fn token_from(row: &Row<'_>) -> rusqlite::Result<Token> {
 
 /// A live (not revoked) token by the hash of its secret.
 pub fn live_token(conn: &Connection, token_hash: &str) -> rusqlite::Result<Option<Token>> {
-    // Read on every API request: kept prepared.
-    conn.prepare_cached(&format!(
-        "SELECT {TOKEN_COLUMNS} FROM oauth_tokens t JOIN oauth_apps a ON a.id = t.app_id
-         WHERE t.token_hash = ?1 AND t.revoked_at IS NULL"
-    ))?
-    .query_row([token_hash], token_from)
+    conn.query_row(
+        &format!(
+            "SELECT {TOKEN_COLUMNS} FROM oauth_tokens t JOIN oauth_apps a ON a.id = t.app_id
+             WHERE t.token_hash = ?1 AND t.revoked_at IS NULL"
+        ),
+        [token_hash],
+        token_from,
+    )
     .optional()
 }
 
@@ -176,11 +178,11 @@ pub fn owner_tokens(conn: &Connection) -> rusqlite::Result<Vec<Token>> {
 
 /// Records a use, at most once a minute per token (it is read on every API request).
 pub fn touch_token(conn: &Connection, id: i64, now: Timestamp) -> rusqlite::Result<()> {
-    conn.prepare_cached(
+    conn.execute(
         "UPDATE oauth_tokens SET last_used_at = ?2
          WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at < ?2 - 60000)",
-    )?
-    .execute(params![id, now.0])?;
+        params![id, now.0],
+    )?;
     Ok(())
 }
 

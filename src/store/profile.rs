@@ -21,14 +21,11 @@ pub fn create_if_missing(
 }
 
 pub fn get(conn: &Connection, username: &str) -> rusqlite::Result<Option<Profile>> {
-    // Read for every API account and page: kept prepared.
     let row = conn
-        .prepare_cached(
+        .query_row(
             "SELECT display_name, bio_source, bio_html, avatar_media_id, header_media_id, fields_json,
                     manually_approves_followers, discoverable, created_at, updated_at, bot
              FROM profile WHERE id = 1",
-        )?
-        .query_row(
             [],
             |row| {
                 Ok((

@@ -369,12 +369,11 @@ pub fn release_key(conn: &Connection, key_hash: &str) -> rusqlite::Result<()> {
 /// When the owner's latest post was written (the account's `last_status_at`).
 pub fn last_post_at(conn: &Connection) -> rusqlite::Result<Option<Timestamp>> {
     // Ids sort by time (imported posts' too, from their dates): the newest row, by the key.
-    conn.prepare_cached(
+    conn.query_row(
         "SELECT max(created_at) FROM (SELECT created_at FROM posts ORDER BY id DESC LIMIT 1)",
-    )?
-    .query_row([], |row| {
-        row.get::<_, Option<i64>>(0).map(|t| t.map(Timestamp))
-    })
+        [],
+        |row| row.get::<_, Option<i64>>(0).map(|t| t.map(Timestamp)),
+    )
 }
 
 /// The id of the owner's own boost of `uri`.
