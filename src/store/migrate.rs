@@ -48,6 +48,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ),
     ("0015_polls", include_str!("migrations/0015_polls.sql")),
     ("0016_archive", include_str!("migrations/0016_archive.sql")),
+    (
+        "0018_push_sealed",
+        include_str!("migrations/0018_push_sealed.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.
