@@ -35,6 +35,8 @@ pub struct App {
     pub documents: Arc<Documents>,
     /// The WebFinger answer: it depends on the configuration only.
     pub webfinger: Arc<str>,
+    /// Seals secrets at rest (Web Push keys and tokens); kept beside the database.
+    pub secret: Arc<crate::secrets::SecretKey>,
 }
 
 impl App {
@@ -131,7 +133,9 @@ pub fn rocket(config: Config) -> std::result::Result<Rocket<Build>, String> {
     let documents = web::cache::Documents::open(&config.database)?;
     let urls = Urls::new(&config);
     let webfinger = crate::federation::webfinger::jrd(&urls).to_string().into();
+    let (secret, _) = crate::secrets::SecretKey::load_or_create(&config.database)?;
     let app = App {
+        secret: Arc::new(secret),
         urls,
         config,
         db,

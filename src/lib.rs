@@ -75,6 +75,7 @@ pub mod media;
 pub mod model;
 pub mod ops;
 pub mod render;
+pub mod secrets;
 pub mod store;
 pub mod text;
 pub mod urls;

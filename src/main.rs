@@ -180,6 +180,13 @@ fn run(cli: Cli) -> Result<(), String> {
 
 fn init(config: &Config) -> Result<(), String> {
     let (_, report) = instance::init(config)?;
+    let (_, created) = perch::secrets::SecretKey::load_or_create(&config.database)?;
+    if created {
+        println!(
+            "created {} (mode 0600): the key that seals push secrets",
+            perch::secrets::key_path(&config.database).display()
+        );
+    }
     let db = config.database.display();
     if report.created_database || report.created_key {
         println!(
@@ -216,6 +223,23 @@ fn serve(config: Config) -> Result<(), String> {
         println!(
             "created {} with a new RSA-2048 key",
             config.database.display()
+        );
+    }
+    // Made here too for an install from before the key file; then raw push keys are sealed.
+    let (secret, created) = perch::secrets::SecretKey::load_or_create(&config.database)?;
+    if created {
+        println!(
+            "created {} (the key that seals push secrets; back it up with the database)",
+            perch::secrets::key_path(&config.database).display()
+        );
+    }
+    let sealed = perch::domain::push::seal_raw_subscriptions(&conn, &secret)
+        .map_err(|e| format!("cannot seal the push subscriptions: {e}"))?;
+    if sealed > 0 {
+        perch::log::info(
+            "push",
+            "sealed raw subscription keys",
+            &[("rows", &sealed.to_string())],
         );
     }
     let urls = Urls::new(&config);
@@ -344,8 +368,10 @@ fn scheduled_worker(
 /// The Web Push worker with its own connection and client.
 fn push_worker(config: &Config) -> Result<perch::domain::push::PushWorker, String> {
     let conn = store::open(&config.database, false)?;
+    let (secret, _) = perch::secrets::SecretKey::load_or_create(&config.database)?;
     Ok(perch::domain::push::PushWorker::new(
         conn,
+        Arc::new(secret),
         Arc::new(client(config)),
         Urls::new(config),
         config.username.clone(),

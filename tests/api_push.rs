@@ -130,6 +130,35 @@ fn pushes_decrypt_with_http_ece_carry_a_valid_vapid_jwt_and_a_410_ends_the_subsc
     assert_eq!(payload["notification_type"], "follow", "{push}");
     assert!(payload["notification_id"].as_i64().is_some());
     assert!(payload["title"].as_str().unwrap().contains("following you"));
+    // The payload hands the app its own token back, and it works against the API.
+    assert_eq!(payload["access_token"], api.token.as_str(), "{push}");
+    let by_payload = Api {
+        origin: api.origin.clone(),
+        token: payload["access_token"].as_str().unwrap().to_string(),
+        client_id: api.client_id.clone(),
+        client_secret: api.client_secret.clone(),
+    };
+    assert_eq!(by_payload.get("/api/v1/push/subscription").status, 200);
+    // At rest the keys and token are sealed: no raw value in the row.
+    let conn = rusqlite::Connection::open(a.database()).unwrap();
+    let (p256dh, auth, token): (Vec<u8>, Vec<u8>, Vec<u8>) = conn
+        .query_row(
+            "SELECT p256dh, auth, access_token FROM push_subscriptions",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    let raw = |text: &Value| {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(text.as_str().unwrap().trim_end_matches('='))
+            .unwrap()
+    };
+    let (raw_p256dh, raw_auth) = (raw(&service.keys["p256dh"]), raw(&service.keys["auth"]));
+    let holds = |stored: &[u8], value: &[u8]| stored.windows(value.len()).any(|w| w == value);
+    assert!(!holds(&p256dh, &raw_p256dh) && !holds(&auth, &raw_auth));
+    assert!(!holds(&token, api.token.as_bytes()));
+    assert!(p256dh.len() > raw_p256dh.len() && auth.len() > raw_auth.len());
 
     // Alerts switched off are not pushed: favourites off, then a like and a reply.
     let updated = api.send_json(

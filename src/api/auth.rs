@@ -69,6 +69,21 @@ impl<'r> FromRequest<'r> for Token {
     }
 }
 
+/// The raw bearer as sent (next to a `Token` guard, which checked it): Web Push hands it back
+/// to the app in each payload.
+pub struct Bearer(pub String);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Bearer {
+    type Error = ApiError;
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, ApiError> {
+        match bearer(request).filter(|b| !b.is_empty() && b.len() <= 200) {
+            Some(bearer) => Outcome::Success(Bearer(bearer)),
+            None => Outcome::Error((Status::Unauthorized, ApiError::unauthorized())),
+        }
+    }
+}
+
 /// A token when one is sent (public endpoints answer more to a logged-in app).
 pub struct MaybeToken(pub Option<Token>);
 

@@ -10,7 +10,7 @@ use crate::app::App;
 use crate::domain::push::{self, Alerts, Subscribe, View};
 use crate::model::Timestamp;
 
-use super::auth::Token;
+use super::auth::{Bearer, Token};
 use super::body::Body;
 use super::error::ApiResult;
 
@@ -89,10 +89,12 @@ fn entity(view: &View) -> Value {
 pub async fn create(
     app: &State<App>,
     token: Token,
+    bearer: Bearer,
     form: Body<PushForm>,
 ) -> ApiResult<Json<Value>> {
     token.owner("push")?;
     let form = form.0;
+    let secret = app.secret.clone();
     let subscription = form.subscription.unwrap_or_default();
     let (urls, username, token_id) = (
         app.urls.clone(),
@@ -107,8 +109,17 @@ pub async fn create(
                 auth: subscription.keys.auth.as_deref().unwrap_or(""),
                 alerts: alerts(Alerts::default(), form.data.alerts.as_ref()),
                 policy: form.data.policy.as_deref().unwrap_or("all"),
+                access_token: &bearer.0,
             };
-            push::subscribe(conn, &urls, &username, token_id, &new, Timestamp::now())
+            push::subscribe(
+                conn,
+                &secret,
+                &urls,
+                &username,
+                token_id,
+                &new,
+                Timestamp::now(),
+            )
         })
         .await?;
     Ok(Json(entity(&view)))
@@ -126,11 +137,13 @@ pub async fn show(app: &State<App>, token: Token) -> ApiResult<Json<Value>> {
 pub async fn update(
     app: &State<App>,
     token: Token,
+    bearer: Bearer,
     form: Body<PushForm>,
 ) -> ApiResult<Json<Value>> {
     token.owner("push")?;
     let token_id = token.0.token_id;
     let data = form.0.data;
+    let secret = app.secret.clone();
     let view = app
         .run(move |conn| {
             let (start, policy) =
@@ -138,9 +151,11 @@ pub async fn update(
             let policy = data.policy.unwrap_or(policy);
             push::update(
                 conn,
+                &secret,
                 token_id,
                 &alerts(start, data.alerts.as_ref()),
                 &policy,
+                &bearer.0,
             )
         })
         .await?;

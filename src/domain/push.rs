@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 use crate::federation::client::Client;
 use crate::federation::webpush::{self, VapidKey};
 use crate::model::{Shown, Timestamp};
+use crate::secrets::SecretKey;
 use crate::store::push::{self as stored, NewSubscription};
 use crate::store::settings;
 use crate::urls::Urls;
@@ -142,12 +143,15 @@ pub struct Subscribe<'a> {
     pub auth: &'a str,
     pub alerts: Alerts,
     pub policy: &'a str,
+    /// The bearer token the app subscribed with, sent back in each push as Mastodon does.
+    pub access_token: &'a str,
 }
 
 /// Subscribes the token (replacing its subscription); pushes start with the next
 /// notification.
 pub fn subscribe(
     conn: &Connection,
+    secret: &SecretKey,
     urls: &Urls,
     username: &str,
     token_id: i64,
@@ -175,11 +179,12 @@ pub fn subscribe(
         &NewSubscription {
             token_id,
             endpoint: endpoint.as_str(),
-            p256dh: &p256dh,
-            auth: &auth,
+            p256dh: &secret.seal(&p256dh),
+            auth: &secret.seal(&auth),
             alerts: &alerts,
             policy: new.policy,
             sent_through,
+            access_token: &secret.seal(new.access_token.as_bytes()),
         },
         now,
     )?;
@@ -192,12 +197,25 @@ pub fn get(conn: &Connection, token_id: i64) -> Result<View> {
     view(conn, &sub)
 }
 
-pub fn update(conn: &Connection, token_id: i64, alerts: &Alerts, policy: &str) -> Result<View> {
+pub fn update(
+    conn: &Connection,
+    secret: &SecretKey,
+    token_id: i64,
+    alerts: &Alerts,
+    policy: &str,
+    access_token: &str,
+) -> Result<View> {
     if !valid_policy(policy) {
         return Err(Error::new(422, "Validation failed: unknown policy"));
     }
     let alerts = serde_json::to_string(alerts).map_err(Error::internal)?;
-    if !stored::set_alerts(conn, token_id, &alerts, policy)? {
+    if !stored::set_alerts(
+        conn,
+        token_id,
+        &alerts,
+        policy,
+        &secret.seal(access_token.as_bytes()),
+    )? {
         return Err(Error::not_found());
     }
     get(conn, token_id)
@@ -218,8 +236,51 @@ pub fn unsubscribe(conn: &Connection, token_id: i64) -> Result<()> {
     Ok(())
 }
 
+/// Seals the keys of subscriptions stored raw (before 0018). Run at start, after the key file
+/// is loaded: the migration itself cannot read that file.
+pub fn seal_raw_subscriptions(conn: &Connection, secret: &SecretKey) -> Result<usize> {
+    let raw = stored::unsealed(conn)?;
+    for sub in &raw {
+        stored::set_sealed(
+            conn,
+            sub.id,
+            &secret.seal(&sub.p256dh),
+            &secret.seal(&sub.auth),
+        )?;
+    }
+    Ok(raw.len())
+}
+
+/// A subscription's keys and token, opened; None when they were sealed under another key
+/// (a database moved without its key file).
+struct Opened {
+    p256dh: Vec<u8>,
+    auth: Vec<u8>,
+    access_token: String,
+}
+
+fn open(secret: &SecretKey, sub: &stored::Subscription) -> Option<Opened> {
+    if !sub.sealed {
+        return None;
+    }
+    let access_token = match &sub.access_token {
+        Some(sealed) => String::from_utf8(secret.open(sealed)?).ok()?,
+        None => String::new(),
+    };
+    Some(Opened {
+        p256dh: secret.open(&sub.p256dh)?,
+        auth: secret.open(&sub.auth)?,
+        access_token,
+    })
+}
+
 /// The JSON Mastodon pushes for a notification.
-fn payload(item: &notifications::Item, kind: &str, owner_avatar: &str) -> serde_json::Value {
+fn payload(
+    item: &notifications::Item,
+    kind: &str,
+    owner_avatar: &str,
+    access_token: &str,
+) -> serde_json::Value {
     let n = &item.notification;
     let who = n
         .actor
@@ -256,8 +317,7 @@ fn payload(item: &notifications::Item, kind: &str, owner_avatar: &str) -> serde_
         .and_then(|a| a.avatar_url.clone())
         .unwrap_or_else(|| owner_avatar.to_string());
     serde_json::json!({
-        // Perch keeps tokens only hashed, so it cannot send the app its own back.
-        "access_token": "",
+        "access_token": access_token,
         "preferred_locale": "en",
         "notification_id": n.id,
         "notification_type": kind,
@@ -270,6 +330,7 @@ fn payload(item: &notifications::Item, kind: &str, owner_avatar: &str) -> serde_
 /// The push worker: its own connection and client, stepped by `run_once(now)`.
 pub struct PushWorker {
     conn: Connection,
+    secret: Arc<SecretKey>,
     client: Arc<Client>,
     urls: Urls,
     username: String,
@@ -283,9 +344,16 @@ enum Sent {
 }
 
 impl PushWorker {
-    pub fn new(conn: Connection, client: Arc<Client>, urls: Urls, username: String) -> Self {
+    pub fn new(
+        conn: Connection,
+        secret: Arc<SecretKey>,
+        client: Arc<Client>,
+        urls: Urls,
+        username: String,
+    ) -> Self {
         PushWorker {
             conn,
+            secret,
             client,
             urls,
             username,
@@ -308,6 +376,15 @@ impl PushWorker {
         sub: &stored::Subscription,
         now: Timestamp,
     ) -> Result<usize> {
+        let Some(opened) = open(&self.secret, sub) else {
+            crate::log::warn(
+                "push",
+                "subscription dropped: its keys do not open with this key file",
+                &[("subscription", &sub.id.to_string())],
+            );
+            stored::delete(&self.conn, sub.id)?;
+            return Ok(0);
+        };
         let range = crate::model::Range {
             min_id: Some(sub.sent_through),
             limit: 20,
@@ -333,8 +410,8 @@ impl PushWorker {
                 continue;
             }
             attempted += 1;
-            let body = payload(item, kind, &avatar).to_string();
-            match self.send(key, sub, body.as_bytes(), now) {
+            let body = payload(item, kind, &avatar, &opened.access_token).to_string();
+            match self.send(key, sub, &opened, body.as_bytes(), now) {
                 Sent::Done => stored::sent(&self.conn, sub.id, id)?,
                 Sent::Gone => {
                     stored::delete(&self.conn, sub.id)?;
@@ -361,13 +438,14 @@ impl PushWorker {
         &self,
         key: &VapidKey,
         sub: &stored::Subscription,
+        opened: &Opened,
         body: &[u8],
         now: Timestamp,
     ) -> Sent {
         let Ok(endpoint) = url::Url::parse(&sub.endpoint) else {
             return Sent::Gone;
         };
-        let encrypted = match webpush::encrypt(&sub.p256dh, &sub.auth, body) {
+        let encrypted = match webpush::encrypt(&opened.p256dh, &opened.auth, body) {
             Ok(encrypted) => encrypted,
             Err(_) => return Sent::Gone,
         };

@@ -52,6 +52,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0017_import_jobs",
         include_str!("migrations/0017_import_jobs.sql"),
     ),
+    (
+        "0018_push_sealed",
+        include_str!("migrations/0018_push_sealed.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.
