@@ -357,9 +357,18 @@ fn doctor_passes_on_a_running_instance_and_names_what_is_broken() {
         "webfinger",
         "actor",
         "queue",
+        "push key",
     ] {
         assert!(line(&lines, name).starts_with("ok    "), "{lines:#?}");
     }
+    // A key others can read is named, with what to do.
+    let key = perch::secrets::key_path(instance.database());
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let (ok, lines) = doctor(&instance);
+    assert!(!ok, "{lines:#?}");
+    assert!(line(&lines, "push key").contains("chmod 600"), "{lines:#?}");
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
     // Nothing delivered yet, so no remote Date to compare with; no certificate over http.
     for name in ["clock", "tls"] {
         assert!(line(&lines, name).starts_with("skip  "), "{lines:#?}");

@@ -77,6 +77,7 @@ pub fn checks(config_path: &Path) -> Vec<Check> {
         .unwrap_or(Path::new("."))
         .to_path_buf();
     push("database", database(&config.database));
+    push("push key", push_key(&config.database));
     push("disk", disk(&folder));
     push("folder", writable(&folder));
     let recorded = read_only(&config.database)
@@ -208,6 +209,29 @@ fn disk(folder: &Path) -> Outcome {
             folder.display()
         )),
         Some(bytes) => Outcome::Ok(format!("{} free in {}", megabytes(bytes), folder.display())),
+    }
+}
+
+/// The key that seals push subscriptions: beside the database, readable by its owner only.
+fn push_key(database: &Path) -> Outcome {
+    use std::os::unix::fs::PermissionsExt;
+    let path = crate::secrets::key_path(database);
+    match std::fs::metadata(&path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Outcome::Skip(format!(
+            "{} is made at the next start of the server",
+            path.display()
+        )),
+        Err(e) => Outcome::Fail(format!("{}: {e}", path.display())),
+        Ok(meta) if meta.len() != 32 => Outcome::Fail(format!(
+            "{} is not a key (not 32 bytes): restore it from a backup, or remove it and let \
+             the apps subscribe again",
+            path.display()
+        )),
+        Ok(meta) if meta.permissions().mode() & 0o077 != 0 => Outcome::Fail(format!(
+            "{} can be read by others: chmod 600 it",
+            path.display()
+        )),
+        Ok(_) => Outcome::Ok(format!("{} (keep it with your backups)", path.display())),
     }
 }
 
