@@ -670,6 +670,12 @@ fn backup(config: &Config, file: &std::path::Path) -> Result<(), String> {
         config.database.display(),
         file.display()
     );
+    if perch::secrets::copy_key(&config.database, file)? {
+        println!(
+            "and the push key to {} (keep the two together)",
+            perch::secrets::key_path(file).display()
+        );
+    }
     Ok(())
 }
 

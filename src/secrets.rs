@@ -90,6 +90,26 @@ impl SecretKey {
     }
 }
 
+/// Copies the key of database `from` to sit beside database `to` (mode 0600, replacing one
+/// there): a backup carries its key, and a restore puts it back. False when `from` has none.
+pub fn copy_key(from: &Path, to: &Path) -> Result<bool, String> {
+    let source = key_path(from);
+    let bytes = match std::fs::read(&source) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(format!("{}: {e}", source.display())),
+    };
+    SecretKey::from_bytes(&bytes).map_err(|e| format!("{}: {e}", source.display()))?;
+    let target = key_path(to);
+    let mut temporary = target.as_os_str().to_owned();
+    temporary.push(".new");
+    let temporary = PathBuf::from(temporary);
+    let _ = std::fs::remove_file(&temporary);
+    write_private(&temporary, &bytes)?;
+    std::fs::rename(&temporary, &target).map_err(|e| format!("{}: {e}", target.display()))?;
+    Ok(true)
+}
+
 fn write_private(path: &Path, bytes: &[u8]) -> Result<(), String> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);

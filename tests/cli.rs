@@ -298,6 +298,17 @@ fn backup_while_serving_holds_everything() {
         "all posts made before the backup are in it: {posts}"
     );
     assert!(probe::has_private_key(&target));
+    // The push key goes with it, readable by its owner only.
+    let key = perch::secrets::key_path(&target);
+    assert_eq!(
+        std::fs::read(&key).unwrap(),
+        std::fs::read(perch::secrets::key_path(instance.database())).unwrap()
+    );
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
 }
 
 #[test]

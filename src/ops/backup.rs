@@ -157,6 +157,8 @@ pub fn restore(database: &Path, file: &Path) -> Result<PathBuf, String> {
         side.push(suffix);
         let _ = std::fs::remove_file(PathBuf::from(side));
     }
+    // A backup made by `perch backup` carries its push key; a daily one leaves the key here.
+    crate::secrets::copy_key(file, database)?;
     if let Ok(dir) = std::fs::File::open(folder) {
         let _ = dir.sync_all();
     }
