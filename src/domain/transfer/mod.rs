@@ -16,8 +16,7 @@ use std::collections::HashSet;
 use rusqlite::Connection;
 
 use crate::error::{Error, Result};
-use crate::model::ImportJob;
-use crate::model::{Actor, Timestamp};
+use crate::model::{Actor, FollowState, ImportJob, Timestamp};
 use crate::store::moderation::{self as restrictions, Restriction};
 use crate::store::{self, bookmarks, follows, lists, transfer};
 use crate::urls::Urls;
@@ -65,17 +64,6 @@ impl Kind {
             Kind::Lists => "lists",
         }
     }
-
-    /// Every kind, in the settings page's order.
-    pub const ALL: [Kind; 7] = [
-        Kind::Following,
-        Kind::Followers,
-        Kind::Blocks,
-        Kind::Mutes,
-        Kind::DomainBlocks,
-        Kind::Bookmarks,
-        Kind::Lists,
-    ];
 
     pub const NAMES: &'static str =
         "following, followers, blocks, mutes, domain_blocks, bookmarks, lists";
@@ -171,7 +159,9 @@ pub fn import(
             Progress::Waiting(until) => std::thread::sleep(std::time::Duration::from_millis(
                 (until.0 - now.0).max(1) as u64,
             )),
-            Progress::Applied(_) | Progress::Idle => {}
+            Progress::Applied(_) => {}
+            // Only when the job's row is gone (another process removed it): nothing to wait for.
+            Progress::Idle => return Err(Error::new(409, "the import was removed while running")),
         }
     }
 }
@@ -230,12 +220,6 @@ pub fn queue(
             ))
         }
     };
-    if rows.len() + bad.len() > csv::MAX_ROWS {
-        return Err(Error::bad_request(format!(
-            "the file has more than {} lines",
-            csv::MAX_ROWS
-        )));
-    }
     let rows = csv::without_header(rows, headers);
     store::write(conn, |tx| {
         let job = transfer::insert_import_job(
@@ -346,17 +330,10 @@ pub fn run_job(
 pub fn report(conn: &Connection, job: i64) -> Result<Report> {
     let record =
         transfer::import_job(conn, job)?.ok_or_else(|| Error::new(404, "no such import"))?;
-    let skipped = transfer::skipped_import_rows(conn, job, csv::MAX_ROWS)?
-        .into_iter()
-        .map(|(line, reason)| csv::BadLine {
-            line: line as usize,
-            reason,
-        })
-        .collect();
     Ok(Report {
         imported: record.done as usize,
         removed: record.removed as usize,
-        skipped,
+        skipped: skipped_lines(conn, job, csv::MAX_ROWS)?,
     })
 }
 
@@ -364,16 +341,20 @@ pub fn report(conn: &Connection, job: i64) -> Result<Report> {
 pub fn recent(conn: &Connection, limit: usize) -> Result<Vec<(ImportJob, Vec<csv::BadLine>)>> {
     let mut jobs = Vec::new();
     for job in transfer::recent_import_jobs(conn, limit)? {
-        let skipped = transfer::skipped_import_rows(conn, job.id, 20)?
-            .into_iter()
-            .map(|(line, reason)| csv::BadLine {
-                line: line as usize,
-                reason,
-            })
-            .collect();
+        let skipped = skipped_lines(conn, job.id, 20)?;
         jobs.push((job, skipped));
     }
     Ok(jobs)
+}
+
+fn skipped_lines(conn: &Connection, job: i64, limit: usize) -> Result<Vec<csv::BadLine>> {
+    Ok(transfer::skipped_import_rows(conn, job, limit)?
+        .into_iter()
+        .map(|(line, reason)| csv::BadLine {
+            line: line as usize,
+            reason,
+        })
+        .collect())
 }
 
 fn apply_domain(
@@ -439,10 +420,11 @@ fn asks_network(conn: &Connection, urls: &Urls, kind: Kind, cells: &[String]) ->
         // Not an address (skipped at once) or not stored (found by WebFinger).
         return Ok(actors::parse_handle(handle).is_some());
     };
+    let follow = follows::get(conn, actor.id, follows::Direction::Out)?;
     Ok(match kind {
-        Kind::Following | Kind::Lists => {
-            follows::get(conn, actor.id, follows::Direction::Out)?.is_none()
-        }
+        // `queue_follow` sends a Follow again unless it was accepted; a list follows only anew.
+        Kind::Following => !follow.is_some_and(|f| f.state == FollowState::Accepted),
+        Kind::Lists => follow.is_none(),
         _ => false,
     })
 }
