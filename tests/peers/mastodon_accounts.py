@@ -8,49 +8,19 @@ Run by tests/api_accounts.rs as:
     mastodon_accounts.py A_URL A_PASSWORD B_HANDLE B_URL B_PASSWORD
 Exits non-zero with the reason on the first failure."""
 
-import struct
 import sys
-import time
-import zlib
 
-from mastodon import Mastodon
+import peerkit
+from peerkit import png, until
 
 a_url, a_password, b_handle, b_url, b_password = sys.argv[1:6]
 b_acct = b_handle.lstrip("@")
 
 
 def logged_in(base_url, password):
-    client_id, client_secret = Mastodon.create_app(
-        "perch mastodon.py test", api_base_url=base_url, scopes=["read", "write", "follow", "push"]
+    return peerkit.logged_in(
+        base_url, password, "perch mastodon.py test", ["read", "write", "follow", "push"]
     )
-    app = Mastodon(
-        client_id=client_id,
-        client_secret=client_secret,
-        api_base_url=base_url,
-        version_check_mode="created",
-    )
-    app.log_in(username="ana", password=password, allow_http=True)
-    return app
-
-
-def until(what, check, seconds=20):
-    deadline = time.time() + seconds
-    while not check():
-        if time.time() > deadline:
-            sys.exit(f"timed out waiting for: {what}")
-        time.sleep(0.1)
-
-
-def png(side):
-    """A small RGB PNG, written by hand so the test needs no imaging library."""
-    row = b"\x00" + bytes([120, 60, 200]) * side
-    raw = zlib.compress(row * side)
-
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
 
 
 a = logged_in(a_url, a_password)
@@ -75,7 +45,7 @@ updated = a.account_update_credentials(
     display_name="Ana via Mastodon.py",
     note="hello from *Mastodon.py*",
     fields=[("Site", "https://ana.example"), ("Language", "Rust")],
-    avatar=png(64),
+    avatar=png(64, 64),
     avatar_mime_type="image/png",
 )
 assert updated.display_name == "Ana via Mastodon.py", updated

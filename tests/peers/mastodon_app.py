@@ -16,14 +16,13 @@ import datetime
 import hashlib
 import html.parser
 import secrets
-import struct
 import sys
 import time
 import urllib.parse
-import zlib
 
 import requests
 from mastodon import Mastodon
+from peerkit import png, until
 
 a_url, password, b_url, b_handle = sys.argv[1:5]
 OOB = "urn:ietf:wg:oauth:2.0:oob"
@@ -34,17 +33,6 @@ SCOPES = ["read", "write", "follow", "push"]
 def check(condition, why):
     if not condition:
         sys.exit(f"failed: {why}")
-
-
-def until(what, probe, seconds=20):
-    deadline = time.time() + seconds
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.time() > deadline:
-            sys.exit(f"timed out waiting for: {what}")
-        time.sleep(0.1)
 
 
 class Hidden(html.parser.HTMLParser):
@@ -172,16 +160,6 @@ check(any(f.id == b_account.id for f in app.account_followers(me)), "B among A's
 b_id, b_secret = Mastodon.create_app("perch mastodon.py peer", api_base_url=b_url, scopes=SCOPES)
 b = Mastodon(client_id=b_id, client_secret=b_secret, api_base_url=b_url, version_check_mode="none")
 b.log_in(username="ana", password=password, scopes=SCOPES, allow_http=True)
-
-
-def png(width, height):
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    rows = b"".join(b"\x00" + b"\x20\x80\xc0" * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
-            + chunk(b"IEND", b""))
 
 
 # Statuses: an image with alt text and a CW, posted once even when the app retries.

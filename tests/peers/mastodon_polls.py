@@ -8,36 +8,15 @@ Run by tests/polls.rs as:
 Exits non-zero with the reason on the first failure."""
 
 import sys
-import time
 
-from mastodon import Mastodon
+import peerkit
+from peerkit import until
 
 a_url, a_password, b_url, b_password = sys.argv[1:5]
 
 
 def logged_in(base_url, password):
-    client_id, client_secret = Mastodon.create_app(
-        "perch mastodon.py polls", api_base_url=base_url, scopes=["read", "write"]
-    )
-    app = Mastodon(
-        client_id=client_id,
-        client_secret=client_secret,
-        api_base_url=base_url,
-        version_check_mode="created",
-    )
-    app.log_in(username="ana", password=password, scopes=["read", "write"], allow_http=True)
-    return app
-
-
-def until(what, check, seconds=20):
-    deadline = time.time() + seconds
-    while True:
-        found = check()
-        if found:
-            return found
-        if time.time() > deadline:
-            sys.exit(f"timed out waiting for: {what}")
-        time.sleep(0.2)
+    return peerkit.logged_in(base_url, password, "perch mastodon.py polls", ["read", "write"])
 
 
 a = logged_in(a_url, a_password)
