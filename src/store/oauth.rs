@@ -179,8 +179,7 @@ pub fn owner_tokens(conn: &Connection) -> rusqlite::Result<Vec<Token>> {
 /// Records a use, at most once a minute per token (it is read on every API request).
 pub fn touch_token(conn: &Connection, id: i64, now: Timestamp) -> rusqlite::Result<()> {
     conn.execute(
-        "UPDATE oauth_tokens SET last_used_at = ?2
-         WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at < ?2 - 60000)",
+        "UPDATE oauth_tokens SET last_used_at = ?2 WHERE id = ?1",
         params![id, now.0],
     )?;
     Ok(())
