@@ -567,14 +567,10 @@ pub async fn account_statuses(
         })
         .collect();
     let ids: Vec<i64> = views.iter().map(|(entry, _)| entry.id).collect();
-    Ok(Paged {
-        body: json!(body),
-        older: if pinned {
-            None
-        } else {
-            ids.last().copied().or(older)
-        },
-        newer: if pinned { None } else { ids.first().copied() },
+    Ok(if pinned {
+        Paged::new(&body, None, None)
+    } else {
+        Paged::new(&body, ids.last().copied().or(older), ids.first().copied())
     })
 }
 
@@ -603,11 +599,7 @@ fn people_page(urls: &Urls, found: Vec<(i64, Actor)>) -> ApiResult<Paged> {
         .iter()
         .map(|(_, a)| account::remote(urls, a))
         .collect();
-    Ok(Paged {
-        body: json!(body),
-        older: found.last().map(|(key, _)| *key),
-        newer: None,
-    })
+    Ok(Paged::new(&body, found.last().map(|(key, _)| *key), None))
 }
 
 #[get("/api/v1/accounts/<id>/followers?<page..>")]

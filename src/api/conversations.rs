@@ -45,7 +45,7 @@ pub async fn index(app: &State<App>, token: Token, page: PageQuery) -> ApiResult
         .await?;
     // Pages are keyed by each conversation's last message, as Mastodon's are.
     let keys: Vec<i64> = listed.items.iter().map(|c| c.last.id).collect();
-    Ok(Paged::from_ids(json!(entities(&app.urls, &listed)), &keys))
+    Ok(Paged::from_ids(&entities(&app.urls, &listed), &keys))
 }
 
 #[post("/api/v1/conversations/<id>/read")]

@@ -100,7 +100,7 @@ pub async fn index(
         .run(move |conn| notifications::listed(conn, &urls, &username, &query, &range))
         .await?;
     let ids: Vec<i64> = listed.items.iter().map(|i| i.notification.id).collect();
-    Ok(Paged::from_ids(json!(notices(&app.urls, &listed)), &ids))
+    Ok(Paged::from_ids(&notices(&app.urls, &listed), &ids))
 }
 
 #[get("/api/v1/notifications/unread_count")]

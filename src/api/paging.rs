@@ -5,7 +5,7 @@ use rocket::form::FromForm;
 use rocket::http::Header;
 use rocket::response::{self, Responder, Response};
 use rocket::Request;
-use serde_json::Value;
+use serde::Serialize;
 
 use crate::app::App;
 use crate::model::Range;
@@ -49,19 +49,25 @@ impl PageQuery {
 /// A JSON list with its `Link` header. `older` is the id for the next page's `max_id` (the last
 /// item's), `newer` the id for the previous page's `min_id` (the first item's).
 pub struct Paged {
-    pub body: Value,
-    pub older: Option<i64>,
-    pub newer: Option<i64>,
+    /// The items as JSON text: written straight from the entities, with no `Value` tree between.
+    body: String,
+    older: Option<i64>,
+    newer: Option<i64>,
 }
 
 impl Paged {
-    /// A page whose keys are its items' own ids (newest first).
-    pub fn from_ids(body: Value, ids: &[i64]) -> Paged {
+    pub fn new(items: &impl Serialize, older: Option<i64>, newer: Option<i64>) -> Paged {
         Paged {
-            body,
-            older: ids.last().copied(),
-            newer: ids.first().copied(),
+            // Entities have string keys only, so writing them cannot fail.
+            body: serde_json::to_string(items).unwrap_or_else(|_| String::from("[]")),
+            older,
+            newer,
         }
+    }
+
+    /// A page whose keys are its items' own ids (newest first).
+    pub fn from_ids(items: &impl Serialize, ids: &[i64]) -> Paged {
+        Paged::new(items, ids.last().copied(), ids.first().copied())
     }
 }
 
@@ -104,7 +110,7 @@ impl<'r> Responder<'r, 'static> for Paged {
                 page_url(request, "min_id", id)
             ));
         }
-        let body = self.body.to_string();
+        let body = self.body;
         let mut response = Response::build();
         response
             .header(rocket::http::ContentType::JSON)

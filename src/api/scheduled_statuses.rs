@@ -21,12 +21,12 @@ pub async fn list(app: &State<App>, token: Token, page: PageQuery) -> ApiResult<
     token.owner("read:statuses")?;
     let range = page.range();
     let found = app.run(move |conn| scheduled::list(conn, &range)).await?;
-    let body = found
+    let body: Vec<_> = found
         .iter()
         .map(|v| scheduled_status::scheduled(&app.urls, v))
         .collect();
     let ids: Vec<i64> = found.iter().map(|v| v.id).collect();
-    Ok(Paged::from_ids(Value::Array(body), &ids))
+    Ok(Paged::from_ids(&body, &ids))
 }
 
 #[get("/api/v1/scheduled_statuses/<id>")]

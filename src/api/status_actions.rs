@@ -3,7 +3,6 @@
 
 use rocket::serde::json::Json;
 use rocket::{get, post, State};
-use serde_json::Value;
 
 use crate::app::App;
 use crate::domain::interactions::Kind;
@@ -117,14 +116,12 @@ async fn interacted(
     let found = app
         .run(move |conn| statuses::interacted(conn, &urls, id, kind, &range))
         .await?;
-    let accounts: Vec<Value> = found
+    let accounts: Vec<_> = found
         .iter()
-        .map(|(_, actor)| {
-            serde_json::to_value(account::remote(&app.urls, actor)).unwrap_or_default()
-        })
+        .map(|(_, actor)| account::remote(&app.urls, actor))
         .collect();
     let keys: Vec<i64> = found.iter().map(|(key, _)| *key).collect();
-    Ok(Paged::from_ids(Value::Array(accounts), &keys))
+    Ok(Paged::from_ids(&accounts, &keys))
 }
 
 #[get("/api/v1/statuses/<id>/favourited_by?<page..>")]

@@ -36,12 +36,11 @@ pub fn statuses(
 fn paged(urls: &Urls, page: Statuses) -> Paged {
     let owner = owner_account(urls, &page.owner);
     let entries: Vec<&Entry> = page.entries.iter().collect();
-    let body = json!(statuses(urls, &owner, &entries, &page.extras));
-    Paged {
-        body,
-        older: page.entries.last().map(|e| e.id).or(page.older),
-        newer: page.entries.first().map(|e| e.id),
-    }
+    Paged::new(
+        &statuses(urls, &owner, &entries, &page.extras),
+        page.entries.last().map(|e| e.id).or(page.older),
+        page.entries.first().map(|e| e.id),
+    )
 }
 
 async fn feed(app: &App, feed: Feed<'static>, range: Range) -> ApiResult<Paged> {
@@ -124,11 +123,11 @@ pub async fn list(app: &State<App>, token: Token, id: &str, page: PageQuery) -> 
 fn saved_page(urls: &Urls, saved: Saved) -> Paged {
     let owner = owner_account(urls, &saved.owner);
     let entries: Vec<&Entry> = saved.entries.iter().map(|(_, e)| e).collect();
-    Paged {
-        body: json!(statuses(urls, &owner, &entries, &saved.extras)),
-        older: saved.entries.last().map(|(key, _)| *key),
-        newer: saved.entries.first().map(|(key, _)| *key),
-    }
+    Paged::new(
+        &statuses(urls, &owner, &entries, &saved.extras),
+        saved.entries.last().map(|(key, _)| *key),
+        saved.entries.first().map(|(key, _)| *key),
+    )
 }
 
 #[get("/api/v1/bookmarks?<page..>")]

@@ -1,6 +1,7 @@
 //! Remote actors we have seen, their public keys, and the blocks that concern them (accounts and
 //! whole domains). Values arrive here already capped and sanitised by `domain::actors`.
 
+use super::CachedRow;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::model::{Actor, NewActor, Timestamp};
@@ -31,7 +32,7 @@ pub fn upsert(conn: &Connection, actor: &NewActor, now: Timestamp) -> rusqlite::
         )?;
     }
     let fields = serde_json::to_string(&actor.fields).unwrap_or_else(|_| "[]".into());
-    conn.query_row(
+    conn.cached_row(
         "INSERT INTO actors (id, uri, kind, domain, username, display_name, summary_html, fields_json,
                 url, avatar_url, header_url, inbox, shared_inbox, followers_uri,
                 manually_approves_followers, key_id, public_key_pem, moved_to, raw, fetched_at,
@@ -107,7 +108,7 @@ pub(crate) fn from_row(row: &Row, at: usize) -> rusqlite::Result<Actor> {
 }
 
 pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<Actor>> {
-    conn.query_row(
+    conn.cached_row(
         &format!("SELECT {COLUMNS} FROM actors WHERE id = ?1"),
         [id],
         |row| from_row(row, 0),
@@ -116,7 +117,7 @@ pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<Actor>> {
 }
 
 pub fn get_by_uri(conn: &Connection, uri: &str) -> rusqlite::Result<Option<Actor>> {
-    conn.query_row(
+    conn.cached_row(
         &format!("SELECT {COLUMNS} FROM actors WHERE uri = ?1"),
         [uri],
         |row| from_row(row, 0),
@@ -154,7 +155,7 @@ pub fn key_by_id(conn: &Connection, key_id: &str) -> rusqlite::Result<Option<Sto
 
 /// The raw document we keep for an actor (capped), for checks such as `alsoKnownAs`.
 pub fn raw(conn: &Connection, id: i64) -> rusqlite::Result<Option<String>> {
-    conn.query_row("SELECT raw FROM actors WHERE id = ?1", [id], |row| {
+    conn.cached_row("SELECT raw FROM actors WHERE id = ?1", [id], |row| {
         row.get(0)
     })
     .optional()
@@ -204,7 +205,7 @@ pub fn remove_blocked_by(
 }
 
 pub fn is_blocked_by(conn: &Connection, actor_id: i64) -> rusqlite::Result<bool> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT EXISTS (SELECT 1 FROM actor_blocks WHERE actor_id = ?1 AND kind = 'blocked_by')",
         [actor_id],
         |row| row.get(0),

@@ -1,5 +1,6 @@
 //! The owner's bookmarks: private, never federated; any post we can show, by its id.
 
+use super::CachedRow;
 use rusqlite::{params, Connection};
 
 use crate::model::Timestamp;
@@ -18,7 +19,7 @@ pub fn remove(conn: &Connection, object_uri: &str) -> rusqlite::Result<bool> {
 }
 
 pub fn contains(conn: &Connection, object_uri: &str) -> rusqlite::Result<bool> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT EXISTS (SELECT 1 FROM bookmarks WHERE object_uri = ?1)",
         [object_uri],
         |row| row.get(0),

@@ -1,5 +1,6 @@
 //! Direct messages for the conversations list, and what the owner did to each conversation.
 
+use super::CachedRow;
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// A direct message, ours (`author: None`, no stored uri) or someone else's.
@@ -49,7 +50,7 @@ pub fn mentioned(conn: &Connection, post_id: i64) -> rusqlite::Result<Vec<String
 /// `(read_at, removed_at)` of a conversation, zeros when the owner did nothing to it.
 pub fn marks(conn: &Connection, root_id: i64) -> rusqlite::Result<(i64, i64)> {
     Ok(conn
-        .query_row(
+        .cached_row(
             "SELECT read_at, removed_at FROM conversation_marks WHERE root_id = ?1",
             [root_id],
             |row| Ok((row.get(0)?, row.get(1)?)),

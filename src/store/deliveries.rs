@@ -2,6 +2,7 @@
 //! inbox) (`deliveries`), and the per-host circuit breaker (`hosts`). Plain SQL only: what an
 //! answer means, and when to try again, is decided in `crate::delivery`.
 
+use super::CachedRow;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::model::Timestamp;
@@ -117,7 +118,7 @@ pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<(u32, Timestam
 }
 
 pub fn count(conn: &Connection) -> rusqlite::Result<u64> {
-    conn.query_row("SELECT count(*) FROM deliveries", [], |row| {
+    conn.cached_row("SELECT count(*) FROM deliveries", [], |row| {
         row.get::<_, i64>(0).map(|n| n as u64)
     })
 }
@@ -188,7 +189,7 @@ pub fn delete_finished_activities(conn: &Connection) -> rusqlite::Result<usize> 
 }
 
 pub fn activity_count(conn: &Connection) -> rusqlite::Result<u64> {
-    conn.query_row("SELECT count(*) FROM outbound_activities", [], |row| {
+    conn.cached_row("SELECT count(*) FROM outbound_activities", [], |row| {
         row.get::<_, i64>(0).map(|n| n as u64)
     })
 }

@@ -1,6 +1,7 @@
 //! The remote-fetch queue (backfill and threads): requests, their single GETs, the URLs fetched
 //! and the per-host and overall budgets.
 
+use super::CachedRow;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::model::Timestamp;
@@ -60,7 +61,7 @@ pub fn open_request(
     now: Timestamp,
 ) -> rusqlite::Result<Option<i64>> {
     let recent: Option<i64> = conn
-        .query_row(
+        .cached_row(
             "SELECT id FROM fetch_requests WHERE kind = ?1 AND subject = ?2 AND created_at > ?3",
             params![kind.as_str(), subject, not_before.0],
             |row| row.get(0),
@@ -126,7 +127,7 @@ pub fn due(conn: &Connection, now: Timestamp, limit: usize) -> rusqlite::Result<
 /// When the next GET is due, if any is queued.
 pub fn next_due(conn: &Connection) -> rusqlite::Result<Option<Timestamp>> {
     let at: Option<i64> =
-        conn.query_row("SELECT min(next_attempt_at) FROM fetches", [], |row| {
+        conn.cached_row("SELECT min(next_attempt_at) FROM fetches", [], |row| {
             row.get(0)
         })?;
     Ok(at.map(Timestamp))
@@ -162,7 +163,7 @@ pub fn spend_posts(conn: &Connection, request_id: i64, posts: i64) -> rusqlite::
 
 /// A request's budget of posts left (None once it is gone).
 pub fn posts_left(conn: &Connection, request_id: i64) -> rusqlite::Result<Option<i64>> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT posts_left FROM fetch_requests WHERE id = ?1",
         [request_id],
         |row| row.get(0),
@@ -172,7 +173,7 @@ pub fn posts_left(conn: &Connection, request_id: i64) -> rusqlite::Result<Option
 
 /// GETs still queued for requests about `subject` (a post or an actor).
 pub fn pending_for(conn: &Connection, subject: &str) -> rusqlite::Result<u64> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT count(*) FROM fetches f JOIN fetch_requests r ON r.id = f.request_id
          WHERE r.subject = ?1",
         [subject],
@@ -183,7 +184,7 @@ pub fn pending_for(conn: &Connection, subject: &str) -> rusqlite::Result<u64> {
 
 /// GETs queued in all.
 pub fn pending(conn: &Connection) -> rusqlite::Result<u64> {
-    conn.query_row("SELECT count(*) FROM fetches", [], |row| {
+    conn.cached_row("SELECT count(*) FROM fetches", [], |row| {
         row.get::<_, i64>(0)
     })
     .map(|n| n.max(0) as u64)
@@ -191,7 +192,7 @@ pub fn pending(conn: &Connection) -> rusqlite::Result<u64> {
 
 /// When `url` was last fetched and whether that failed.
 pub fn url_state(conn: &Connection, url: &str) -> rusqlite::Result<Option<(Timestamp, bool)>> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT fetched_at, failed FROM fetched_urls WHERE url = ?1",
         [url],
         |row| Ok((Timestamp(row.get(0)?), row.get(1)?)),
@@ -228,7 +229,7 @@ pub fn take_budget(
     now: Timestamp,
 ) -> rusqlite::Result<Option<Timestamp>> {
     let current: Option<(i64, i64)> = conn
-        .query_row(
+        .cached_row(
             "SELECT window_start, used FROM fetch_budget WHERE scope = ?1",
             [scope],
             |row| Ok((row.get(0)?, row.get(1)?)),

@@ -1,5 +1,6 @@
 //! The owner's filters (Mastodon's filters v2), their keywords and filtered posts.
 
+use super::CachedRow;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::model::{FilterKeyword, FilterRule, FilterStatus, Timestamp};
@@ -96,7 +97,7 @@ pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<FilterRule>> {
 }
 
 pub fn count(conn: &Connection) -> rusqlite::Result<usize> {
-    conn.query_row("SELECT count(*) FROM filters", [], |r| r.get::<_, i64>(0))
+    conn.cached_row("SELECT count(*) FROM filters", [], |r| r.get::<_, i64>(0))
         .map(|n| n as usize)
 }
 
@@ -134,7 +135,7 @@ pub fn delete(conn: &Connection, id: i64) -> rusqlite::Result<bool> {
 }
 
 pub fn keyword_count(conn: &Connection, filter_id: i64) -> rusqlite::Result<usize> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT count(*) FROM filter_keywords WHERE filter_id = ?1",
         [filter_id],
         |r| r.get::<_, i64>(0),
@@ -191,7 +192,7 @@ pub fn delete_keyword(conn: &Connection, id: i64) -> rusqlite::Result<bool> {
 }
 
 pub fn status_count(conn: &Connection, filter_id: i64) -> rusqlite::Result<usize> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT count(*) FROM filter_statuses WHERE filter_id = ?1",
         [filter_id],
         |r| r.get::<_, i64>(0),
@@ -205,7 +206,7 @@ pub fn add_status(conn: &Connection, filter_id: i64, status_id: i64) -> rusqlite
         "INSERT OR IGNORE INTO filter_statuses (filter_id, status_id) VALUES (?1, ?2)",
         params![filter_id, status_id],
     )?;
-    conn.query_row(
+    conn.cached_row(
         "SELECT id FROM filter_statuses WHERE filter_id = ?1 AND status_id = ?2",
         params![filter_id, status_id],
         |r| r.get(0),

@@ -1,5 +1,6 @@
 //! Follows both ways, and the actors at their other end.
 
+use super::CachedRow;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::model::{Actor, FollowState, Timestamp};
@@ -32,7 +33,7 @@ pub fn count(conn: &Connection, direction: Direction, state: FollowState) -> rus
             Direction::Out => counters.following,
         });
     }
-    conn.query_row(
+    conn.cached_row(
         "SELECT count(*) FROM follows WHERE direction = ?1 AND state = ?2",
         params![direction.as_str(), state.as_str()],
         |row| row.get::<_, i64>(0).map(|n| n as u64),
@@ -75,7 +76,7 @@ pub fn get(
     actor_id: i64,
     direction: Direction,
 ) -> rusqlite::Result<Option<Follow>> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT id, state, activity_uri, created_at FROM follows
          WHERE actor_id = ?1 AND direction = ?2",
         params![actor_id, direction.as_str()],

@@ -2,6 +2,7 @@
 //! processing, without their body, so that a replayed activity id is recognised and changes
 //! nothing.
 
+use super::CachedRow;
 use rusqlite::{params, Connection};
 
 use crate::model::Timestamp;
@@ -116,7 +117,7 @@ pub fn forget_processed(conn: &Connection, before: Timestamp) -> rusqlite::Resul
 
 /// How many rows wait for the worker (processed or not yet due included).
 pub fn pending_count(conn: &Connection) -> rusqlite::Result<u64> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT count(*) FROM inbound WHERE processed_at IS NULL",
         [],
         |row| row.get::<_, i64>(0).map(|n| n as u64),
@@ -129,7 +130,7 @@ pub fn status(
     activity_uri: &str,
 ) -> rusqlite::Result<Option<(bool, Option<String>)>> {
     use rusqlite::OptionalExtension;
-    conn.query_row(
+    conn.cached_row(
         "SELECT processed_at IS NOT NULL, error FROM inbound WHERE activity_uri = ?1",
         [activity_uri],
         |row| Ok((row.get(0)?, row.get(1)?)),

@@ -1,6 +1,7 @@
 //! Likes and boosts: by others of our posts (actor set), by those we follow of anyone's posts
 //! (a boost we keep for the timeline), and by the owner (actor absent).
 
+use super::CachedRow;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::model::{Timestamp, Window};
@@ -82,7 +83,7 @@ pub fn delete_for_object(conn: &Connection, object_uri: &str) -> rusqlite::Resul
 
 /// How many others liked or boosted an object.
 pub fn count(conn: &Connection, object_uri: &str, kind: Kind) -> rusqlite::Result<u64> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT count(*) FROM interactions
          WHERE object_uri = ?1 AND kind = ?2 AND actor_id IS NOT NULL",
         params![object_uri, kind.as_str()],
@@ -96,7 +97,7 @@ pub fn own_activity(
     kind: Kind,
     object_uri: &str,
 ) -> rusqlite::Result<Option<String>> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT activity_uri FROM interactions WHERE actor_id IS NULL AND kind = ?1 AND object_uri = ?2",
         params![kind.as_str(), object_uri],
         |row| row.get(0),

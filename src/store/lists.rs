@@ -1,5 +1,6 @@
 //! The owner's lists (timelines of chosen accounts) and the tags they follow.
 
+use super::CachedRow;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::model::{Actor, List, Timestamp};
@@ -128,7 +129,7 @@ pub fn followed_tags(conn: &Connection) -> rusqlite::Result<Vec<String>> {
 }
 
 pub fn follows_tag(conn: &Connection, tag: &str) -> rusqlite::Result<bool> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT EXISTS (SELECT 1 FROM followed_tags WHERE tag = ?1)",
         [tag],
         |row| row.get(0),

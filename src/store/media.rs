@@ -1,5 +1,6 @@
 //! Stored images and their bytes.
 
+use super::CachedRow;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::model::{Media, Timestamp};
@@ -52,7 +53,7 @@ fn from_row(row: &Row) -> rusqlite::Result<Media> {
 }
 
 pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<Media>> {
-    conn.query_row(
+    conn.cached_row(
         &format!("SELECT {COLUMNS} FROM media WHERE id = ?1"),
         [id],
         from_row,
@@ -97,7 +98,7 @@ pub fn bytes(conn: &Connection, id: i64, preview: bool) -> rusqlite::Result<Opti
     } else {
         "SELECT m.mime, m.data, p.visibility FROM media m LEFT JOIN posts p ON p.id = m.post_id WHERE m.id = ?1"
     };
-    conn.query_row(sql, [id], |row| {
+    conn.cached_row(sql, [id], |row| {
         Ok(MediaBytes {
             mime: row.get(0)?,
             data: row.get(1)?,
@@ -131,7 +132,7 @@ pub fn set_description(
 
 /// The position after a post's last attachment (0 when it has none).
 pub fn next_position(conn: &Connection, post_id: i64) -> rusqlite::Result<usize> {
-    let next: i64 = conn.query_row(
+    let next: i64 = conn.cached_row(
         "SELECT ifnull(max(position) + 1, 0) FROM media WHERE post_id = ?1",
         [post_id],
         |row| row.get(0),
@@ -147,7 +148,7 @@ pub fn delete(conn: &Connection, id: i64) -> rusqlite::Result<()> {
 /// Whether `id` is an upload that belongs to nothing yet: on no post, and neither the avatar nor
 /// the header (which also have no post).
 pub fn is_free_upload(conn: &Connection, id: i64) -> rusqlite::Result<bool> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT EXISTS (SELECT 1 FROM media WHERE id = ?1 AND post_id IS NULL
             AND id NOT IN (SELECT ifnull(avatar_media_id, 0) FROM profile
                            UNION SELECT ifnull(header_media_id, 0) FROM profile))",

@@ -1,6 +1,7 @@
 //! The owner's blocks and mutes of accounts, blocked domains and muted words. (`blocked_by`
 //! rows, written when others block us, live in `actors`.)
 
+use super::CachedRow;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::model::{Actor, Timestamp};
@@ -78,7 +79,7 @@ pub fn remove(
     kind: Restriction,
 ) -> rusqlite::Result<Option<Option<String>>> {
     let activity = conn
-        .query_row(
+        .cached_row(
             "DELETE FROM actor_blocks WHERE actor_id = ?1 AND kind = ?2 RETURNING activity_uri",
             params![actor_id, kind.as_str()],
             |row| row.get::<_, Option<String>>(0),

@@ -1,5 +1,6 @@
 //! The owner's notifications: follows, requests, mentions, replies, likes, boosts, reports.
 
+use super::CachedRow;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::model::{Notification, NotificationKind, Timestamp};
@@ -131,7 +132,7 @@ pub fn delete_all(conn: &Connection) -> rusqlite::Result<usize> {
 
 /// The newest notification read and when: the notifications marker.
 pub fn last_read(conn: &Connection) -> rusqlite::Result<Option<(i64, Timestamp)>> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT id, read_at FROM notifications WHERE read_at IS NOT NULL
          ORDER BY id DESC LIMIT 1",
         [],
@@ -141,7 +142,7 @@ pub fn last_read(conn: &Connection) -> rusqlite::Result<Option<(i64, Timestamp)>
 }
 
 pub fn unread_count(conn: &Connection) -> rusqlite::Result<u64> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT count(*) FROM notifications WHERE read_at IS NULL",
         [],
         |row| row.get::<_, i64>(0).map(|n| n as u64),
@@ -162,7 +163,7 @@ pub fn exists_for_object(
     kind: NotificationKind,
     object_uri: &str,
 ) -> rusqlite::Result<bool> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT EXISTS (SELECT 1 FROM notifications WHERE kind = ?1 AND object_uri = ?2)",
         params![kind.as_str(), object_uri],
         |row| row.get(0),

@@ -1,6 +1,7 @@
 //! OAuth apps, authorization codes and access tokens for the Mastodon client API. Every secret
 //! arrives here already hashed.
 
+use super::CachedRow;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::model::Timestamp;
@@ -63,7 +64,7 @@ pub fn insert_app(conn: &Connection, app: &NewApp<'_>, now: Timestamp) -> rusqli
 }
 
 pub fn app_by_client_id(conn: &Connection, client_id: &str) -> rusqlite::Result<Option<App>> {
-    conn.query_row(
+    conn.cached_row(
         &format!("SELECT {APP_COLUMNS} FROM oauth_apps WHERE client_id = ?1"),
         [client_id],
         app_from,
@@ -72,7 +73,7 @@ pub fn app_by_client_id(conn: &Connection, client_id: &str) -> rusqlite::Result<
 }
 
 pub fn app(conn: &Connection, id: i64) -> rusqlite::Result<Option<App>> {
-    conn.query_row(
+    conn.cached_row(
         &format!("SELECT {APP_COLUMNS} FROM oauth_apps WHERE id = ?1"),
         [id],
         app_from,
@@ -139,7 +140,7 @@ fn token_from(row: &Row<'_>) -> rusqlite::Result<Token> {
 
 /// A live (not revoked) token by the hash of its secret.
 pub fn live_token(conn: &Connection, token_hash: &str) -> rusqlite::Result<Option<Token>> {
-    conn.query_row(
+    conn.cached_row(
         &format!(
             "SELECT {TOKEN_COLUMNS} FROM oauth_tokens t JOIN oauth_apps a ON a.id = t.app_id
              WHERE t.token_hash = ?1 AND t.revoked_at IS NULL"
@@ -155,7 +156,7 @@ pub fn live_token_by_refresh(
     conn: &Connection,
     refresh_hash: &str,
 ) -> rusqlite::Result<Option<Token>> {
-    conn.query_row(
+    conn.cached_row(
         &format!(
             "SELECT {TOKEN_COLUMNS} FROM oauth_tokens t JOIN oauth_apps a ON a.id = t.app_id
              WHERE t.refresh_hash = ?1 AND t.revoked_at IS NULL"
@@ -168,7 +169,7 @@ pub fn live_token_by_refresh(
 
 /// The live tokens acting for the owner, newest first: the settings page's "authorized apps".
 pub fn owner_tokens(conn: &Connection) -> rusqlite::Result<Vec<Token>> {
-    let mut statement = conn.prepare(&format!(
+    let mut statement = conn.prepare_cached(&format!(
         "SELECT {TOKEN_COLUMNS} FROM oauth_tokens t JOIN oauth_apps a ON a.id = t.app_id
          WHERE t.revoked_at IS NULL AND t.for_owner = 1 ORDER BY t.id DESC"
     ))?;
@@ -233,7 +234,7 @@ pub fn insert_code(conn: &Connection, code_hash: &str, code: &Code) -> rusqlite:
 
 /// Marks a code used and returns it, if it was unused: a code works once, whatever follows.
 pub fn take_code(conn: &Connection, code_hash: &str) -> rusqlite::Result<Option<Code>> {
-    conn.query_row(
+    conn.cached_row(
         "UPDATE oauth_codes SET used = 1 WHERE code_hash = ?1 AND used = 0
          RETURNING app_id, scopes, redirect_uri, code_challenge, expires_at",
         [code_hash],
@@ -257,7 +258,7 @@ pub fn forget_codes(conn: &Connection, before: Timestamp) -> rusqlite::Result<us
 
 /// The (token id, app id) of a live token whose access or refresh token has this hash.
 pub fn live_token_owner(conn: &Connection, hash: &str) -> rusqlite::Result<Option<(i64, i64)>> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT id, app_id FROM oauth_tokens
          WHERE (token_hash = ?1 OR refresh_hash = ?1) AND revoked_at IS NULL",
         [hash],

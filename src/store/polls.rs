@@ -2,6 +2,7 @@
 //! the state the poll worker keeps (totals waiting for an Update, ends not yet announced).
 //! Others' options and counts are read from their stored Question ([`question_of`]).
 
+use super::CachedRow;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
 
@@ -244,7 +245,7 @@ pub fn mark_ended(conn: &Connection, post_id: i64, now: Timestamp) -> rusqlite::
 
 /// The earliest time the worker has something to do: an end, or a throttled Update.
 pub fn next_due(conn: &Connection, gap_ms: i64) -> rusqlite::Result<Option<Timestamp>> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT min(t) FROM (
             SELECT min(expires_at) AS t FROM polls WHERE ended_at IS NULL
             UNION ALL

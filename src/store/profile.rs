@@ -1,5 +1,6 @@
 //! The owner's profile row.
 
+use super::CachedRow;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::model::{Field, Profile, Timestamp};
@@ -22,7 +23,7 @@ pub fn create_if_missing(
 
 pub fn get(conn: &Connection, username: &str) -> rusqlite::Result<Option<Profile>> {
     let row = conn
-        .query_row(
+        .cached_row(
             "SELECT display_name, bio_source, bio_html, avatar_media_id, header_media_id, fields_json,
                     manually_approves_followers, discoverable, created_at, updated_at, bot
              FROM profile WHERE id = 1",
@@ -143,7 +144,7 @@ pub fn set_picture(
         Picture::Avatar => "avatar_media_id",
         Picture::Header => "header_media_id",
     };
-    let previous: Option<i64> = conn.query_row(
+    let previous: Option<i64> = conn.cached_row(
         &format!("SELECT {column} FROM profile WHERE id = 1"),
         [],
         |row| row.get(0),

@@ -1,5 +1,6 @@
 //! Web Push subscriptions, one per access token, each with how far it has sent.
 
+use super::CachedRow;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::model::Timestamp;
@@ -80,7 +81,7 @@ pub fn replace(conn: &Connection, new: &NewSubscription, now: Timestamp) -> rusq
 }
 
 pub fn of_token(conn: &Connection, token_id: i64) -> rusqlite::Result<Option<Subscription>> {
-    conn.query_row(
+    conn.cached_row(
         &format!("SELECT {COLUMNS} FROM push_subscriptions WHERE token_id = ?1"),
         [token_id],
         row,
@@ -146,7 +147,7 @@ pub fn retry_later(conn: &Connection, id: i64, why: &str, at: Timestamp) -> rusq
 
 /// Rows whose keys are still raw (from before the keys were sealed).
 pub fn unsealed(conn: &Connection) -> rusqlite::Result<Vec<Subscription>> {
-    let mut statement = conn.prepare(&format!(
+    let mut statement = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM push_subscriptions WHERE sealed = 0 ORDER BY id"
     ))?;
     let rows = statement.query_map([], row)?;

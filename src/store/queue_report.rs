@@ -1,5 +1,6 @@
 //! What `perch doctor` (and a status page) says about the delivery queue: read-only counts.
 
+use super::CachedRow;
 use rusqlite::{Connection, OptionalExtension};
 
 use crate::model::Timestamp;
@@ -24,14 +25,14 @@ pub struct FailingHost {
 }
 
 pub fn report(conn: &Connection) -> rusqlite::Result<QueueReport> {
-    let pending: i64 = conn.query_row("SELECT count(*) FROM deliveries", [], |r| r.get(0))?;
-    let failing_count: i64 = conn.query_row(
+    let pending: i64 = conn.cached_row("SELECT count(*) FROM deliveries", [], |r| r.get(0))?;
+    let failing_count: i64 = conn.cached_row(
         "SELECT count(*) FROM hosts WHERE failing_since IS NOT NULL",
         [],
         |r| r.get(0),
     )?;
     let failing_hosts = conn
-        .prepare(
+        .prepare_cached(
             "SELECT host, failures, retry_at,
                     (SELECT last_error FROM deliveries WHERE deliveries.host = hosts.host
                      AND last_error IS NOT NULL ORDER BY attempts DESC, id DESC LIMIT 1)
@@ -48,7 +49,7 @@ pub fn report(conn: &Connection) -> rusqlite::Result<QueueReport> {
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let oldest_error = conn
-        .query_row(
+        .cached_row(
             "SELECT host, created_at, last_error FROM deliveries WHERE last_error IS NOT NULL
              ORDER BY created_at LIMIT 1",
             [],

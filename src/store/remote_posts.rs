@@ -1,6 +1,7 @@
 //! Posts of others that we keep: replies to us, mentions, posts of those we follow, boosted posts.
 //! Values arrive here already sanitised and capped by `domain::inbox`.
 
+use super::CachedRow;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::model::{RemoteAttachment, RemotePost, Timestamp, Visibility, Window};
@@ -202,13 +203,13 @@ fn select(filter: &str) -> String {
 }
 
 pub fn get_by_uri(conn: &Connection, uri: &str) -> rusqlite::Result<Option<RemotePost>> {
-    conn.query_row(&select("WHERE remote_posts.uri = ?1"), [uri], from_row)
+    conn.cached_row(&select("WHERE remote_posts.uri = ?1"), [uri], from_row)
         .optional()
 }
 
 /// The stored object of a post we hold.
 pub fn raw(conn: &Connection, uri: &str) -> rusqlite::Result<Option<String>> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT raw FROM remote_posts WHERE uri = ?1",
         [uri],
         |row| row.get(0),
@@ -228,7 +229,7 @@ pub fn get_many(conn: &Connection, ids: &[i64]) -> rusqlite::Result<Vec<RemotePo
 
 /// Whether we hold this post and who wrote it.
 pub fn author_of(conn: &Connection, uri: &str) -> rusqlite::Result<Option<i64>> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT actor_id FROM remote_posts WHERE uri = ?1",
         [uri],
         |row| row.get(0),

@@ -1,5 +1,6 @@
 //! Browser sessions and failed-login records.
 
+use super::CachedRow;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::model::Timestamp;
@@ -25,7 +26,7 @@ pub fn get(
     token_hash: &str,
     not_before: Timestamp,
 ) -> rusqlite::Result<Option<String>> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT csrf_token FROM sessions WHERE token_hash = ?1 AND last_seen_at >= ?2",
         params![token_hash, not_before.0],
         |row| row.get(0),
@@ -76,7 +77,7 @@ pub fn login_failures_since(
     address: &str,
     since: Timestamp,
 ) -> rusqlite::Result<(u64, u64)> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT count(*) FILTER (WHERE address = ?1), count(*) FROM login_failures WHERE created_at >= ?2",
         params![address, since.0],
         |row| Ok((row.get::<_, i64>(0)? as u64, row.get::<_, i64>(1)? as u64)),

@@ -1,5 +1,6 @@
 //! Single values: keys, secrets and switches.
 
+use super::CachedRow;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::model::Timestamp;
@@ -15,7 +16,7 @@ pub const HIDE_NETWORK: &str = "hide_network";
 pub const LAST_REMOTE_DATE_SKEW: &str = "last_remote_date_skew";
 
 pub fn get(conn: &Connection, key: &str) -> rusqlite::Result<Option<Vec<u8>>> {
-    conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| {
+    conn.cached_row("SELECT value FROM settings WHERE key = ?1", [key], |row| {
         row.get(0)
     })
     .optional()

@@ -1,12 +1,13 @@
 //! Which HTTP signature scheme each host takes, as last learned.
 
+use super::CachedRow;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::model::Timestamp;
 
 /// The scheme stored for `host` (`draft-cavage` or `rfc9421`) and when it was learned.
 pub fn get(conn: &Connection, host: &str) -> rusqlite::Result<Option<(String, Timestamp)>> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT scheme, learned_at FROM signature_schemes WHERE host = ?1",
         [host],
         |row| Ok((row.get(0)?, Timestamp(row.get(1)?))),

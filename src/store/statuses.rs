@@ -2,6 +2,7 @@
 //! state for many posts at once, scheduled posts, idempotency keys, muted conversations, and
 //! who liked or boosted a post.
 
+use super::CachedRow;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::model::{Actor, Range, Timestamp};
@@ -23,7 +24,7 @@ pub enum Place {
 /// Looks an id up in our posts, then remote posts, then boosts (the first that has it).
 pub fn place(conn: &Connection, id: i64) -> rusqlite::Result<Option<Place>> {
     let kind: Option<i64> = conn
-        .query_row(
+        .cached_row(
             "SELECT 1 FROM posts WHERE id = ?1
              UNION ALL SELECT 2 FROM remote_posts WHERE id = ?1 LIMIT 1",
             [id],
@@ -35,7 +36,7 @@ pub fn place(conn: &Connection, id: i64) -> rusqlite::Result<Option<Place>> {
         Some(_) => return Ok(Some(Place::Remote)),
         None => {}
     }
-    conn.query_row(
+    conn.cached_row(
         "SELECT actor_id, object_uri FROM interactions WHERE id = ?1 AND kind = 'announce'",
         [id],
         |row| {
@@ -117,14 +118,14 @@ pub fn parent_of(
 ) -> rusqlite::Result<Option<String>> {
     let parent: Option<Option<String>> = match own_id {
         Some(id) => conn
-            .query_row(
+            .cached_row(
                 "SELECT in_reply_to_uri FROM posts WHERE id = ?1",
                 [id],
                 |r| r.get(0),
             )
             .optional()?,
         None => conn
-            .query_row(
+            .cached_row(
                 "SELECT in_reply_to_uri FROM remote_posts WHERE uri = ?1",
                 [uri],
                 |r| r.get(0),
@@ -135,7 +136,7 @@ pub fn parent_of(
 }
 
 pub fn any_muted_conversation(conn: &Connection) -> rusqlite::Result<bool> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT EXISTS (SELECT 1 FROM conversation_mutes)",
         [],
         |row| row.get(0),
@@ -230,7 +231,7 @@ pub fn schedule(conn: &Connection, item: &Scheduled, now: Timestamp) -> rusqlite
 }
 
 pub fn scheduled(conn: &Connection, id: i64) -> rusqlite::Result<Option<Scheduled>> {
-    conn.query_row(&format!("{SCHEDULED} WHERE id = ?1"), [id], scheduled_row)
+    conn.cached_row(&format!("{SCHEDULED} WHERE id = ?1"), [id], scheduled_row)
         .optional()
 }
 
@@ -281,7 +282,7 @@ pub fn due(conn: &Connection, now: Timestamp, limit: usize) -> rusqlite::Result<
 }
 
 pub fn next_due(conn: &Connection) -> rusqlite::Result<Option<Timestamp>> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT min(next_attempt_at) FROM scheduled_statuses",
         [],
         |row| row.get::<_, Option<i64>>(0).map(|t| t.map(Timestamp)),
@@ -333,7 +334,7 @@ pub fn reserve_key(
     if inserted == 1 {
         return Ok(KeyUse::Fresh);
     }
-    let (post, scheduled): (Option<i64>, Option<i64>) = conn.query_row(
+    let (post, scheduled): (Option<i64>, Option<i64>) = conn.cached_row(
         "SELECT post_id, scheduled_id FROM idempotency_keys WHERE key_hash = ?1",
         [key_hash],
         |row| Ok((row.get(0)?, row.get(1)?)),
@@ -369,7 +370,7 @@ pub fn release_key(conn: &Connection, key_hash: &str) -> rusqlite::Result<()> {
 /// When the owner's latest post was written (the account's `last_status_at`).
 pub fn last_post_at(conn: &Connection) -> rusqlite::Result<Option<Timestamp>> {
     // Ids sort by time (imported posts' too, from their dates): the newest row, by the key.
-    conn.query_row(
+    conn.cached_row(
         "SELECT max(created_at) FROM (SELECT created_at FROM posts ORDER BY id DESC LIMIT 1)",
         [],
         |row| row.get::<_, Option<i64>>(0).map(|t| t.map(Timestamp)),
@@ -378,7 +379,7 @@ pub fn last_post_at(conn: &Connection) -> rusqlite::Result<Option<Timestamp>> {
 
 /// The id of the owner's own boost of `uri`.
 pub fn own_boost(conn: &Connection, uri: &str) -> rusqlite::Result<Option<i64>> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT id FROM interactions WHERE actor_id IS NULL AND kind = 'announce' AND object_uri = ?1",
         [uri],
         |row| row.get(0),

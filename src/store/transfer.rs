@@ -1,6 +1,7 @@
 //! The whole lists Perch exports as CSV (no page limits: an export is everything), and the
 //! look-ups an import needs.
 
+use super::CachedRow;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::model::Actor;
@@ -13,7 +14,7 @@ pub fn actor_by_handle(
     username: &str,
     domain: &str,
 ) -> rusqlite::Result<Option<Actor>> {
-    conn.query_row(
+    conn.cached_row(
         &format!(
             "SELECT {COLUMNS} FROM actors WHERE username = ?1 AND domain = ?2 COLLATE NOCASE
              ORDER BY fetched_at DESC LIMIT 1"
@@ -31,7 +32,7 @@ pub fn follow_actors(
     direction: &str,
     with_pending: bool,
 ) -> rusqlite::Result<Vec<Actor>> {
-    let mut statement = conn.prepare(&format!(
+    let mut statement = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM follows JOIN actors ON actors.id = follows.actor_id
          WHERE direction = ?1 AND (state = 'accepted' OR (?2 AND state = 'pending'))
          ORDER BY follows.id"
@@ -42,7 +43,7 @@ pub fn follow_actors(
 
 /// Blocked (`block`) or muted (`mute`) accounts, oldest first.
 pub fn restricted_actors(conn: &Connection, kind: &str) -> rusqlite::Result<Vec<Actor>> {
-    let mut statement = conn.prepare(&format!(
+    let mut statement = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM actor_blocks JOIN actors ON actors.id = actor_blocks.actor_id
          WHERE actor_blocks.kind = ?1 ORDER BY actor_blocks.created_at, actors.id"
     ))?;
@@ -51,7 +52,7 @@ pub fn restricted_actors(conn: &Connection, kind: &str) -> rusqlite::Result<Vec<
 }
 
 pub fn blocked_domains(conn: &Connection) -> rusqlite::Result<Vec<String>> {
-    let mut statement = conn.prepare("SELECT domain FROM domain_blocks ORDER BY domain")?;
+    let mut statement = conn.prepare_cached("SELECT domain FROM domain_blocks ORDER BY domain")?;
     let rows = statement.query_map([], |row| row.get(0))?;
     rows.collect()
 }
@@ -59,14 +60,14 @@ pub fn blocked_domains(conn: &Connection) -> rusqlite::Result<Vec<String>> {
 /// Bookmarked ids, oldest bookmark first.
 pub fn bookmarks(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     let mut statement =
-        conn.prepare("SELECT object_uri FROM bookmarks ORDER BY created_at, object_uri")?;
+        conn.prepare_cached("SELECT object_uri FROM bookmarks ORDER BY created_at, object_uri")?;
     let rows = statement.query_map([], |row| row.get(0))?;
     rows.collect()
 }
 
 /// Every (list title, member) pair, by list then member.
 pub fn list_members(conn: &Connection) -> rusqlite::Result<Vec<(String, Actor)>> {
-    let mut statement = conn.prepare(&format!(
+    let mut statement = conn.prepare_cached(&format!(
         "SELECT lists.title, {COLUMNS} FROM lists
          JOIN list_members ON list_members.list_id = lists.id
          JOIN actors ON actors.id = list_members.actor_id
@@ -78,7 +79,7 @@ pub fn list_members(conn: &Connection) -> rusqlite::Result<Vec<(String, Actor)>>
 
 /// The list with this title, if any (titles are not unique in Mastodon; the first wins).
 pub fn list_by_title(conn: &Connection, title: &str) -> rusqlite::Result<Option<i64>> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT id FROM lists WHERE title = ?1 ORDER BY id LIMIT 1",
         [title],
         |row| row.get(0),
@@ -88,7 +89,7 @@ pub fn list_by_title(conn: &Connection, title: &str) -> rusqlite::Result<Option<
 
 /// The post an archive's object id was imported as, if it was.
 pub fn archived_post(conn: &Connection, object_uri: &str) -> rusqlite::Result<Option<i64>> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT post_id FROM archive_posts WHERE object_uri = ?1",
         [object_uri],
         |row| row.get(0),
@@ -110,14 +111,15 @@ pub fn remember_archived(
 
 /// The owner's post ids, oldest first, from `after` on (an export reads them in pages).
 pub fn post_ids_after(conn: &Connection, after: i64, limit: usize) -> rusqlite::Result<Vec<i64>> {
-    let mut statement = conn.prepare("SELECT id FROM posts WHERE id > ?1 ORDER BY id LIMIT ?2")?;
+    let mut statement =
+        conn.prepare_cached("SELECT id FROM posts WHERE id > ?1 ORDER BY id LIMIT ?2")?;
     let rows = statement.query_map(params![after, limit as i64], |row| row.get(0))?;
     rows.collect()
 }
 
 /// What the owner liked, oldest first.
 pub fn own_likes(conn: &Connection) -> rusqlite::Result<Vec<String>> {
-    let mut statement = conn.prepare(
+    let mut statement = conn.prepare_cached(
         "SELECT object_uri FROM interactions WHERE kind = 'like' AND actor_id IS NULL ORDER BY id",
     )?;
     let rows = statement.query_map([], |row| row.get(0))?;
@@ -185,7 +187,7 @@ fn job_from_row(row: &rusqlite::Row) -> rusqlite::Result<ImportJob> {
 }
 
 pub fn import_job(conn: &Connection, id: i64) -> rusqlite::Result<Option<ImportJob>> {
-    conn.query_row(
+    conn.cached_row(
         &format!("SELECT {JOB_COLUMNS} FROM import_jobs WHERE id = ?1"),
         [id],
         job_from_row,
@@ -195,7 +197,7 @@ pub fn import_job(conn: &Connection, id: i64) -> rusqlite::Result<Option<ImportJ
 
 /// The oldest background import not finished: the one the worker works on.
 pub fn unfinished_import_job(conn: &Connection) -> rusqlite::Result<Option<ImportJob>> {
-    conn.query_row(
+    conn.cached_row(
         &format!(
             "SELECT {JOB_COLUMNS} FROM import_jobs WHERE finished_at IS NULL AND background
              ORDER BY id LIMIT 1"
@@ -208,7 +210,7 @@ pub fn unfinished_import_job(conn: &Connection) -> rusqlite::Result<Option<Impor
 
 /// The newest imports first, for the settings page.
 pub fn recent_import_jobs(conn: &Connection, limit: usize) -> rusqlite::Result<Vec<ImportJob>> {
-    let mut statement = conn.prepare(&format!(
+    let mut statement = conn.prepare_cached(&format!(
         "SELECT {JOB_COLUMNS} FROM import_jobs ORDER BY id DESC LIMIT ?1"
     ))?;
     let rows = statement.query_map([limit as i64], job_from_row)?;
@@ -254,8 +256,9 @@ pub fn finish_import_row(
 
 /// What the applied lines of a job named, with their lists.
 pub fn import_targets(conn: &Connection, job: i64) -> rusqlite::Result<Vec<(String, Option<i64>)>> {
-    let mut statement = conn
-        .prepare("SELECT target, list_id FROM import_rows WHERE job_id = ?1 AND state = 'done'")?;
+    let mut statement = conn.prepare_cached(
+        "SELECT target, list_id FROM import_rows WHERE job_id = ?1 AND state = 'done'",
+    )?;
     let rows = statement.query_map([job], |row| Ok((row.get(0)?, row.get(1)?)))?;
     rows.collect()
 }
@@ -266,7 +269,7 @@ pub fn skipped_import_rows(
     job: i64,
     limit: usize,
 ) -> rusqlite::Result<Vec<(i64, String)>> {
-    let mut statement = conn.prepare(
+    let mut statement = conn.prepare_cached(
         "SELECT line, ifnull(reason, '') FROM import_rows
          WHERE job_id = ?1 AND state = 'skipped' ORDER BY line LIMIT ?2",
     )?;
