@@ -11,15 +11,21 @@ use crate::config::Config;
 use crate::domain::actors::Remote;
 use crate::domain::inbox::InboundWriter;
 use crate::domain::instance;
+use crate::domain::memo::Memo;
+use crate::domain::oauth::{self, Grant};
 use crate::error::{Error, Result};
 use crate::federation::client::{Client, ClientConfig};
 use crate::federation::keys::SigningKey;
+use crate::model::Timestamp;
 use crate::store;
 /// The database handle, named here so the API and web need not name the store.
 pub use crate::store::Db;
 use crate::urls::Urls;
 use crate::web;
 use crate::web::cache::{Documents, Key};
+
+/// A single owner's apps hold a few tokens; past this many the memo starts again.
+const MEMO_GRANTS: usize = 64;
 
 /// What every handler may read: set up once at start.
 pub struct App {
@@ -37,6 +43,10 @@ pub struct App {
     pub webfinger: Arc<str>,
     /// Seals secrets at rest (Web Push keys and tokens); kept beside the database.
     pub secret: Arc<crate::secrets::SecretKey>,
+    /// The grants behind the bearer tokens apps send, while nothing was committed since.
+    pub grants: Memo<[u8; 32], Grant>,
+    /// The owner's `verify_credentials` answer, while nothing was committed since.
+    pub credentials: Memo<(), Arc<str>>,
 }
 
 impl App {
@@ -53,6 +63,25 @@ impl App {
         })
         .await
         .map_err(|e| Error::internal(format!("database task failed: {e}")))?
+    }
+
+    /// The grant behind a bearer token: from memory while nothing was committed since it was
+    /// read and its "last used" is fresh (no blocking hop), else from the database, which then
+    /// records the use.
+    pub async fn authenticate(&self, bearer: String) -> Result<Option<Grant>> {
+        let key = oauth::bearer_key(&bearer);
+        let now = Timestamp::now();
+        if let Some(grant) = self.grants.get(&key).filter(|g| g.used_recently(now)) {
+            return Ok(Some(grant));
+        }
+        let stamp = self.grants.stamp();
+        let grant = self
+            .run(move |conn| oauth::authenticate(conn, &bearer, now))
+            .await?;
+        if let Some(grant) = &grant {
+            self.grants.keep(stamp, key, grant.clone());
+        }
+        Ok(grant)
     }
 
     /// A public document or page from memory while nothing it is built from has changed (no
@@ -134,6 +163,7 @@ pub fn rocket(config: Config) -> std::result::Result<Rocket<Build>, String> {
     let urls = Urls::new(&config);
     let webfinger = crate::federation::webfinger::jrd(&urls).to_string().into();
     let (secret, _) = crate::secrets::SecretKey::load_or_create(&config.database)?;
+    let config_database = config.database.clone();
     let app = App {
         secret: Arc::new(secret),
         urls,
@@ -144,6 +174,8 @@ pub fn rocket(config: Config) -> std::result::Result<Rocket<Build>, String> {
         signing_key: Arc::new(signing_key),
         documents: Arc::new(documents),
         webfinger,
+        grants: Memo::open(&config_database, MEMO_GRANTS)?,
+        credentials: Memo::open(&config_database, 1)?,
     };
     Ok(rocket::custom(figment)
         .manage(app)

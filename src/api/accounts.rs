@@ -4,6 +4,7 @@
 //! `domain::accounts`, which uses the web page's own follows, moderation and profile.
 
 use rocket::form::{Form, FromForm};
+use rocket::http::ContentType;
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::serde::json::Json;
 use rocket::{delete, get, patch, post, State};
@@ -141,8 +142,16 @@ fn credential(urls: &Urls, owner: &statuses::Owner, follow_requests: u64) -> Val
 }
 
 #[get("/api/v1/accounts/verify_credentials")]
-pub async fn verify_credentials(app: &State<App>, token: Token) -> ApiResult<Json<Value>> {
+pub async fn verify_credentials(
+    app: &State<App>,
+    token: Token,
+) -> ApiResult<(ContentType, String)> {
     token.owner("read:me")?;
+    // Apps ask it on every start and often between: kept until anything is committed.
+    if let Some(body) = app.credentials.get(&()) {
+        return Ok((ContentType::JSON, body.to_string()));
+    }
+    let stamp = app.credentials.stamp();
     let username = app.config.username.clone();
     let (owner, requests) = app
         .run(move |conn| {
@@ -152,7 +161,9 @@ pub async fn verify_credentials(app: &State<App>, token: Token) -> ApiResult<Jso
             ))
         })
         .await?;
-    Ok(Json(credential(&app.urls, &owner, requests)))
+    let body = credential(&app.urls, &owner, requests).to_string();
+    app.credentials.keep(stamp, (), body.as_str().into());
+    Ok((ContentType::JSON, body))
 }
 
 /// `update_credentials` as JSON or a url-encoded form.

@@ -4,8 +4,7 @@ use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome, Request};
 
 use crate::app::App;
-use crate::domain::oauth::{self, Grant};
-use crate::model::Timestamp;
+use crate::domain::oauth::Grant;
 
 use super::error::ApiError;
 
@@ -58,10 +57,7 @@ impl<'r> FromRequest<'r> for Token {
         let Some(app) = request.rocket().state::<App>() else {
             return unauthorized();
         };
-        match app
-            .run(move |conn| oauth::authenticate(conn, &bearer, Timestamp::now()))
-            .await
-        {
+        match app.authenticate(bearer).await {
             Ok(Some(grant)) => Outcome::Success(Token(grant)),
             Ok(None) => unauthorized(),
             Err(error) => Outcome::Error((Status::InternalServerError, error.into())),

@@ -21,9 +21,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::app::App;
-use crate::domain::oauth::{self, Grant};
+use crate::domain::oauth::Grant;
 use crate::domain::stream::{self, Event, Listener, Stream};
-use crate::model::Timestamp;
 use crate::urls::Urls;
 
 use super::error::{ApiError, ApiResult};
@@ -75,10 +74,7 @@ impl<'r> FromRequest<'r> for StreamToken {
         let Some(app) = request.rocket().state::<App>() else {
             return unauthorized();
         };
-        match app
-            .run(move |conn| oauth::authenticate(conn, &bearer, Timestamp::now()))
-            .await
-        {
+        match app.authenticate(bearer).await {
             Ok(Some(grant)) => Outcome::Success(StreamToken { grant, protocol }),
             Ok(None) => unauthorized(),
             Err(error) => Outcome::Error((Status::InternalServerError, error.into())),

@@ -414,16 +414,17 @@ pub fn pinned(conn: &Connection, urls: &Urls, actor: Option<&Actor>) -> Result<V
                 .collect()
         }
     };
-    shown
+    let items = shown
         .into_iter()
         .map(|s| {
             let id = match &s {
                 super::timeline::Shown::Own(p) => p.id,
                 super::timeline::Shown::Remote(p) => p.id,
             };
-            super::timeline::entry(conn, urls, id, s, None)
+            (id, s, None)
         })
-        .collect()
+        .collect();
+    super::timeline::entries(conn, urls, items)
 }
 
 /// Blocked accounts, most recent first.

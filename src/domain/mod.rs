@@ -18,6 +18,7 @@ pub mod interactions;
 pub mod lists;
 pub mod markers;
 pub mod media;
+pub mod memo;
 pub mod moderation;
 pub mod moving;
 pub mod notifications;

@@ -24,6 +24,29 @@ fn shut_out(conn: &Connection, actor: &Actor) -> Result<bool> {
         || actors::is_domain_blocked(conn, &actor.domain)?)
 }
 
+/// [`shut_out`] for a page of accounts at once: the ids of those kept out, in one query for the
+/// blocks and mutes and one per distinct domain.
+fn shut_out_among<'a>(
+    conn: &Connection,
+    accounts: impl IntoIterator<Item = &'a Actor>,
+) -> Result<std::collections::HashSet<i64>> {
+    let mut ids = Vec::new();
+    let mut by_domain: std::collections::HashMap<&str, Vec<i64>> = Default::default();
+    for actor in accounts {
+        ids.push(actor.id);
+        by_domain.entry(&actor.domain).or_default().push(actor.id);
+    }
+    let mut out: std::collections::HashSet<i64> = moderation::restricted_among(conn, &ids)?
+        .into_iter()
+        .collect();
+    for (domain, ids) in by_domain {
+        if actors::is_domain_blocked(conn, domain)? {
+            out.extend(ids);
+        }
+    }
+    Ok(out)
+}
+
 /// Whether a remote post stays off the timeline: its author is shut out or it has a muted word.
 fn hidden(conn: &Connection, filter: &Filter, post: &RemotePost) -> Result<bool> {
     Ok(filter.hides(&post.content_html, post.summary.as_deref()) || shut_out(conn, &post.actor)?)
@@ -57,6 +80,37 @@ pub fn entry(
         boosted_by,
         filtered: Vec::new(),
     })
+}
+
+/// [`entry`] for a whole page: the owner's likes, boosts and bookmarks in two queries rather
+/// than three per post.
+pub fn entries(
+    conn: &Connection,
+    urls: &crate::urls::Urls,
+    items: Vec<(i64, Shown, Option<Actor>)>,
+) -> Result<Vec<Entry>> {
+    if items.is_empty() {
+        return Ok(Vec::new());
+    }
+    let uris: Vec<String> = items.iter().map(|(_, shown, _)| shown.uri(urls)).collect();
+    let own = interactions::own_among(conn, &uris)?;
+    let bookmarked: std::collections::HashSet<String> =
+        crate::store::statuses::bookmarked(conn, &uris)?
+            .into_iter()
+            .collect();
+    Ok(items
+        .into_iter()
+        .zip(uris)
+        .map(|((id, shown, boosted_by), uri)| Entry {
+            id,
+            liked: own.iter().any(|(u, k)| *k == Kind::Like && *u == uri),
+            boosted: own.iter().any(|(u, k)| *k == Kind::Announce && *u == uri),
+            bookmarked: bookmarked.contains(&uri),
+            shown,
+            boosted_by,
+            filtered: Vec::new(),
+        })
+        .collect())
 }
 
 /// One page of the home timeline for the web page: older than `max_id`.

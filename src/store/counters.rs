@@ -65,6 +65,17 @@ impl Watch {
         })
     }
 
+    /// The database's `data_version` as this connection sees it now: it moves with every commit
+    /// by any other connection or process. `None` when the database cannot tell at once.
+    pub fn data_version(&self) -> Option<i64> {
+        let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state
+            .conn
+            .prepare_cached("PRAGMA data_version")
+            .and_then(|mut s| s.query_row([], |row| row.get(0)))
+            .ok()
+    }
+
     /// The current counters, or `None` when the database cannot tell at once (busy, or failing):
     /// the caller then reads from the database as if nothing were kept.
     pub fn now(&self) -> Option<Counters> {

@@ -105,6 +105,32 @@ pub fn own_activity(
     .optional()
 }
 
+/// The owner's own likes and boosts among `object_uris`: (object uri, kind), one query for a page.
+pub fn own_among(
+    conn: &Connection,
+    object_uris: &[String],
+) -> rusqlite::Result<Vec<(String, Kind)>> {
+    let uris = serde_json::to_string(object_uris).unwrap_or_else(|_| "[]".into());
+    let mut statement = conn.prepare_cached(
+        "SELECT object_uri, kind FROM interactions
+         WHERE object_uri IN (SELECT value FROM json_each(?1)) AND actor_id IS NULL",
+    )?;
+    let rows = statement.query_map([uris], |row| {
+        let kind: String = row.get(1)?;
+        Ok((row.get::<_, String>(0)?, kind))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (uri, kind) = row?;
+        match kind.as_str() {
+            "like" => out.push((uri, Kind::Like)),
+            "announce" => out.push((uri, Kind::Announce)),
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
 /// A boost by someone we follow, for the home timeline.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Boost {

@@ -198,6 +198,23 @@ pub struct Grant {
     pub scopes: Scopes,
     /// False for an app-only token (client_credentials): it may not act for the owner.
     pub for_owner: bool,
+    /// The token's "last used", as written by this or an earlier request.
+    pub used_at: Timestamp,
+}
+
+impl Grant {
+    /// Whether a request now may skip writing "last used" again (see [`authenticate`]).
+    pub fn used_recently(&self, now: Timestamp) -> bool {
+        now.0 - self.used_at.0 < TOUCH_EVERY_MS
+    }
+}
+
+/// The key a grant is kept under in memory: the SHA-256 of its bearer token, never the token.
+pub fn bearer_key(bearer: &str) -> [u8; 32] {
+    let digest = ring::digest::digest(&ring::digest::SHA256, bearer.as_bytes());
+    let mut key = [0; 32];
+    key.copy_from_slice(digest.as_ref());
+    key
 }
 
 /// The grant behind a bearer token, if it is live.
@@ -210,12 +227,13 @@ pub fn authenticate(conn: &Connection, bearer: &str, now: Timestamp) -> Result<O
     };
     // "Last used" to the minute: most requests then run no write statement (an UPDATE takes
     // SQLite's write lock even when it changes no row).
-    if token
-        .last_used_at
-        .is_none_or(|at| at.0 < now.0 - TOUCH_EVERY_MS)
-    {
-        stored::touch_token(conn, token.id, now)?;
-    }
+    let used_at = match token.last_used_at {
+        Some(at) if at.0 >= now.0 - TOUCH_EVERY_MS => at,
+        _ => {
+            stored::touch_token(conn, token.id, now)?;
+            now
+        }
+    };
     Ok(Some(Grant {
         token_id: token.id,
         app_id: token.app_id,
@@ -223,6 +241,7 @@ pub fn authenticate(conn: &Connection, bearer: &str, now: Timestamp) -> Result<O
         app_website: token.app_website,
         scopes: Scopes::parse(&token.scopes)?,
         for_owner: token.for_owner,
+        used_at,
     }))
 }
 

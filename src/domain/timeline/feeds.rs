@@ -14,7 +14,7 @@ use crate::urls::Urls;
 use super::super::filters;
 use super::super::moderation::Filter;
 use super::super::profile;
-use super::{entry, find, hidden, shut_out};
+use super::{find, hidden, shut_out, shut_out_among};
 
 /// Which timeline.
 #[derive(Clone, Copy, Debug)]
@@ -234,9 +234,13 @@ fn remote_batch(
 ) -> Result<Batch> {
     let read = remote_posts::window(conn, selection, window)?;
     let (count, last) = (read.len(), read.last().map(|p| p.id));
+    let shut = shut_out_among(conn, read.iter().map(|p| &p.actor))?;
     let mut kept = Vec::new();
     for post in read {
-        if left_out.contains(&post.actor.id) || hidden(conn, filter, &post)? {
+        if left_out.contains(&post.actor.id)
+            || shut.contains(&post.actor.id)
+            || filter.hides(&post.content_html, post.summary.as_deref())
+        {
             continue;
         }
         let shown = Shown::Remote(Box::new(post));
@@ -415,10 +419,14 @@ pub fn entries(
         }
     };
     let (candidates, older) = merge(batches, &window, range.limit);
-    let entries = candidates
-        .into_iter()
-        .map(|c| entry(conn, urls, c.id, c.shown, c.boosted_by))
-        .collect::<Result<Vec<_>>>()?;
+    let entries = super::entries(
+        conn,
+        urls,
+        candidates
+            .into_iter()
+            .map(|c| (c.id, c.shown, c.boosted_by))
+            .collect(),
+    )?;
     // Filtered entries leave the page short rather than shift it: `older` still follows the
     // last candidate read, so paging neither skips nor repeats.
     let entries = filters::apply(conn, feed.filter_context(), entries, Timestamp::now())?;
