@@ -5,7 +5,8 @@ use rusqlite::Connection;
 
 use crate::error::Result;
 use crate::model::{
-    Actor, Entry, Extras, Notification, NotificationKind, NotificationsPage, Range, Timestamp,
+    Actor, Entry, Extras, Notification, NotificationKind, NotificationsPage, Range, Shown,
+    Timestamp,
 };
 use crate::store::{actors, notifications};
 use crate::urls::Urls;
@@ -95,31 +96,42 @@ pub struct Listed {
     pub items: Vec<Item>,
 }
 
-fn item(conn: &Connection, urls: &Urls, notification: Notification) -> Result<Item> {
-    let entry = match &notification.object_uri {
-        Some(uri)
-            if !matches!(
-                notification.kind,
-                NotificationKind::Report | NotificationKind::Move
-            ) =>
-        {
-            match timeline::find(conn, urls, uri)? {
-                Some(shown) => Some(timeline::entry(conn, urls, 0, shown, None)?),
-                None => None,
-            }
-        }
-        _ => None,
-    };
-    let target = match (&notification.object_uri, notification.kind) {
-        (Some(uri), NotificationKind::Move) => actors::get_by_uri(conn, uri)?,
-        _ => None,
-    };
-    Ok(Item {
-        notification,
-        entry,
-        extras: Extras::default(),
-        target,
-    })
+/// The post a notification is about, when it is about one.
+fn about(notification: &Notification) -> Option<&str> {
+    match notification.kind {
+        NotificationKind::Report | NotificationKind::Move => None,
+        _ => notification.object_uri.as_deref(),
+    }
+}
+
+/// The page's notifications with their entries: the posts read in a few queries for the page.
+fn items(conn: &Connection, urls: &Urls, read: Vec<Notification>) -> Result<Vec<Item>> {
+    let uris: Vec<String> = read.iter().filter_map(about).map(str::to_string).collect();
+    let found = timeline::find_many(conn, urls, &uris)?;
+    let shown: Vec<(i64, Shown, Option<Actor>)> = read
+        .iter()
+        .filter_map(|n| found.get(about(n)?))
+        .map(|s| (0, s.clone(), None))
+        .collect();
+    let mut entries = timeline::entries(conn, urls, shown)?.into_iter();
+    let mut items = Vec::with_capacity(read.len());
+    for notification in read {
+        let entry = match about(&notification) {
+            Some(uri) if found.contains_key(uri) => entries.next(),
+            _ => None,
+        };
+        let target = match (&notification.object_uri, notification.kind) {
+            (Some(uri), NotificationKind::Move) => actors::get_by_uri(conn, uri)?,
+            _ => None,
+        };
+        items.push(Item {
+            notification,
+            entry,
+            extras: Extras::default(),
+            target,
+        });
+    }
+    Ok(items)
 }
 
 /// One page for the API, newest first. Unlike the web page, reading does not mark anything read:
@@ -160,8 +172,7 @@ pub fn listed(
     // A notification about a post a filter hides is left out, as on Mastodon.
     let matcher = super::filters::Matcher::load(conn, "notifications", Timestamp::now())?;
     let mut items = Vec::with_capacity(read.len());
-    for notification in read {
-        let mut item = item(conn, urls, notification)?;
+    for mut item in self::items(conn, urls, read)? {
         if let Some(entry) = &mut item.entry {
             let (hidden, hits) = matcher.check(entry);
             if hidden {
