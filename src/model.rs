@@ -5,6 +5,9 @@ use time::format_description::well_known::{Rfc2822, Rfc3339};
 use time::OffsetDateTime;
 
 pub mod oauth;
+mod quotes;
+
+pub use quotes::{Quote, QuotePolicy, QuoteState, QuotedCard};
 
 /// Mastodon's limits on what the owner writes, enforced by the domain and shown by the forms:
 /// characters in a post, images in a post, alt text of an image.
@@ -138,6 +141,10 @@ pub struct Post {
     pub media: Vec<Media>,
     /// Its poll, federated as a `Question` (boxed: most posts have none).
     pub poll: Option<Box<Poll>>,
+    /// Who may quote it.
+    pub quote_policy: QuotePolicy,
+    /// The post it quotes (boxed: most posts quote none).
+    pub quote: Option<Box<Quote>>,
 }
 
 /// An actor a post mentions: its id, and the `@user@domain` shown for it.
@@ -306,6 +313,8 @@ pub struct RemotePost {
     pub mentions: Vec<String>,
     /// Its poll, when it is a `Question`.
     pub poll: Option<Poll>,
+    /// The post it quotes.
+    pub quote: Option<Box<Quote>>,
 }
 
 /// An image attached to someone else's post.
@@ -491,6 +500,8 @@ pub struct PostThread {
     pub replies: Vec<Post>,
     /// Replies from other servers that we keep (sanitised).
     pub remote_replies: Vec<RemotePost>,
+    /// Others' posts quoting the focus with its author's consent.
+    pub quotes: Vec<RemotePost>,
     pub likes: u64,
     pub boosts: u64,
     pub history: Vec<PostVersion>,

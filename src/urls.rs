@@ -75,6 +75,20 @@ impl Urls {
         format!("{}/context", self.post(root_id))
     }
 
+    /// A QuoteAuthorization we granted (FEP-044f): the quoted author's consent, served until
+    /// revoked.
+    pub fn quote_authorization(&self, id: i64) -> String {
+        format!("{}/quote_authorizations/{id}", self.actor())
+    }
+
+    /// The number of one of our QuoteAuthorization URLs.
+    pub fn parse_quote_authorization(&self, url: &str) -> Option<i64> {
+        url.strip_prefix(&format!("{}/quote_authorizations/", self.actor()))?
+            .parse()
+            .ok()
+            .filter(|id: &i64| *id > 0)
+    }
+
     /// Activities other than a post's Create (Follow, Like, Update, Delete …).
     pub fn activity(&self, id: i64) -> String {
         format!("{}/activities/{id}", self.actor())

@@ -30,6 +30,7 @@ pub mod posts;
 pub mod profile;
 pub mod public;
 pub mod push;
+pub mod quotes;
 pub mod search;
 pub mod statuses;
 pub mod stream;

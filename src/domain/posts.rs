@@ -215,6 +215,10 @@ pub struct Extra<'a> {
     pub language: Option<&'a str>,
     /// A poll to put on the post (then it federates as a `Question`).
     pub poll: Option<&'a super::polls::NewPoll>,
+    /// The post it quotes, by its id (asked of its author with a QuoteRequest).
+    pub quote: Option<&'a str>,
+    /// Who may quote it; the owner's default when None.
+    pub quote_policy: Option<crate::model::QuotePolicy>,
 }
 
 /// Refuses media ids that are not free uploads (attached already, the avatar, unknown).
@@ -295,6 +299,14 @@ pub fn publish_extra(
             mentions.push(author);
         }
     }
+    let quoted = extra
+        .quote
+        .map(|uri| super::quotes::quotable(conn, urls, uri.trim()))
+        .transpose()?;
+    let quote_policy = match extra.quote_policy {
+        Some(policy) => policy,
+        None => super::quotes::default_policy(conn)?,
+    };
     let id = store::new_id(now);
     store::write(conn, |tx| {
         posts::insert(
@@ -315,6 +327,10 @@ pub fn publish_extra(
         if language.is_some() {
             posts::set_language(tx, id, language)?;
         }
+        posts::set_quote_policy(tx, id, quote_policy)?;
+        if let Some(quoted) = &quoted {
+            super::quotes::attach(tx, urls, id, quoted, now)?;
+        }
         if let (Some(poll), Some(options)) = (extra.poll, &poll_options) {
             super::polls::attach(tx, urls, id, poll, options, now)?;
         }
@@ -331,6 +347,7 @@ pub fn publish_extra(
         let post =
             posts::get(tx, id)?.ok_or_else(|| Error::internal("a post vanished after insert"))?;
         send(tx, urls, &post, &build::create_document(urls, &post), now)?;
+        super::quotes::send_request(tx, urls, &post, now)?;
         Ok(post)
     })
     .inspect(|post| stream::publish(Event::Posted(urls.post(post.id).into())))

@@ -41,6 +41,7 @@ pub fn post_page(
         ancestors,
         replies: stored_posts::replies_to(conn, &uri, audience)?,
         remote_replies: remote_posts::replies_to(conn, &uri, !is_owner)?,
+        quotes: super::quotes::quotes_of(conn, id)?,
         likes: interactions::count(conn, &uri, Kind::Like)?,
         boosts: interactions::count(conn, &uri, Kind::Announce)?,
         history: stored_posts::history(conn, id)?,

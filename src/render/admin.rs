@@ -3,7 +3,7 @@
 use maud::{html, Markup};
 
 use crate::model::{
-    Post, Profile, Visibility, MAX_ATTACHMENTS, MAX_DESCRIPTION_CHARS, MAX_POST_CHARS,
+    Post, Profile, QuotePolicy, Visibility, MAX_ATTACHMENTS, MAX_DESCRIPTION_CHARS, MAX_POST_CHARS,
     MAX_PROFILE_FIELDS,
 };
 use crate::urls::Urls;
@@ -65,6 +65,7 @@ pub fn compose(viewer: &Viewer, draft: &Draft) -> Markup {
         form.compose #compose method="post" action="/posts" enctype="multipart/form-data" {
             input type="hidden" name="csrf" value=(viewer.csrf.as_deref().unwrap_or(""));
             @if let Some(reply) = &draft.in_reply_to { input type="hidden" name="in_reply_to" value=(reply); p.reply-to { "Replying to " (reply) } }
+            @if let Some(quote) = &draft.quote { input type="hidden" name="quote" value=(quote); p.quote-link { "Quoting " (quote) } }
             label for="summary" { "Content warning (optional)" }
             input #summary type="text" name="summary" maxlength="500" value=(draft.summary);
             label for="source" { "What's on your mind? (Markdown)" }
@@ -103,6 +104,12 @@ pub fn compose(viewer: &Viewer, draft: &Draft) -> Markup {
             div.row {
                 label for="visibility" { "Visibility" }
                 select #visibility name="visibility" { (posts::visibility_options(draft.visibility)) }
+                label for="quote-policy" { "Quotes" }
+                select #quote-policy name="quote_policy" {
+                    @for policy in QuotePolicy::ALL {
+                        option value=(policy.as_str()) selected[policy == draft.quote_policy] { (policy.label()) }
+                    }
+                }
                 button type="submit" name="preview" value="1" formnovalidate { "Preview" }
                 button type="submit" { "Post" }
             }
@@ -116,6 +123,10 @@ pub struct Draft {
     pub summary: String,
     pub visibility: Visibility,
     pub in_reply_to: Option<String>,
+    /// The post this one quotes (its id).
+    pub quote: Option<String>,
+    /// Who may quote this post.
+    pub quote_policy: QuotePolicy,
     /// The rendered text, when the owner asked for a preview.
     pub preview_html: Option<String>,
 }
@@ -127,6 +138,8 @@ impl Default for Draft {
             summary: String::new(),
             visibility: Visibility::Public,
             in_reply_to: None,
+            quote: None,
+            quote_policy: QuotePolicy::default(),
             preview_html: None,
         }
     }

@@ -50,6 +50,7 @@ pub fn post_with(
                 div.content { (trusted(&post.content_html)) }
                 (attachments(urls, post))
             }
+            @if let Some(quote) = &post.quote { (super::quotes::quote(quote)) }
             @if let Some(poll) = &post.poll { (super::polls::poll(poll, viewer, back, crate::model::Timestamp::now())) }
             footer.post-foot {
                 span.visibility title="Visibility" { (post.visibility.label()) }
@@ -140,6 +141,19 @@ pub fn thread(urls: &Urls, view: &PostThread, viewer: &Viewer) -> Markup {
                 section.replies aria-label="Replies" {
                     @for p in &view.replies { (post(urls, profile, p, viewer, false)) }
                     @for p in &view.remote_replies { (super::timeline::remote_post(p, viewer, false, false, &urls.post_page(view.focus.id))) }
+                }
+            }
+            @if !view.quotes.is_empty() {
+                @let page = urls.post_page(view.focus.id);
+                @let back = page.strip_prefix(urls.origin()).unwrap_or("/");
+                section.quotes aria-label="Quotes" {
+                    h2 { (view.quotes.len()) " " (if view.quotes.len() == 1 { "quote" } else { "quotes" }) }
+                    @for p in &view.quotes {
+                        (super::timeline::remote_post(p, viewer, false, false, back))
+                        @if viewer.is_owner() {
+                            (action(viewer, "/actions/revoke_quote", "uri", &p.uri, "Revoke this quote", back))
+                        }
+                    }
                 }
             }
             @if !view.history.is_empty() {

@@ -81,10 +81,14 @@ pub fn remote_post_with(
                 div.content { (trusted(&post.content_html)) }
                 (gallery(&media::remote(&post.attachments), post.sensitive, &format!("r{}", post.id)))
             }
+            @if let Some(quote) = &post.quote { (super::quotes::quote(quote)) }
             @if let Some(poll) = &post.poll { (super::polls::poll(poll, viewer, back, crate::model::Timestamp::now())) }
             @if viewer.is_owner() {
                 footer.post-foot.actions {
                     a href=(format!("/?reply_to={}", crate::urls::percent_encode_path(&post.uri))) { "Reply" }
+                    @if post.visibility.is_world_readable() {
+                        a href=(format!("/?quote={}", crate::urls::percent_encode_path(&post.uri))) { "Quote" }
+                    }
                     a href=(format!("/thread?uri={}", crate::urls::percent_encode_path(&post.uri))) { "Thread" }
                     @if liked { (action(viewer, "/actions/unlike", "uri", &post.uri, "Unlike", back)) }
                     @else { (action(viewer, "/actions/like", "uri", &post.uri, "Like", back)) }

@@ -56,6 +56,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0018_push_sealed",
         include_str!("migrations/0018_push_sealed.sql"),
     ),
+    ("0019_quotes", include_str!("migrations/0019_quotes.sql")),
 ];
 
 /// The schema version this binary writes.

@@ -2,7 +2,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use crate::model::{Mention, Page, Post, PostVersion, Timestamp, Visibility, Window};
+use crate::model::{Mention, Page, Post, PostVersion, QuotePolicy, Timestamp, Visibility, Window};
 
 use super::media;
 
@@ -126,6 +126,14 @@ pub fn languages(conn: &Connection, ids: &[i64]) -> rusqlite::Result<Vec<(i64, S
     rows.collect()
 }
 
+pub fn set_quote_policy(conn: &Connection, id: i64, policy: QuotePolicy) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE posts SET quote_policy = ?2 WHERE id = ?1",
+        params![id, policy.as_str()],
+    )?;
+    Ok(())
+}
+
 pub fn delete(conn: &Connection, id: i64) -> rusqlite::Result<bool> {
     Ok(conn.execute("DELETE FROM posts WHERE id = ?1", [id])? == 1)
 }
@@ -139,7 +147,7 @@ pub fn set_pinned(conn: &Connection, id: i64, pinned: Option<Timestamp>) -> rusq
 
 const COLUMNS: &str =
     "id, created_at, updated_at, visibility, source, content_html, summary, sensitive,
-                       in_reply_to_uri, pinned_at IS NOT NULL";
+                       in_reply_to_uri, pinned_at IS NOT NULL, quote_policy";
 
 fn from_row(row: &Row) -> rusqlite::Result<Post> {
     let visibility: String = row.get(3)?;
@@ -158,6 +166,8 @@ fn from_row(row: &Row) -> rusqlite::Result<Post> {
         mentions: Vec::new(),
         media: Vec::new(),
         poll: None,
+        quote_policy: QuotePolicy::parse(&row.get::<_, String>(10)?).unwrap_or_default(),
+        quote: None,
     })
 }
 
@@ -183,6 +193,9 @@ fn complete(conn: &Connection, mut post: Post) -> rusqlite::Result<Post> {
     post.poll = super::polls::of_own_posts(conn, &format!("[{}]", post.id))?
         .pop()
         .map(|(_, poll)| Box::new(poll));
+    post.quote = super::quotes::of_own_posts(conn, &format!("[{}]", post.id))?
+        .pop()
+        .map(|(_, quote)| Box::new(quote));
     Ok(post)
 }
 
@@ -227,6 +240,11 @@ fn complete_all(conn: &Connection, mut posts: Vec<Post>) -> rusqlite::Result<Vec
     for (post_id, poll) in super::polls::of_own_posts(conn, &ids)? {
         if let Some(&i) = index.get(&post_id) {
             posts[i].poll = Some(Box::new(poll));
+        }
+    }
+    for (post_id, quote) in super::quotes::of_own_posts(conn, &ids)? {
+        if let Some(&i) = index.get(&post_id) {
+            posts[i].quote = Some(Box::new(quote));
         }
     }
     Ok(posts)

@@ -112,7 +112,8 @@ fn from_row(row: &Row) -> rusqlite::Result<RemotePost> {
         visibility: Visibility::parse(&visibility).unwrap_or(Visibility::Direct),
         published_at: Timestamp(row.get(8)?),
         updated_at: row.get::<_, Option<i64>>(9)?.map(Timestamp),
-        actor: actors::from_row(row, 12)?,
+        quote: crate::model::Quote::from_json(row.get::<_, Option<String>>(12)?.as_deref()),
+        actor: actors::from_row(row, 13)?,
         attachments: attachments(&object),
         mentions: mention_handles(&object),
         poll: super::polls::question_of(&object, id, own_votes),
@@ -196,8 +197,9 @@ fn mention_handles(object: &serde_json::Value) -> Vec<String> {
 
 fn select(filter: &str) -> String {
     format!(
-        "SELECT {COLUMNS}, {} FROM remote_posts JOIN actors ON actors.id = remote_posts.actor_id
+        "SELECT {COLUMNS}, {}, {} FROM remote_posts JOIN actors ON actors.id = remote_posts.actor_id
          {filter}",
+        super::quotes::quote_json("q.post_uri = remote_posts.uri"),
         actors::COLUMNS
     )
 }

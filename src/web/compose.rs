@@ -11,10 +11,10 @@ use rocket::{get, post, State};
 use crate::domain::attachments::{self, Upload};
 use crate::domain::polls::NewPoll;
 use crate::domain::posts::{self, Compose, MediaChange, PostChanges};
-use crate::domain::timeline;
+use crate::domain::{quotes, timeline};
 use crate::error::{Error, Result};
 use crate::media::MAX_UPLOAD_BYTES;
-use crate::model::{Timestamp, Visibility};
+use crate::model::{QuotePolicy, Timestamp, Visibility};
 use crate::render::{self, admin::Draft};
 use crate::text;
 
@@ -59,26 +59,31 @@ async fn home_page(
 
 /// The owner's home; everyone else is shown the profile. `reply_to` starts a reply with the
 /// thread's mentions filled in.
-#[get("/?<max_id>&<reply_to>")]
+#[get("/?<max_id>&<reply_to>&<quote>")]
 pub async fn home(
     app: &State<App>,
     owner: Option<Owner>,
     max_id: Option<i64>,
     reply_to: Option<&str>,
+    quote: Option<&str>,
 ) -> Result<Reply> {
     let Some(owner) = owner else {
         return Ok(Reply::Redirect(Redirect::to(app.urls.profile())));
     };
-    let source = match reply_to {
-        Some(uri) => {
-            let (urls, uri) = (app.urls.clone(), uri.to_string());
-            app.run(move |conn| timeline::reply_mentions(conn, &urls, &uri))
-                .await?
-        }
-        None => String::new(),
-    };
+    let (urls, reply) = (app.urls.clone(), reply_to.map(str::to_string));
+    let (source, quote_policy) = app
+        .run(move |conn| {
+            let source = match reply {
+                Some(uri) => timeline::reply_mentions(conn, &urls, &uri)?,
+                None => String::new(),
+            };
+            Ok((source, quotes::default_policy(conn)?))
+        })
+        .await?;
     let draft = Draft {
         in_reply_to: reply_to.map(str::to_string),
+        quote: quote.map(str::to_string).filter(|q| !q.trim().is_empty()),
+        quote_policy,
         source,
         ..Draft::default()
     };
@@ -100,6 +105,9 @@ pub struct ComposeForm<'r> {
     summary: Option<String>,
     visibility: &'r str,
     in_reply_to: Option<String>,
+    /// The post quoted, by its id; and who may quote this one.
+    quote: Option<String>,
+    quote_policy: Option<&'r str>,
     /// By the index in `media[i].file`: a map, so that the fields may come in any order (a
     /// `Vec` starts a new item whenever the index changes).
     media: BTreeMap<usize, AttachmentField<'r>>,
@@ -136,6 +144,11 @@ fn draft_of(form: &ComposeForm<'_>, visibility: Visibility) -> Draft {
         summary: form.summary.clone().unwrap_or_default(),
         visibility,
         in_reply_to: form.in_reply_to.clone().filter(|r| !r.trim().is_empty()),
+        quote: form.quote.clone().filter(|q| !q.trim().is_empty()),
+        quote_policy: form
+            .quote_policy
+            .and_then(QuotePolicy::parse)
+            .unwrap_or_default(),
         preview_html: None,
     }
 }
@@ -171,6 +184,11 @@ fn refused_form(
             .field_value("in_reply_to")
             .filter(|r| !r.trim().is_empty())
             .map(str::to_string),
+        quote: context
+            .field_value("quote")
+            .filter(|q| !q.trim().is_empty())
+            .map(str::to_string),
+        quote_policy: QuotePolicy::parse(&value("quote_policy")).unwrap_or_default(),
         preview_html: None,
     };
     Ok((draft, Error::new(422, message)))
@@ -212,11 +230,20 @@ pub async fn compose(
     };
     let urls = app.urls.clone();
     let poll = poll_of(fields);
+    let quote = fields.quote.clone().filter(|q| !q.trim().is_empty());
+    let quote_policy = match fields.quote_policy {
+        Some(text) => Some(
+            QuotePolicy::parse(text).ok_or_else(|| Error::bad_request("unknown quote policy"))?,
+        ),
+        None => None,
+    };
     let result = app
         .run_remote(move |conn, remote| {
             let extra = posts::Extra {
                 uploads: &uploads,
                 poll: poll.as_ref(),
+                quote: quote.as_deref(),
+                quote_policy,
                 ..posts::Extra::default()
             };
             Ok(posts::publish_extra(

@@ -23,6 +23,7 @@ pub mod notifications;
 pub mod pages;
 pub mod pins;
 pub mod polls;
+pub mod quotes;
 pub mod reply;
 pub mod search;
 pub mod server_status;
@@ -60,6 +61,7 @@ pub fn routes() -> Vec<Route> {
         // Public pages (HTML; servers get the ActivityPub twin)
         pages::profile_or_feed,
         pages::post_page,
+        quotes::authorization,
         pages::tag,
         pages::media,
         pages::media_preview,
@@ -96,6 +98,7 @@ pub fn routes() -> Vec<Route> {
         interactions::unlike,
         interactions::boost,
         interactions::unboost,
+        quotes::revoke,
         polls::vote,
         follows::follow,
         follows::unfollow,

@@ -62,6 +62,8 @@ fn post(id: i64) -> crate::model::Post {
         mentions: Vec::new(),
         media: Vec::new(),
         poll: None,
+        quote_policy: crate::model::QuotePolicy::Public,
+        quote: None,
     }
 }
 

@@ -15,6 +15,7 @@ pub mod follows;
 mod interactions;
 mod moves;
 mod notes;
+mod quotes;
 pub mod verify;
 mod votes;
 pub mod worker;
@@ -205,8 +206,15 @@ pub fn handle(
     }
     match activity.kind.as_str() {
         "Follow" => follows::on_follow(conn, cx, activity),
-        "Accept" => follows::on_accept(conn, cx, activity),
-        "Reject" => follows::on_reject(conn, cx, activity),
+        "Accept" => match quotes::answered_request(conn, cx, activity)? {
+            Some(quote) => quotes::on_accept(conn, cx, activity, &quote),
+            None => follows::on_accept(conn, cx, activity),
+        },
+        "Reject" => match quotes::answered_request(conn, cx, activity)? {
+            Some(quote) => quotes::on_reject(conn, cx, activity, &quote),
+            None => follows::on_reject(conn, cx, activity),
+        },
+        "QuoteRequest" => quotes::on_quote_request(conn, cx, activity),
         "Undo" => interactions::on_undo(conn, cx, activity),
         "Create" => notes::on_create(conn, cx, activity),
         "Update" => notes::on_update(conn, cx, activity),

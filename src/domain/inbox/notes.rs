@@ -85,7 +85,12 @@ pub fn on_create(
         Some(parent) => cx.our_post(conn, parent)?.is_some(),
         None => false,
     };
-    let mentions_us = note.mentions.contains(&us) || note.to.contains(&us) || note.cc.contains(&us);
+    let quotes_us = match &note.quote {
+        Some(quoted) => cx.our_post(conn, quoted)?.is_some(),
+        None => false,
+    };
+    let mentions_us =
+        note.mentions.contains(&us) || note.to.contains(&us) || note.cc.contains(&us) || quotes_us;
     let actor = cx.actor(conn, &activity.actor)?;
     if !reply_to_us
         && !mentions_us
@@ -107,8 +112,12 @@ pub fn on_create(
             && follows::is_following(conn, actor.id)?;
         notify.then_some(NotificationKind::Status)
     };
+    let quote = super::quotes::assess(conn, cx, &note, &object, &actor)?;
     cx.apply(conn, |tx| {
-        if !remote_posts::insert(tx, &note_row(&note, &actor, cx.now), cx.now)? {
+        if remote_posts::insert(tx, &note_row(&note, &actor, cx.now), cx.now)? {
+            super::quotes::record(tx, &note.uri, quote.as_ref(), cx.now)?;
+            cx.emit(Event::Posted(note.uri.as_str().into()));
+        } else {
             // A fetch (a follow's backfill, a thread) may have brought the post before its
             // Create came: the Create still tells the owner, once.
             let untold = match notification {
@@ -118,8 +127,6 @@ pub fn on_create(
             if !untold {
                 return Ok(Outcome::Ignored("a post we hold already"));
             }
-        } else {
-            cx.emit(Event::Posted(note.uri.as_str().into()));
         }
         if reply_to_us && forwards_to_our_followers(cx, &note) {
             forward(tx, cx, activity, &actor)?;
@@ -201,10 +208,12 @@ pub fn on_update(
     if remote_posts::author_of(conn, &note.uri)? != Some(actor.id) {
         return Ok(Outcome::Ignored("an Update of a post we do not hold"));
     }
+    let quote = super::quotes::assess(conn, cx, &note, object, &actor)?;
     cx.apply(conn, |tx| {
         let mut row = note_row(&note, &actor, cx.now);
         row.updated_at = Some(row.updated_at.unwrap_or(cx.now));
         remote_posts::update(tx, &row, cx.now)?;
+        super::quotes::record(tx, &note.uri, quote.as_ref(), cx.now)?;
         cx.emit(Event::Edited(note.uri.as_str().into()));
         Ok(Outcome::Applied)
     })
@@ -233,6 +242,9 @@ pub fn on_delete(
         return Ok(Outcome::Ignored("a Delete by an actor we do not know"));
     };
     cx.apply(conn, |tx| {
+        if let Some(outcome) = super::quotes::on_delete_authorization(tx, &target)? {
+            return Ok(outcome);
+        }
         if let Some(post) = remote_posts::get_by_uri(tx, &target)? {
             cx.emit(Event::Deleted(post.id));
         }
@@ -242,6 +254,7 @@ pub fn on_delete(
         interactions::delete_for_object(tx, &target)?;
         notifications::delete_for_object(tx, &target)?;
         crate::store::polls::delete(tx, &target)?;
+        crate::store::quotes::delete(tx, &target)?;
         Ok(Outcome::Applied)
     })
 }

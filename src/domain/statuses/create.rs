@@ -72,6 +72,7 @@ pub fn publish(
         sensitive: new.sensitive,
         language: new.language.as_deref(),
         poll: new.poll.as_ref(),
+        ..Extra::default()
     };
     posts::publish_extra(conn, urls, remote, &compose, &extra, now)
 }

@@ -11,6 +11,7 @@ mod actor;
 mod collections;
 mod moving;
 mod notes;
+mod quotes;
 
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -29,6 +30,10 @@ pub use moving::{move_account, Move};
 pub use notes::{
     addressing, create, create_document, delete_note, note, note_document, note_document_with,
     update_note, update_question, vote, Create, Delete, NoteExtras, Tombstone, UpdateNote,
+};
+pub use quotes::{
+    accept_quote, delete_authorization, interaction_policy, quote_authorization, quote_request,
+    quote_terms, reject_quote,
 };
 
 pub const AS_CONTEXT: &str = "https://www.w3.org/ns/activitystreams";
@@ -101,7 +106,8 @@ fn object_context() -> Value {
             "blurhash": "toot:blurhash",
             "focalPoint": {"@container": "@list", "@id": "toot:focalPoint"},
             "Hashtag": "as:Hashtag"
-        }
+        },
+        quotes::quote_terms()
     ])
 }
 

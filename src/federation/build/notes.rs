@@ -107,6 +107,21 @@ pub fn note(urls: &Urls, post: &Post) -> Value {
     if let Some(poll) = &post.poll {
         question(&mut note, poll);
     }
+    note.insert(
+        "interactionPolicy".into(),
+        super::interaction_policy(urls, post.quote_policy),
+    );
+    if let Some(quote) = &post.quote {
+        // FEP-044f's field, and the older spellings Fedibird, Akkoma and Misskey read.
+        for key in ["quote", "quoteUri", "_misskey_quote"] {
+            note.insert(key.into(), json!(quote.uri));
+        }
+        if let (crate::model::QuoteState::Accepted, Some(authorization)) =
+            (quote.state, &quote.authorization)
+        {
+            note.insert("quoteAuthorization".into(), json!(authorization));
+        }
+    }
     Value::Object(note)
 }
 

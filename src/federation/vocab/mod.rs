@@ -22,7 +22,7 @@ pub use collection::{
     collection_link, embedded_collection, parse_collection, Collection, First, MAX_COLLECTION_ITEMS,
 };
 pub use moving::{also_known_as, parse_move, MoveClaim, MAX_ALIASES};
-pub use note::{parse_note, Note, NOTE_TYPES};
+pub use note::{parse_note, quote_of, Note, NOTE_TYPES, QUOTE_FIELDS};
 
 use crate::model::Timestamp;
 use crate::urls::AS_PUBLIC;

@@ -34,7 +34,22 @@ pub struct Note {
     pub cc: Vec<String>,
     /// Actor ids of its Mention tags.
     pub mentions: Vec<String>,
+    /// The post it quotes: FEP-044f's `quote`, or the older `quoteUri`, `quoteUrl` and
+    /// `_misskey_quote`.
+    pub quote: Option<String>,
+    /// Its `quoteAuthorization` (FEP-044f), the id of the quoted author's consent.
+    pub quote_authorization: Option<String>,
     pub raw: String,
+}
+
+/// The quote fields in the order we trust them: FEP-044f first, then the older spellings.
+pub const QUOTE_FIELDS: [&str; 4] = ["quote", "quoteUri", "quoteUrl", "_misskey_quote"];
+
+/// The post a document quotes, from the first quote field that holds one id.
+pub fn quote_of(object: &Value) -> Option<String> {
+    QUOTE_FIELDS
+        .iter()
+        .find_map(|field| single_id(object.get(*field)))
 }
 
 /// Reads a post object. `Err` says why it is not one Perch keeps.
@@ -101,6 +116,8 @@ pub fn parse_note(object: &Value) -> Result<Note, &'static str> {
         to: ids(object.get("to"), MAX_ADDRESSEES),
         cc: ids(object.get("cc"), MAX_ADDRESSEES),
         mentions,
+        quote: quote_of(object),
+        quote_authorization: single_id(object.get("quoteAuthorization")),
         raw: capped_raw(object),
     })
 }

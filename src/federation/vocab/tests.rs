@@ -79,3 +79,25 @@ fn raw_documents_are_capped() {
                                   "content": "x".repeat(MAX_RAW_BYTES)}));
     assert_eq!(huge, r#"{"id":"https://a/1","type":"Note"}"#);
 }
+
+#[test]
+fn quotes_are_read_from_every_spelling_fep_044f_first() {
+    let quoted = "https://b.example/n/1";
+    for field in QUOTE_FIELDS {
+        let mut note = json!({"id": "https://a.example/n/2", "type": "Note"});
+        note[field] = json!(quoted);
+        assert_eq!(quote_of(&note).as_deref(), Some(quoted), "{field}");
+    }
+    let both = json!({"quote": quoted, "quoteUrl": "https://c.example/n/3",
+                      "quoteAuthorization": "https://b.example/auth/1",
+                      "id": "https://a.example/n/2", "type": "Note"});
+    assert_eq!(quote_of(&both).as_deref(), Some(quoted));
+    let note = parse_note(&both).unwrap();
+    assert_eq!(
+        note.quote_authorization.as_deref(),
+        Some("https://b.example/auth/1")
+    );
+    // Not a URL, or several: no quote.
+    assert_eq!(quote_of(&json!({"quote": "javascript:alert(1)"})), None);
+    assert_eq!(quote_of(&json!({"quote": [quoted, quoted]})), None);
+}

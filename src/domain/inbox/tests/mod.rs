@@ -7,6 +7,7 @@ mod interactions;
 mod moves;
 mod notes;
 mod polls;
+mod quotes;
 mod verify;
 
 use rusqlite::Connection;
