@@ -56,6 +56,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0018_push_sealed",
         include_str!("migrations/0018_push_sealed.sql"),
     ),
+    ("0020_ed25519", include_str!("migrations/0020_ed25519.sql")),
 ];
 
 /// The schema version this binary writes.

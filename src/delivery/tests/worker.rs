@@ -215,6 +215,7 @@ fn follower(conn: &Connection, name: &str, inbox: &str, shared: Option<&str>) ->
         manually_approves_followers: false,
         moved_to: None,
         key: None,
+        ed25519_keys: Vec::new(),
         raw: "{}".into(),
     };
     let id = store::actors::upsert(conn, &actor, Timestamp(1)).unwrap();
