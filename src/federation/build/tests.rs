@@ -165,8 +165,8 @@ fn the_actor_publishes_its_ed25519_key_as_a_multikey_and_reads_back() {
     };
     let key = crate::federation::proofs::ProofKey::generate().unwrap();
     let key = crate::federation::proofs::ProofKey::from_pkcs8(&key).unwrap();
-    let pem = crate::domain::testkit::test_key().1;
-    let document = actor(&u, &profile, &[], &pem, &key.public_multibase());
+    let pem = &crate::domain::testkit::test_key().1;
+    let document = actor(&u, &profile, &[], pem, &key.public_multibase());
     assert_eq!(
         document["assertionMethod"],
         json!([{"id": "https://me.test/users/me#ed25519-key", "type": "Multikey",
