@@ -124,7 +124,7 @@ fn fedify_and_perch_follow_each_other_and_exchange_posts_over_both_signatures() 
 }
 
 #[test]
-fn fedify_verifies_perchs_proofs_and_its_own_proofs_cost_it_nothing() {
+fn fedify_verifies_perchs_proofs_and_perch_verifies_fedifys() {
     let Some((node, modules)) = fedify() else {
         return;
     };
@@ -204,7 +204,14 @@ fn fedify_verifies_perchs_proofs_and_its_own_proofs_cost_it_nothing() {
         "Fedify proves its Create: {body}"
     );
 
-    // Not yet shown: Perch verifying Fedify's proofs. Fedify's proofs do not verify in Perch
-    // (a canonicalisation difference still to find), so Perch lets the actor's own signature
-    // decide for them; a forward resting on a Fedify proof alone is still refused.
+    // The same bytes passed on by a server Perch does not follow: taken on Fedify's proof alone.
+    // Changed, they are refused.
+    let forwarder = crate::hardening::remote::Remote::start();
+    let answer = forwarder.post(&perch, "/inbox", "fwd", body.to_string().as_bytes());
+    assert_eq!(answer.status, 202, "{}", answer.body);
+    let mut tampered = body.clone();
+    tampered["object"]["content"] = serde_json::json!("<p>FORGED</p>");
+    let answer = forwarder.post(&perch, "/inbox", "fwd", tampered.to_string().as_bytes());
+    assert_eq!(answer.status, 401, "{}", answer.body);
+    assert!(answer.body.contains("proof"), "{}", answer.body);
 }

@@ -133,8 +133,7 @@ pub fn authenticate<C: Deref<Target = Connection>>(
             (verified(owner, signature)?, conn)
         }
     };
-    let signed_by_actor = owner.actor_uri == activity.actor;
-    let (proof, conn) = check_proof(conn, &connect, remote, activity, now, signed_by_actor)?;
+    let (proof, conn) = check_proof(conn, &connect, remote, activity, now)?;
     let actor_id = match proof {
         // The actor's own proof: the activity is theirs, whichever server passed it on.
         Proof::Valid(author) => author.actor_id,
@@ -160,9 +159,7 @@ enum Proof {
 }
 
 /// Checks the proof made with a key of the activity's actor, when there is one. A proof by such a
-/// key that does not verify is refused when it is all that vouches for the activity; when the
-/// actor signed the request itself, the signature decides (Fedify's proofs do not all verify here
-/// yet: a canonicalisation difference to find, so they must not cost its activities). The key comes from the stored actor, which is fetched
+/// key that does not verify is refused, however the request was signed. The key comes from the stored actor, which is fetched
 /// again (at most every five minutes) when it does not list the key or the key fails: rotation.
 fn check_proof<C: Deref<Target = Connection>>(
     conn: C,
@@ -170,12 +167,19 @@ fn check_proof<C: Deref<Target = Connection>>(
     remote: &dyn Fetch,
     activity: &Activity,
     now: Timestamp,
-    signed_by_actor: bool,
 ) -> Result<(Proof, C), Refusal> {
     let Some((method, document)) = proofs::verification_methods(&activity.document)
         .into_iter()
         .find(|method| same_authority(method, &activity.actor))
-        .and_then(|method| Some((method, proofs::only_proof_by(&activity.document, method)?)))
+        .and_then(|method| {
+            let mut document = proofs::only_proof_by(&activity.document, method)?;
+            // An LD Signature (RsaSignature2017) is added after the proof (Fedify does both):
+            // the proof never covers it, so it is set aside as Fedify's own inbox does.
+            if let Some(fields) = document.as_object_mut() {
+                fields.remove("signature");
+            }
+            Some((method, document))
+        })
     else {
         return Ok((Proof::Absent, conn));
     };
@@ -185,18 +189,6 @@ fn check_proof<C: Deref<Target = Connection>>(
         Err(e) => return Err(unauthorized(format!("the activity's proof: {e}"))),
     }
     let bad = || unauthorized("the activity's proof does not verify with its actor's key");
-    let bad_or_signed = |conn: C| {
-        if signed_by_actor {
-            crate::log::info(
-                "inbox",
-                "a proof did not verify; the actor's signature decides",
-                &[("activity", &activity.id)],
-            );
-            Ok((Proof::Absent, conn))
-        } else {
-            Err(bad())
-        }
-    };
     let cached = cached_proof_key(&conn, &activity.actor, method).map_err(internal)?;
     let failed = match &cached {
         CachedProofKey::Listed(owner, _) => match proofs::verify(&document, &owner.key) {
@@ -207,7 +199,7 @@ fn check_proof<C: Deref<Target = Connection>>(
     };
     if !cached.may_refetch(now) {
         return if failed {
-            bad_or_signed(conn)
+            Err(bad())
         } else {
             Ok((Proof::Absent, conn))
         };
@@ -217,14 +209,14 @@ fn check_proof<C: Deref<Target = Connection>>(
     let conn = connect()?;
     let refreshed = match fetched {
         Ok(actor) => store_actor_keys(&conn, actor, method, now).map_err(cannot_get_key)?,
-        Err(_) if failed => return bad_or_signed(conn),
+        Err(_) if failed => return Err(bad()),
         // The actor's server cannot tell us its keys now: the signature rules decide.
         Err(_) => return Ok((Proof::Absent, conn)),
     };
     match refreshed {
         CachedProofKey::Listed(owner, _) => match proofs::verify(&document, &owner.key) {
             Ok(()) => Ok((Proof::Valid(owner), conn)),
-            Err(_) => bad_or_signed(conn),
+            Err(_) => Err(bad()),
         },
         _ => Ok((Proof::Absent, conn)),
     }

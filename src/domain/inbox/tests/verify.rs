@@ -259,8 +259,12 @@ fn a_proof_that_does_not_verify_is_refused_however_the_request_was_signed() {
     let mut tampered = forwarded_reply(&key);
     tampered["object"]["content"] = json!("<p>FORGED</p>");
     assert!(unauthorized(verify(&w, BOB_KEY, tampered.clone())).contains("proof"));
-    // Signed by Alice herself, her signature decides.
-    assert_eq!(verify(&w, ALICE_KEY, tampered), Ok(Verdict::Accept));
+    // Signed by Alice herself, a bad proof is still refused.
+    assert!(unauthorized(verify(&w, ALICE_KEY, tampered)).contains("proof"));
+    // An LD Signature added after the proof (as Fedify adds one) is not part of what it proves.
+    let mut with_ld_signature = forwarded_reply(&key);
+    with_ld_signature["signature"] = json!({"type": "RsaSignature2017", "signatureValue": "x"});
+    assert_eq!(verify(&w, BOB_KEY, with_ld_signature), Ok(Verdict::Accept));
     // Made with a key Alice does not list under that id: refused too.
     let other = forwarded_reply(&proof_key());
     assert!(unauthorized(verify(&w, BOB_KEY, other)).contains("proof"));
