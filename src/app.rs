@@ -123,6 +123,8 @@ pub fn rocket(config: Config) -> std::result::Result<Rocket<Build>, String> {
     let (public_key_pem, signing_key) = {
         let conn = db.get()?;
         let pem = instance::public_key_pem(&conn).map_err(|e| e.to_string())?;
+        // A database from before object proofs gets its Ed25519 key here.
+        instance::ed25519_multibase(&conn).map_err(|e| e.to_string())?;
         (pem, instance::signing_key(&conn)?)
     };
     // Its thread ends when the rocket, which holds the only sender, is dropped.

@@ -13,7 +13,8 @@
 //! federation/   the protocol, no SQL and no rocket: keys, signatures (draft-cavage), rfc9421
 //!               (RFC 9421 and RFC 9530, not yet wired in), client (signed GET/POST, limits), guard
 //!               (the private-address resolver), webfinger, build (outgoing: one typed builder per
-//!               activity), vocab (incoming: parse_actor, parse_note, the readers of remote JSON)
+//!               activity), vocab (incoming: parse_actor, parse_note, the readers of remote JSON),
+//!               proofs (FEP-8b32 eddsa-jcs-2022 proofs, Ed25519 Multikeys)
 //! store/        all SQL: open, migrations, one file per table group
 //! domain/       what Perch does, one noun a module, each page or action one call returning an
 //!               owned view: posts (with attachments), profile, public (the strangers' pages),
@@ -21,7 +22,8 @@
 //!               prove its origin, keep it), follows, interactions, bookmarks, pins, moderation,
 //!               collections, auth, instance (init), actors (remote accounts and their keys), moving
 //!               (aliases, moving out), inbox (verify, one on_<activity> per type, writer, worker)
-//! delivery/     the durable outgoing queue, its worker thread and the Backoff every queue uses
+//! delivery/     the durable outgoing queue, its worker thread and the Backoff every queue uses;
+//!               proof (the owner's Ed25519 key, which proves every activity of ours it stores)
 //! render/       maud, pure: model values in, markup out (it may call the pure text helpers)
 //! ops/          running as a service: worker liveness, shutdown, the server lock, backups,
 //!               restore, doctor; log.rs writes one line per event

@@ -640,6 +640,8 @@ pub struct NewActor {
     pub moved_to: Option<String>,
     /// `(key id, PEM)`, only when the document proves the key is its own.
     pub key: Option<(String, String)>,
+    /// `(key id, publicKeyMultibase)`: its Ed25519 `assertionMethod` keys, for object proofs.
+    pub ed25519_keys: Vec<(String, String)>,
     /// The document, capped.
     pub raw: String,
 }

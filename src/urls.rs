@@ -5,6 +5,11 @@ use crate::config::Config;
 
 pub const AS_PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
 
+/// The Ed25519 key id of an actor of ours, for code that has the actor's id but not the [`Urls`].
+pub fn ed25519_key_id_of(actor: &str) -> String {
+    format!("{actor}#ed25519-key")
+}
+
 /// The URL maker for one instance: its origin and owner's username.
 #[derive(Clone, Debug)]
 pub struct Urls {
@@ -39,6 +44,11 @@ impl Urls {
 
     pub fn key_id(&self) -> String {
         format!("{}#main-key", self.actor())
+    }
+
+    /// The owner's Ed25519 key (FEP-521a `assertionMethod`), as Mitra and Fedify name theirs.
+    pub fn ed25519_key_id(&self) -> String {
+        ed25519_key_id_of(&self.actor())
     }
 
     pub fn profile(&self) -> String {

@@ -122,3 +122,96 @@ fn fedify_and_perch_follow_each_other_and_exchange_posts_over_both_signatures() 
         probe::remote_posts_containing(&perch, "a reply from Fedify") == 1
     });
 }
+
+#[test]
+fn fedify_verifies_perchs_proofs_and_perch_verifies_fedifys() {
+    let Some((node, modules)) = fedify() else {
+        return;
+    };
+    let perch = Instance::start();
+    let port = crate::harness::free_port();
+    let mut command = std::process::Command::new(node);
+    command
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/peers/fedify_peer.mjs"
+        ))
+        .arg(port.to_string())
+        .env("PERCH_NODE_MODULES", &modules);
+    let _peer = Peer::start(command);
+    let fed = format!("http://127.0.0.1:{port}/users/fed");
+    let actor = perch.url("/users/ana");
+
+    // Fedify follows Perch; Perch's Accept and then its Create carry Perch's proof, and Fedify's
+    // own verifyObject (key fetched by its verificationMethod from Perch's actor) accepts them.
+    control(port, &format!("follow?actor={}", encode(&actor)));
+    eventually("Perch has Fedify as a follower", || {
+        probe::is_follower(&perch, &fed)
+    });
+    let page = perch.post("proven for Fedify", &[]);
+    let post = perch.url(&format!(
+        "/users/ana/statuses/{}",
+        page.rsplit('/').next().unwrap()
+    ));
+    let proven = |kind: &str| {
+        control(port, "proofs")
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["type"] == kind)
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    eventually("Fedify received Perch's Create", || {
+        !proven("Create").is_empty()
+    });
+    for kind in ["Accept", "Create"] {
+        for check in proven(kind) {
+            assert_eq!(
+                check["proof"]["verificationMethod"],
+                format!("{actor}#ed25519-key"),
+                "{check}"
+            );
+            assert_eq!(
+                check["verified"], true,
+                "Fedify verifies Perch's {kind}: {check}"
+            );
+        }
+    }
+
+    // Fedify replies; its Create carries Fedify's proof (its actor has an Ed25519 key).
+    control(
+        port,
+        &format!(
+            "reply?actor={}&to={}&text={}",
+            encode(&actor),
+            encode(&post),
+            encode("proven by Fedify")
+        ),
+    );
+    eventually("Perch keeps Fedify's post", || {
+        probe::remote_posts_containing(&perch, "proven by Fedify") == 1
+    });
+    let body = control(port, "sent")
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| serde_json::from_str::<serde_json::Value>(s["body"].as_str()?).ok())
+        .find(|b| b["type"] == "Create")
+        .expect("Fedify sent its Create");
+    assert!(
+        body.get("proof").is_some(),
+        "Fedify proves its Create: {body}"
+    );
+
+    // The same bytes passed on by a server Perch does not follow: taken on Fedify's proof alone.
+    // Changed, they are refused.
+    let forwarder = crate::hardening::remote::Remote::start();
+    let answer = forwarder.post(&perch, "/inbox", "fwd", body.to_string().as_bytes());
+    assert_eq!(answer.status, 202, "{}", answer.body);
+    let mut tampered = body.clone();
+    tampered["object"]["content"] = serde_json::json!("<p>FORGED</p>");
+    let answer = forwarder.post(&perch, "/inbox", "fwd", tampered.to_string().as_bytes());
+    assert_eq!(answer.status, 401, "{}", answer.body);
+    assert!(answer.body.contains("proof"), "{}", answer.body);
+}

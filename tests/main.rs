@@ -29,6 +29,7 @@ mod moving;
 mod ops;
 mod pages;
 mod polls;
+mod proofs;
 mod protocol;
 mod proxy;
 mod quotes;

@@ -381,6 +381,22 @@ pub fn settled(db: impl AsRef<Path>) -> bool {
     inbound_pending(&db) == 0 && pending_deliveries(&db) == 0
 }
 
+// Object proofs.
+
+/// The Ed25519 keys kept for the actor `uri`: `[[key id, publicKeyMultibase], …]`.
+pub fn ed25519_keys(db: impl AsRef<Path>, uri: &str) -> Value {
+    let sql = "SELECT ed25519_keys FROM actors WHERE uri = ?1";
+    texts(db.as_ref(), sql, [uri])
+        .pop()
+        .map_or(Value::Null, |t| json(&t))
+}
+
+/// The owner's Ed25519 key is in the settings.
+pub fn has_ed25519_key(db: impl AsRef<Path>) -> bool {
+    let sql = "SELECT count(*) FROM settings WHERE key = 'ed25519_private_key_pkcs8'";
+    number(db.as_ref(), sql, []) == 1
+}
+
 // The file itself.
 
 /// The public key kept in the settings, as stored.

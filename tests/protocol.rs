@@ -139,7 +139,11 @@ fn actor_is_shaped_like_mastodons() {
         let context = actor["@context"].as_array().unwrap();
         assert_eq!(context[0], "https://www.w3.org/ns/activitystreams");
         assert_eq!(context[1], "https://w3id.org/security/v1");
-        assert_eq!(context[2]["toot"], "http://joinmastodon.org/ns#");
+        // Then Multikey and `assertionMethod` (the Ed25519 key of object proofs), as Fedify has them.
+        assert_eq!(context[2], "https://w3id.org/security/data-integrity/v1");
+        assert_eq!(context[3], "https://www.w3.org/ns/did/v1");
+        assert_eq!(context[4], "https://w3id.org/security/multikey/v1");
+        assert_eq!(context[5]["toot"], "http://joinmastodon.org/ns#");
         // The same document on the profile URL for servers.
         assert_eq!(
             get(&instance.url("/@ana"), accept).json()["id"],

@@ -95,6 +95,7 @@ pub fn actor(origin: &str, name: &str, key: Option<(String, String)>) -> NewActo
         manually_approves_followers: false,
         moved_to: None,
         key,
+        ed25519_keys: Vec::new(),
         raw: "{}".into(),
     }
 }

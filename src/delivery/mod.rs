@@ -37,6 +37,7 @@
 
 mod backoff;
 pub mod knock;
+pub mod proof;
 mod worker;
 
 use std::collections::HashSet;
@@ -141,6 +142,7 @@ fn is_host_failure(result: &Result<PostResponse, FetchError>) -> bool {
 /// `outbound_activities` (keyed by the activity's `id`); a second enqueue of the same id while
 /// deliveries of it are pending reuses that row and adds only new inboxes. (Once all its
 /// deliveries are done the row is removed, and enqueuing the id again queues every inbox again.)
+/// An activity of our own is stored with the owner's Ed25519 proof ([`proof`]).
 pub fn enqueue(
     conn: &Connection,
     activity: &impl Serialize,
@@ -181,7 +183,9 @@ pub fn enqueue(
     if targets.is_empty() {
         return Ok(0);
     }
-    let activity_id = store::deliveries::insert_activity(conn, uri, &activity.to_string(), now)?;
+    let uri = uri.to_string();
+    let activity = proof::prove(conn, activity, own.as_ref(), now)?;
+    let activity_id = store::deliveries::insert_activity(conn, &uri, &activity.to_string(), now)?;
     let mut queued = 0;
     for (inbox, host) in &targets {
         if store::deliveries::insert(conn, activity_id, inbox, host, now)? {

@@ -49,6 +49,8 @@ pub fn init(config: &Config) -> Result<(Connection, InitReport), String> {
     .map_err(|e| format!("{name}: {e}"))?;
     // The Web Push (VAPID) key, published in the instance document from the start.
     super::push::vapid_public_key(&conn).map_err(|e| format!("{name}: {e}"))?;
+    // The Ed25519 key of object proofs, published on the actor from the start.
+    ed25519_multibase(&conn).map_err(|e| format!("{name}: {e}"))?;
     let has_password = settings::get(&conn, settings::PASSWORD_HASH)
         .map_err(|e| format!("{name}: {e}"))?
         .is_some();
@@ -72,6 +74,12 @@ pub fn signing_key(conn: &Connection) -> Result<SigningKey, String> {
 pub fn public_key_pem(conn: &Connection) -> rusqlite::Result<String> {
     let pem = settings::get(conn, settings::PUBLIC_KEY_PEM)?.unwrap_or_default();
     Ok(String::from_utf8_lossy(&pem).into_owned())
+}
+
+/// The owner's Ed25519 public key as the actor publishes it (`z6Mk…`); made when missing, so a
+/// database from before proofs gets one at its next start.
+pub fn ed25519_multibase(conn: &Connection) -> rusqlite::Result<String> {
+    Ok(crate::delivery::proof::owner_key(conn)?.public_multibase())
 }
 
 /// A new one-time set-up link while no password is set, replacing any earlier one.

@@ -28,7 +28,8 @@ pub(crate) fn send_update(
 ) -> Result<()> {
     let profile = get(conn, username)?;
     let pem = super::instance::public_key_pem(conn)?;
-    let actor = build::actor(urls, &profile, &fields_html(&profile), &pem);
+    let ed25519 = super::instance::ed25519_multibase(conn)?;
+    let actor = build::actor(urls, &profile, &fields_html(&profile), &pem, &ed25519);
     let update = build::update_actor(urls, actor, now);
     delivery::enqueue(
         conn,

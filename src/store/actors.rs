@@ -32,13 +32,14 @@ pub fn upsert(conn: &Connection, actor: &NewActor, now: Timestamp) -> rusqlite::
         )?;
     }
     let fields = serde_json::to_string(&actor.fields).unwrap_or_else(|_| "[]".into());
+    let ed25519_keys = serde_json::to_string(&actor.ed25519_keys).unwrap_or_else(|_| "[]".into());
     conn.cached_row(
         "INSERT INTO actors (id, uri, kind, domain, username, display_name, summary_html, fields_json,
                 url, avatar_url, header_url, inbox, shared_inbox, followers_uri,
                 manually_approves_followers, key_id, public_key_pem, moved_to, raw, fetched_at,
-                key_fetched_at)
+                key_fetched_at, ed25519_keys)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-                 ?19, ?20, CASE WHEN ?16 IS NULL THEN NULL ELSE ?20 END)
+                 ?19, ?20, CASE WHEN ?16 IS NULL THEN NULL ELSE ?20 END, ?21)
          ON CONFLICT (uri) DO UPDATE SET
                 kind = excluded.kind, domain = excluded.domain, username = excluded.username,
                 display_name = excluded.display_name, summary_html = excluded.summary_html,
@@ -51,7 +52,8 @@ pub fn upsert(conn: &Connection, actor: &NewActor, now: Timestamp) -> rusqlite::
                 public_key_pem = coalesce(excluded.public_key_pem, actors.public_key_pem),
                 moved_to = coalesce(excluded.moved_to, actors.moved_to),
                 raw = excluded.raw, fetched_at = excluded.fetched_at,
-                key_fetched_at = coalesce(excluded.key_fetched_at, actors.key_fetched_at)
+                key_fetched_at = coalesce(excluded.key_fetched_at, actors.key_fetched_at),
+                ed25519_keys = excluded.ed25519_keys
          RETURNING id",
         params![
             new_id(now),
@@ -74,6 +76,7 @@ pub fn upsert(conn: &Connection, actor: &NewActor, now: Timestamp) -> rusqlite::
             actor.moved_to,
             actor.raw,
             now.0,
+            ed25519_keys,
         ],
         |row| row.get(0),
     )
@@ -150,6 +153,33 @@ pub fn key_by_id(conn: &Connection, key_id: &str) -> rusqlite::Result<Option<Sto
             key_fetched_at: row.get::<_, Option<i64>>(3)?.map(Timestamp),
         })
     })
+    .optional()
+}
+
+/// An actor's Ed25519 `assertionMethod` keys, as its document last listed them.
+#[derive(Clone, Debug)]
+pub struct StoredMultikeys {
+    pub actor_id: i64,
+    /// `(key id, publicKeyMultibase)`.
+    pub keys: Vec<(String, String)>,
+    /// When the actor's document was last fetched.
+    pub fetched_at: Timestamp,
+}
+
+/// The Ed25519 keys of the actor `uri`, if we know the actor.
+pub fn ed25519_keys(conn: &Connection, uri: &str) -> rusqlite::Result<Option<StoredMultikeys>> {
+    conn.cached_row(
+        "SELECT id, ed25519_keys, fetched_at FROM actors WHERE uri = ?1",
+        [uri],
+        |row| {
+            let keys: String = row.get(1)?;
+            Ok(StoredMultikeys {
+                actor_id: row.get(0)?,
+                keys: serde_json::from_str(&keys).unwrap_or_default(),
+                fetched_at: Timestamp(row.get(2)?),
+            })
+        },
+    )
     .optional()
 }
 
@@ -257,6 +287,7 @@ pub mod tests {
             manually_approves_followers: false,
             moved_to: None,
             key: Some((format!("{uri}#main-key"), "PEM".into())),
+            ed25519_keys: Vec::new(),
             raw: "{}".into(),
         }
     }

@@ -57,6 +57,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0018_push_sealed.sql"),
     ),
     ("0019_quotes", include_str!("migrations/0019_quotes.sql")),
+    ("0020_ed25519", include_str!("migrations/0020_ed25519.sql")),
 ];
 
 /// The schema version this binary writes.

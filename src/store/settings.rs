@@ -7,6 +7,8 @@ use crate::model::Timestamp;
 
 pub const PRIVATE_KEY: &str = "private_key_pkcs8";
 pub const PUBLIC_KEY_PEM: &str = "public_key_pem";
+/// The owner's Ed25519 key (PKCS#8), for object integrity proofs; stored as the RSA key is.
+pub const ED25519_KEY: &str = "ed25519_private_key_pkcs8";
 pub const ROCKET_SECRET: &str = "rocket_secret_key";
 pub const PASSWORD_HASH: &str = "password_hash";
 pub const SETUP_TOKEN_HASH: &str = "setup_token_hash";

@@ -4,7 +4,7 @@
 use rocket::response::Redirect;
 use rocket::{get, State};
 
-use crate::domain::{collections, posts, profile};
+use crate::domain::{collections, instance, posts, profile};
 use crate::error::{Error, Result};
 use crate::federation::build;
 
@@ -34,7 +34,8 @@ pub async fn actor_document(app: &App) -> Result<Reply> {
         .cached(Key::Actor, move |conn| {
             let owner = profile::get(conn, &username)?;
             let fields = profile::fields_html(&owner);
-            Ok(build::actor(&urls, &owner, &fields, &pem).to_string())
+            let ed25519 = instance::ed25519_multibase(conn)?;
+            Ok(build::actor(&urls, &owner, &fields, &pem, &ed25519).to_string())
         })
         .await?;
     Ok(Reply::Kept(body, activity_json()))

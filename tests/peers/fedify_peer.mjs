@@ -7,10 +7,21 @@ import http from "node:http";
 
 const require = createRequire(`${process.env.PERCH_NODE_MODULES}/`);
 const {
-  createFederation, MemoryKvStore, InProcessMessageQueue, generateCryptoKeyPair,
+  createFederation, MemoryKvStore, InProcessMessageQueue, generateCryptoKeyPair, verifyObject,
 } = require("@fedify/fedify");
 const { Temporal } = require("@js-temporal/polyfill");
-const { Accept, Create, Endpoints, Follow, Note, Person, PUBLIC_COLLECTION } = require("@fedify/vocab");
+const {
+  Accept, Activity, Create, Endpoints, Follow, Note, Person, PUBLIC_COLLECTION,
+} = require("@fedify/vocab");
+
+// Every POST Fedify sends (its deliveries), as sent: /control/sent hands them to the test.
+const sent = [];
+const realFetch = globalThis.fetch;
+globalThis.fetch = async (input, init) => {
+  const request = new Request(input, init);
+  if (request.method === "POST") sent.push({ url: request.url, body: await request.clone().text() });
+  return realFetch(request);
+};
 
 const port = Number(process.argv[2]);
 const origin = `http://127.0.0.1:${port}`;
@@ -24,6 +35,8 @@ const keys = [
   await generateCryptoKeyPair("Ed25519"),
 ];
 const received = [];
+// The bodies POSTed to our inboxes, as sent: /control/proofs checks their integrity proofs.
+const posted = [];
 const followers = new Map();
 
 federation
@@ -89,6 +102,24 @@ async function toRequest(req) {
 async function control(url, ctx) {
   const target = url.searchParams.get("actor");
   if (url.pathname === "/control/received") return received;
+  if (url.pathname === "/control/sent") return sent;
+  if (url.pathname === "/control/proofs") {
+    // Fedify's own check of each proof: the key fetched by its verificationMethod, and every
+    // actor of the activity covered by a proof of theirs.
+    const options = { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader };
+    const results = [];
+    for (const body of posted) {
+      const json = JSON.parse(body);
+      let verified = false;
+      try {
+        verified = (await verifyObject(Activity, json, options)) != null;
+      } catch (error) {
+        verified = String(error);
+      }
+      results.push({ type: json.type, id: json.id, proof: json.proof ?? null, verified });
+    }
+    return results;
+  }
   const actor = await ctx.lookupObject(target);
   if (actor == null) throw new Error(`cannot look up ${target}`);
   if (url.pathname === "/control/follow") {
@@ -120,6 +151,9 @@ http
     try {
       const request = await toRequest(req);
       const url = new URL(request.url);
+      if (req.method === "POST" && url.pathname.endsWith("/inbox")) {
+        posted.push(await request.clone().text());
+      }
       if (url.pathname.startsWith("/control/")) {
         const ctx = federation.createContext(new URL(origin), undefined);
         const answer = await control(url, ctx);

@@ -197,3 +197,56 @@ fn enqueue_deduplicates_and_skips_our_own_origin() {
     )
     .is_err());
 }
+
+#[test]
+fn our_activities_are_stored_with_the_owners_proof_and_others_as_they_are() {
+    let (_dir, conn) = testing::temporary();
+    let now = Timestamp(1_700_000_000_000);
+    let ours = json!({"@context": "https://www.w3.org/ns/activitystreams",
+                      "id": "https://me.example/users/me/statuses/1/activity", "type": "Create",
+                      "actor": "https://me.example/users/me", "object": {"content": "hi"}});
+    let theirs = json!({"id": "https://a.example/1", "type": "Create",
+                        "actor": "https://a.example/users/a"});
+    for activity in [&ours, &theirs] {
+        enqueue(
+            &conn,
+            activity,
+            &inboxes(&["https://b.example/inbox"]),
+            "https://me.example",
+            now,
+        )
+        .unwrap();
+    }
+    let body = |id: &str| -> serde_json::Value {
+        let text: String = conn
+            .query_row(
+                "SELECT body FROM outbound_activities WHERE uri = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .unwrap();
+        serde_json::from_str(&text).unwrap()
+    };
+    let sent = body("https://me.example/users/me/statuses/1/activity");
+    assert_eq!(
+        sent["proof"]["verificationMethod"],
+        "https://me.example/users/me#ed25519-key"
+    );
+    assert_eq!(sent["proof"]["created"], "2023-11-14T22:13:20Z");
+    assert_eq!(
+        sent["@context"],
+        json!([
+            "https://www.w3.org/ns/activitystreams",
+            crate::federation::proofs::DATA_INTEGRITY_CONTEXT
+        ])
+    );
+    let key = proof::owner_key(&conn).unwrap();
+    let public = crate::federation::proofs::parse_ed25519_multibase(&key.public_multibase());
+    crate::federation::proofs::verify(&sent, &public.unwrap()).unwrap();
+    assert_eq!(body("https://a.example/1"), theirs);
+    // The key is made once and kept.
+    assert_eq!(
+        proof::owner_key(&conn).unwrap().public_multibase(),
+        key.public_multibase()
+    );
+}

@@ -89,7 +89,14 @@ fn delivers_a_signed_activity_and_forgets_it() {
     let seen = sink.seen.lock().unwrap();
     let request = &seen[0];
     assert_eq!(request.path, "/inbox");
-    assert_eq!(request.body, activity(1).to_string().into_bytes());
+    // As queued: with the owner's proof, and the context that defines it.
+    let mut sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+    assert!(sent["proof"]["proofValue"].is_string());
+    sent.as_object_mut().unwrap().remove("proof");
+    let mut expected = activity(1);
+    expected["@context"] =
+        crate::federation::proofs::with_data_integrity(Some(&expected["@context"]));
+    assert_eq!(sent, expected);
     let header = |name: &str| {
         request
             .headers
@@ -215,6 +222,7 @@ fn follower(conn: &Connection, name: &str, inbox: &str, shared: Option<&str>) ->
         manually_approves_followers: false,
         moved_to: None,
         key: None,
+        ed25519_keys: Vec::new(),
         raw: "{}".into(),
     };
     let id = store::actors::upsert(conn, &actor, Timestamp(1)).unwrap();

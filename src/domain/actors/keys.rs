@@ -7,6 +7,7 @@
 use rusqlite::Connection;
 
 use crate::federation::keys::VerifyingKey;
+use crate::federation::proofs::parse_ed25519_multibase;
 use crate::federation::vocab::{http_url, id_of, same_authority};
 use crate::model::NewActor;
 use crate::model::Timestamp;
@@ -122,6 +123,85 @@ pub fn store_key(
         key,
         fetched_at: Some(now),
     })
+}
+
+/// An actor's Ed25519 key (FEP-521a), as its own document lists it under `assertionMethod`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProofKeyOwner {
+    pub actor_id: i64,
+    pub key: [u8; 32],
+}
+
+/// What the store says about the Ed25519 key `key_id` of the actor `actor_uri`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CachedProofKey {
+    /// The actor, fetched at this time, lists it.
+    Listed(ProofKeyOwner, Timestamp),
+    /// The actor, fetched at this time, does not list it.
+    NotListed(Timestamp),
+    /// We do not know the actor.
+    UnknownActor,
+}
+
+impl CachedProofKey {
+    /// Whether fetching the actor again may change the answer (see [`REFETCH_AFTER_MS`]).
+    pub fn may_refetch(&self, now: Timestamp) -> bool {
+        match self {
+            CachedProofKey::Listed(_, fetched) | CachedProofKey::NotListed(fetched) => {
+                now.0.saturating_sub(fetched.0) > REFETCH_AFTER_MS
+            }
+            CachedProofKey::UnknownActor => true,
+        }
+    }
+}
+
+/// The Ed25519 key `key_id` of `actor_uri`, from the store.
+pub fn cached_proof_key(
+    conn: &Connection,
+    actor_uri: &str,
+    key_id: &str,
+) -> rusqlite::Result<CachedProofKey> {
+    let Some(stored) = actors::ed25519_keys(conn, actor_uri)? else {
+        return Ok(CachedProofKey::UnknownActor);
+    };
+    let key = stored
+        .keys
+        .iter()
+        .find(|(id, _)| id == key_id)
+        .and_then(|(_, multibase)| parse_ed25519_multibase(multibase));
+    Ok(match key {
+        Some(key) => CachedProofKey::Listed(
+            ProofKeyOwner {
+                actor_id: stored.actor_id,
+                key,
+            },
+            stored.fetched_at,
+        ),
+        None => CachedProofKey::NotListed(stored.fetched_at),
+    })
+}
+
+/// The network half of refreshing an actor for its Ed25519 keys: its document, by its id, read;
+/// no connection is held meanwhile. The caller has refused blocked domains already.
+pub fn fetch_actor_keys(remote: &dyn Fetch, actor_uri: &str) -> Result<NewActor, ActorError> {
+    let document = remote.get_activity(actor_uri)?;
+    let actor = parse_actor(&document, None).map_err(invalid)?;
+    if actor.uri != actor_uri {
+        return Err(invalid("the actor's id is not the URL it was fetched from"));
+    }
+    Ok(actor)
+}
+
+/// The database half: stores the actor (unless its domain is blocked), then reads the key again.
+pub fn store_actor_keys(
+    conn: &Connection,
+    actor: NewActor,
+    key_id: &str,
+    now: Timestamp,
+) -> Result<CachedProofKey, ActorError> {
+    refuse_blocked(conn, &actor.uri)?;
+    actors::upsert(conn, &actor, now)?;
+    Ok(cached_proof_key(conn, &actor.uri, key_id)?)
 }
 
 #[cfg(test)]

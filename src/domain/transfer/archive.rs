@@ -686,7 +686,8 @@ pub fn export<W: Write + Seek>(
     let profile = super::super::profile::get(conn, username)?;
     let pem = super::super::instance::public_key_pem(conn)?;
     let fields = super::super::profile::fields_html(&profile);
-    let mut actor = build::actor(urls, &profile, &fields, &pem);
+    let ed25519 = super::super::instance::ed25519_multibase(conn)?;
+    let mut actor = build::actor(urls, &profile, &fields, &pem, &ed25519);
     actor["outbox"] = json!("outbox.json");
     actor["likes"] = json!("likes.json");
     actor["bookmarks"] = json!("bookmarks.json");

@@ -15,12 +15,14 @@ pub(super) fn image(urls: &Urls, media: &Media) -> Value {
     })
 }
 
-/// The owner as a `Person`. `fields_html` are the profile fields with values already rendered.
+/// The owner as a `Person`. `fields_html` are the profile fields with values already rendered;
+/// the RSA key signs HTTP requests, the Ed25519 one (`z6Mk…`, FEP-521a) object proofs.
 pub fn actor(
     urls: &Urls,
     profile: &Profile,
     fields_html: &[(String, String)],
     public_key_pem: &str,
+    ed25519_multibase: &str,
 ) -> Value {
     let mut actor = json!({
         "@context": actor_context(),
@@ -46,6 +48,12 @@ pub fn actor(
             "owner": urls.actor(),
             "publicKeyPem": public_key_pem
         },
+        "assertionMethod": [{
+            "id": urls.ed25519_key_id(),
+            "type": "Multikey",
+            "controller": urls.actor(),
+            "publicKeyMultibase": ed25519_multibase
+        }],
         "tag": [],
         "attachment": fields_html.iter().map(|(name, value)| json!({
             "type": "PropertyValue",

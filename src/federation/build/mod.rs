@@ -16,6 +16,8 @@ mod quotes;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
+use super::proofs;
+
 pub use activities::{
     accept_follow, add_featured, announce, block, follow, like, reject_follow, remove_featured,
     undo_announce, undo_block, undo_follow, undo_like, Announce, Answer, Block, FeaturedChange,
@@ -70,11 +72,15 @@ fn to_value(document: &impl Serialize) -> Value {
     serde_json::to_value(document).unwrap_or(Value::Null)
 }
 
-/// The `@context` of actors: ActivityStreams, security, and Mastodon's extensions.
+/// The `@context` of actors: ActivityStreams, security (with Multikey and `assertionMethod`, in
+/// Fedify's order), and Mastodon's extensions.
 fn actor_context() -> Value {
     json!([
         AS_CONTEXT,
         SECURITY_CONTEXT,
+        proofs::DATA_INTEGRITY_CONTEXT,
+        proofs::DID_CONTEXT,
+        proofs::MULTIKEY_CONTEXT,
         {
             "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
             "toot": "http://joinmastodon.org/ns#",

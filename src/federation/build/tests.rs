@@ -143,3 +143,47 @@ fn the_update_of_the_actor_carries_its_context() {
     );
     assert_eq!(update.to_string(), wire(&update).to_string());
 }
+
+#[test]
+fn the_actor_publishes_its_ed25519_key_as_a_multikey_and_reads_back() {
+    let u = urls();
+    let profile = crate::model::Profile {
+        username: "me".into(),
+        display_name: "Me".into(),
+        bio_source: String::new(),
+        bio_html: String::new(),
+        avatar: None,
+        header: None,
+        fields: Vec::new(),
+        manually_approves_followers: false,
+        discoverable: true,
+        bot: false,
+        created_at: Timestamp(1),
+        updated_at: Timestamp(1),
+        also_known_as: Vec::new(),
+        moved_to: None,
+    };
+    let key = crate::federation::proofs::ProofKey::generate().unwrap();
+    let key = crate::federation::proofs::ProofKey::from_pkcs8(&key).unwrap();
+    let pem = &crate::domain::testkit::test_key().1;
+    let document = actor(&u, &profile, &[], pem, &key.public_multibase());
+    assert_eq!(
+        document["assertionMethod"],
+        json!([{"id": "https://me.test/users/me#ed25519-key", "type": "Multikey",
+                "controller": ME, "publicKeyMultibase": key.public_multibase()}])
+    );
+    let context = document["@context"].as_array().unwrap();
+    for needed in [
+        "https://w3id.org/security/data-integrity/v1",
+        "https://w3id.org/security/multikey/v1",
+        "https://www.w3.org/ns/did/v1",
+    ] {
+        assert!(context.iter().any(|c| c == needed), "{needed}");
+    }
+    // Another server reads the key back as ours.
+    let read = crate::federation::vocab::parse_actor(&document, None).unwrap();
+    assert_eq!(
+        read.ed25519_keys,
+        [(u.ed25519_key_id(), key.public_multibase())]
+    );
+}

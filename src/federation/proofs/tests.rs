@@ -88,3 +88,55 @@ fn a_real_mitra_proof_is_read_but_other_suites_are_not() {
     other["proof"]["cryptosuite"] = "ecdsa-rdfc-2019".into();
     assert_eq!(verify(&other, &[7; 32]), Err(ProofError::Unsupported));
 }
+
+#[test]
+fn an_activity_signed_for_json_ld_readers_gains_the_context_and_verifies() {
+    let key = ProofKey::from_pkcs8(&ProofKey::generate().unwrap()).unwrap();
+    let public = parse_ed25519_multibase(&key.public_multibase()).unwrap();
+    let activity = serde_json::json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": "https://a.example/activities/1", "type": "Like",
+        "actor": "https://a.example/users/x", "object": "https://b.example/notes/1"
+    });
+    let method = "https://a.example/users/x#ed25519-key";
+    let signed = sign_activity(&activity, &key, method, "2026-12-04T18:00:00Z");
+    assert_eq!(
+        signed["@context"],
+        serde_json::json!([
+            "https://www.w3.org/ns/activitystreams",
+            DATA_INTEGRITY_CONTEXT
+        ])
+    );
+    verify(&signed, &public).unwrap();
+    check_shape(&signed).unwrap();
+    // Signed twice, the context is not added twice.
+    let again = sign_activity(&signed, &key, method, "2026-12-04T18:00:00Z");
+    assert_eq!(again["@context"], signed["@context"]);
+
+    // In a list of proofs, each one checks on its own.
+    let other = ProofKey::from_pkcs8(&ProofKey::generate().unwrap()).unwrap();
+    let second = sign_activity(
+        &activity,
+        &other,
+        "https://a.example/users/x#other",
+        "2026-12-04T18:00:00Z",
+    );
+    let mut both = signed.clone();
+    both["proof"] = serde_json::json!([second["proof"], signed["proof"]]);
+    assert_eq!(
+        verification_methods(&both),
+        ["https://a.example/users/x#other", method]
+    );
+    let mine = only_proof_by(&both, method).unwrap();
+    verify(&mine, &public).unwrap();
+    let theirs = only_proof_by(&both, "https://a.example/users/x#other").unwrap();
+    let other_public = parse_ed25519_multibase(&other.public_multibase()).unwrap();
+    verify(&theirs, &other_public).unwrap();
+    assert_eq!(verify(&theirs, &public), Err(ProofError::BadSignature));
+    assert_eq!(
+        only_proof_by(&signed, "https://a.example/users/x#other"),
+        None
+    );
+    assert_eq!(only_proof_by(&activity, method), None);
+    assert!(ProofKey::from_pkcs8(b"not a key").is_err());
+}

@@ -7,6 +7,7 @@ use super::{
     text,
 };
 use crate::federation::keys::VerifyingKey;
+use crate::federation::proofs::parse_ed25519_multibase;
 use crate::model::{Field, NewActor};
 
 use crate::text::sanitize_remote;
@@ -80,6 +81,7 @@ pub fn parse_actor(document: &Value, wanted_key: Option<&str>) -> Result<NewActo
             .unwrap_or(false),
         moved_to: document.get("movedTo").and_then(id_of),
         key: own_key(document, &uri, wanted_key),
+        ed25519_keys: ed25519_keys(document, &uri),
         raw: capped_raw(document),
         uri,
     })
@@ -129,6 +131,29 @@ fn own_key(document: &Value, actor_id: &str, wanted: Option<&str>) -> Option<(St
             && VerifyingKey::from_pem(pem).is_ok();
         usable.then(|| (key_id, pem.to_string()))
     })
+}
+
+/// The Ed25519 Multikeys (FEP-521a) the actor lists under `assertionMethod` as its own: its
+/// `controller` the actor's id, its id on the actor's host, and a `z6Mk…` key. `(key id, multibase)`.
+fn ed25519_keys(document: &Value, actor_id: &str) -> Vec<(String, String)> {
+    let entries: Vec<&Value> = match document.get("assertionMethod") {
+        Some(Value::Array(items)) => items.iter().take(MAX_KEYS).collect(),
+        Some(single) => vec![single],
+        None => return Vec::new(),
+    };
+    entries
+        .into_iter()
+        .filter(|entry| kind(entry).as_deref() == Some("Multikey"))
+        .filter_map(|entry| {
+            let key_id = entry.get("id")?.as_str().and_then(http_url)?;
+            let controller = entry.get("controller").and_then(Value::as_str)?;
+            let multibase = entry.get("publicKeyMultibase")?.as_str()?;
+            let usable = controller == actor_id
+                && same_authority(&key_id, actor_id)
+                && parse_ed25519_multibase(multibase).is_some();
+            usable.then(|| (key_id, multibase.to_string()))
+        })
+        .collect()
 }
 
 fn last_path_segment(uri: &str) -> String {

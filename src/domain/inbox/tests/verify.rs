@@ -8,6 +8,7 @@ use super::*;
 use crate::domain::inbox::verify::{authenticate, parse_body, Refusal, Verdict};
 use crate::domain::testkit::test_key;
 use crate::federation::keys::{self, SigningKey};
+use crate::federation::proofs::{self, ProofKey};
 use crate::federation::signatures::{self, IncomingRequest, PendingSignature, Signer};
 
 const ALICE_KEY: &str = "https://a.example/users/alice#main-key";
@@ -201,4 +202,117 @@ fn bodies_that_are_not_activities_are_malformed() {
         br#"{"id": "https://a/1", "type": "Like", "actor": "https://a/u", "x": "\ud83d\ude00"}"#
     )
     .is_ok());
+}
+
+/// Alice's document listing `key`'s public half as her Ed25519 `assertionMethod`.
+fn with_multikey(w: &mut World, key: &ProofKey) {
+    let mut alice = actor_doc("https://a.example", "alice");
+    alice["assertionMethod"] = json!([{
+        "id": ALICE_ED25519,
+        "type": "Multikey",
+        "controller": ALICE,
+        "publicKeyMultibase": key.public_multibase(),
+    }]);
+    w.remote.add(alice);
+}
+
+const ALICE_ED25519: &str = "https://a.example/users/alice#ed25519-key";
+
+fn proof_key() -> ProofKey {
+    ProofKey::from_pkcs8(&ProofKey::generate().unwrap()).unwrap()
+}
+
+/// Alice's reply to us, proven with `key`, signed (HTTP) by Bob: a forward.
+fn forwarded_reply(key: &ProofKey) -> serde_json::Value {
+    let note = json!({"id": "https://a.example/notes/1", "type": "Note",
+                      "attributedTo": ALICE, "content": "<p>hi</p>", "to": [ME]});
+    let create = activity_doc("Create", ALICE, "https://a.example/notes/1/activity", note);
+    proofs::sign_activity(&create, key, ALICE_ED25519, "2026-12-04T18:00:00Z")
+}
+
+const BOB_KEY: &str = "https://b.example/users/bob#main-key";
+
+#[test]
+fn a_forward_with_its_authors_valid_proof_is_taken_as_it_is() {
+    let mut w = world();
+    let key = proof_key();
+    with_multikey(&mut w, &key);
+    let reply = forwarded_reply(&key);
+    // Bob, whom the owner does not follow, forwards it: the proof, not Bob, vouches for it.
+    assert_eq!(verify(&w, BOB_KEY, reply.clone()), Ok(Verdict::Accept));
+    let fetched = w.remote.fetched.borrow().clone();
+    assert!(
+        !fetched.iter().any(|u| u.contains("/notes/")),
+        "the object is not fetched: {fetched:?}"
+    );
+    // Alice's keys were kept with her: the next one needs no fetch at all.
+    let before = w.remote.fetched.borrow().len();
+    assert_eq!(verify(&w, BOB_KEY, reply), Ok(Verdict::Accept));
+    assert_eq!(w.remote.fetched.borrow().len(), before);
+}
+
+#[test]
+fn a_proof_that_does_not_verify_is_refused_however_the_request_was_signed() {
+    let mut w = world();
+    let key = proof_key();
+    with_multikey(&mut w, &key);
+    let mut tampered = forwarded_reply(&key);
+    tampered["object"]["content"] = json!("<p>FORGED</p>");
+    assert!(unauthorized(verify(&w, BOB_KEY, tampered.clone())).contains("proof"));
+    // Signed by Alice herself, a bad proof is still refused.
+    assert!(unauthorized(verify(&w, ALICE_KEY, tampered)).contains("proof"));
+    // An LD Signature added after the proof (as Fedify adds one) is not part of what it proves.
+    let mut with_ld_signature = forwarded_reply(&key);
+    with_ld_signature["signature"] = json!({"type": "RsaSignature2017", "signatureValue": "x"});
+    assert_eq!(verify(&w, BOB_KEY, with_ld_signature), Ok(Verdict::Accept));
+    // Made with a key Alice does not list under that id: refused too.
+    let other = forwarded_reply(&proof_key());
+    assert!(unauthorized(verify(&w, BOB_KEY, other)).contains("proof"));
+    let mut broken = forwarded_reply(&key);
+    broken["proof"]["proofValue"] = json!("not base58 0OIl");
+    assert!(unauthorized(verify(&w, BOB_KEY, broken)).contains("proof"));
+}
+
+#[test]
+fn without_a_proof_of_its_actor_the_signature_rules_decide() {
+    let mut w = world();
+    let key = proof_key();
+    // Alice lists no Ed25519 key: her proof names nothing of hers, and Bob is no forwarder we trust.
+    let reply = forwarded_reply(&key);
+    assert!(unauthorized(verify(&w, BOB_KEY, reply.clone())).contains("owner"));
+    with_multikey(&mut w, &key);
+    // Another suite is not ours to read; a proof by a key on another host is not the actor's.
+    let mut other_suite = reply.clone();
+    other_suite["proof"]["cryptosuite"] = json!("ecdsa-jcs-2019");
+    assert!(unauthorized(verify(&w, BOB_KEY, other_suite)).contains("owner"));
+    let mut elsewhere = reply.clone();
+    elsewhere["proof"]["verificationMethod"] = json!("https://b.example/users/bob#ed25519-key");
+    assert!(unauthorized(verify(&w, BOB_KEY, elsewhere)).contains("owner"));
+    // Signed by Alice with no proof at all: as before.
+    let mut plain = reply;
+    plain.as_object_mut().unwrap().remove("proof");
+    assert_eq!(verify(&w, ALICE_KEY, plain), Ok(Verdict::Accept));
+}
+
+#[test]
+fn a_rotated_ed25519_key_is_fetched_again_but_not_more_than_every_five_minutes() {
+    let mut w = world();
+    let old = proof_key();
+    with_multikey(&mut w, &old);
+    let follow = activity_doc("Follow", ALICE, "https://a.example/f/1", json!(ME));
+    let first = proofs::sign_activity(&follow, &old, ALICE_ED25519, "2026-12-04T18:00:00Z");
+    assert_eq!(verify(&w, ALICE_KEY, first), Ok(Verdict::Accept));
+    // Alice rotates her key; we still hold the old one, fetched just now.
+    let new = proof_key();
+    with_multikey(&mut w, &new);
+    let second = proofs::sign_activity(&follow, &new, ALICE_ED25519, "2026-12-04T18:01:00Z");
+    let before = w.remote.fetched.borrow().len();
+    assert!(unauthorized(verify(&w, BOB_KEY, second.clone())).contains("proof"));
+    assert_eq!(
+        w.remote.fetched.borrow().len(),
+        before + 1,
+        "Bob's key only, no refetch of Alice"
+    );
+    w.now = Timestamp(w.now.0 + 5 * 60_000 + 1);
+    assert_eq!(verify(&w, BOB_KEY, second), Ok(Verdict::Accept));
 }

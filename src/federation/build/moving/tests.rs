@@ -68,7 +68,7 @@ fn the_move_is_mastodons_and_reads_back() {
 #[test]
 fn the_actor_names_aliases_and_the_move_only_when_set() {
     let u = urls();
-    let plain = actor(&u, &profile(), &[], "PEM");
+    let plain = actor(&u, &profile(), &[], "PEM", "z6Mk");
     assert!(plain.get("alsoKnownAs").is_none() && plain.get("movedTo").is_none());
 
     let mut moved = profile();
@@ -77,7 +77,7 @@ fn the_actor_names_aliases_and_the_move_only_when_set() {
         other("https://older.test/u/me"),
     ];
     moved.moved_to = Some(other(NEW));
-    let document = actor(&u, &moved, &[], "PEM");
+    let document = actor(&u, &moved, &[], "PEM", "z6Mk");
     assert_eq!(
         also_known_as(&document),
         vec!["https://old.test/users/me", "https://older.test/u/me"]

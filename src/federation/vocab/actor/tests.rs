@@ -99,3 +99,67 @@ fn documents_that_are_not_actors_are_refused() {
     .unwrap();
     assert_eq!(bare.username, "zed");
 }
+
+#[test]
+fn ed25519_assertion_methods_of_the_actor_are_kept_and_others_not() {
+    // A real one (wizard.casa): an RSA Multikey, which is not for proofs, and an Ed25519 one.
+    if let Some(fixtures) = crate::domain::testkit::fixtures() {
+        let text =
+            std::fs::read_to_string(fixtures.join("mitra/actor-person-wizard.casa.json")).unwrap();
+        let doc: Value = serde_json::from_str(&text).unwrap();
+        let actor = parse_actor(&doc, None).unwrap();
+        assert_eq!(
+            actor.ed25519_keys,
+            [(
+                "https://wizard.casa/users/hongminhee#ed25519-key".to_string(),
+                "z6MkweqJajqa5jRAJTBVxxu47oCdB7HzmYbBKN8VGbFJmKkC".to_string()
+            )]
+        );
+    }
+    let key = "z6MkweqJajqa5jRAJTBVxxu47oCdB7HzmYbBKN8VGbFJmKkC";
+    let entry = |id: &str, controller: &str, kind: &str, multibase: &str| json!({"id": id, "controller": controller, "type": kind, "publicKeyMultibase": multibase});
+    let alice = "https://a.example/users/alice";
+    let mut doc = actor_doc("https://a.example", "alice");
+    doc["assertionMethod"] = json!([
+        entry(
+            "https://a.example/users/alice#ed25519-key",
+            alice,
+            "Multikey",
+            key
+        ),
+        entry(
+            "https://a.example/users/alice#theirs",
+            "https://a.example/users/bob",
+            "Multikey",
+            key
+        ),
+        entry(
+            "https://b.example/users/alice#elsewhere",
+            alice,
+            "Multikey",
+            key
+        ),
+        entry(
+            "https://a.example/users/alice#odd",
+            alice,
+            "JsonWebKey",
+            key
+        ),
+        entry(
+            "https://a.example/users/alice#broken",
+            alice,
+            "Multikey",
+            "z6Mk0OIl"
+        ),
+    ]);
+    let actor = parse_actor(&doc, None).unwrap();
+    assert_eq!(
+        actor.ed25519_keys,
+        [(format!("{alice}#ed25519-key"), key.to_string())]
+    );
+    // A single entry, not in a list, counts too; none is none.
+    doc["assertionMethod"] = entry(&format!("{alice}#k"), alice, "Multikey", key);
+    assert_eq!(parse_actor(&doc, None).unwrap().ed25519_keys.len(), 1);
+    let plain = actor_doc("https://a.example", "alice");
+    assert!(parse_actor(&plain, None).unwrap().ed25519_keys.is_empty());
+}
