@@ -31,4 +31,5 @@ mod pages;
 mod polls;
 mod protocol;
 mod proxy;
+mod reactions;
 mod session;

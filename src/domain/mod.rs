@@ -29,6 +29,7 @@ pub mod posts;
 pub mod profile;
 pub mod public;
 pub mod push;
+pub mod reactions;
 pub mod search;
 pub mod statuses;
 pub mod stream;

@@ -43,6 +43,7 @@ pub fn post_page(
         remote_replies: remote_posts::replies_to(conn, &uri, !is_owner)?,
         likes: interactions::count(conn, &uri, Kind::Like)?,
         boosts: interactions::count(conn, &uri, Kind::Announce)?,
+        reactions: crate::store::reactions::counts(conn, &uri)?,
         history: stored_posts::history(conn, id)?,
         focus,
     })

@@ -53,6 +53,7 @@ pub fn entry(
         liked: interactions::own_activity(conn, Kind::Like, &uri)?.is_some(),
         boosted: interactions::own_activity(conn, Kind::Announce, &uri)?.is_some(),
         bookmarked: crate::store::bookmarks::contains(conn, &uri)?,
+        reactions: crate::store::reactions::counts(conn, &uri)?,
         shown,
         boosted_by,
         filtered: Vec::new(),

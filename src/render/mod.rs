@@ -19,6 +19,7 @@ pub mod people;
 pub mod polls;
 pub mod posts;
 pub mod profile;
+pub mod reactions;
 pub mod search;
 pub mod server_status;
 pub mod threads;

@@ -56,6 +56,11 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0018_push_sealed",
         include_str!("migrations/0018_push_sealed.sql"),
     ),
+    // 0019 and 0020 are other branches' (quotes, ed25519); the integrator orders them.
+    (
+        "0021_reactions",
+        include_str!("migrations/0021_reactions.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

@@ -24,6 +24,7 @@ pub mod posts;
 pub mod profile;
 pub mod push;
 pub mod queue_report;
+pub mod reactions;
 pub mod remote_posts;
 pub mod sessions;
 pub mod settings;

@@ -23,6 +23,7 @@ pub mod notifications;
 pub mod pages;
 pub mod pins;
 pub mod polls;
+pub mod reactions;
 pub mod reply;
 pub mod search;
 pub mod server_status;
@@ -96,6 +97,8 @@ pub fn routes() -> Vec<Route> {
         interactions::unlike,
         interactions::boost,
         interactions::unboost,
+        reactions::react,
+        reactions::unreact,
         polls::vote,
         follows::follow,
         follows::unfollow,

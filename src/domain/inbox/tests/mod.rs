@@ -7,6 +7,7 @@ mod interactions;
 mod moves;
 mod notes;
 mod polls;
+mod reactions;
 mod verify;
 
 use rusqlite::Connection;
