@@ -55,7 +55,7 @@ pub fn is_shortcode(text: &str) -> bool {
 pub fn is_unicode_emoji(text: &str) -> bool {
     let count = text.chars().count();
     (1..=MAX_EMOJI_CHARS).contains(&count)
-        && text.chars().any(|c| !c.is_ascii())
+        && !text.is_ascii()
         && text.chars().all(|c| {
             !c.is_alphanumeric() && !c.is_whitespace() && !c.is_control() && !"<>&\"'".contains(c)
         })
