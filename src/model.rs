@@ -383,10 +383,12 @@ pub enum NotificationKind {
     Status,
     /// A poll of ours, or one the owner voted in, has ended.
     Poll,
+    /// Someone reacted to a post of ours with an emoji (the notification's content).
+    Reaction,
 }
 
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 10] = [
+    pub const ALL: [NotificationKind; 11] = [
         NotificationKind::Follow,
         NotificationKind::FollowRequest,
         NotificationKind::Mention,
@@ -397,6 +399,7 @@ impl NotificationKind {
         NotificationKind::Move,
         NotificationKind::Status,
         NotificationKind::Poll,
+        NotificationKind::Reaction,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -411,6 +414,7 @@ impl NotificationKind {
             NotificationKind::Move => "move",
             NotificationKind::Status => "status",
             NotificationKind::Poll => "poll",
+            NotificationKind::Reaction => "reaction",
         }
     }
 
@@ -504,7 +508,17 @@ pub struct PostThread {
     pub quotes: Vec<RemotePost>,
     pub likes: u64,
     pub boosts: u64,
+    pub reactions: Vec<ReactionCount>,
     pub history: Vec<PostVersion>,
+}
+
+/// One emoji reacted to a post (a unicode emoji or a `:shortcode:`), with how many reacted so.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReactionCount {
+    pub content: String,
+    pub count: u64,
+    /// Whether the owner is among them.
+    pub mine: bool,
 }
 
 /// One page of notifications, with the `max_id` of the next (older) page.
@@ -560,6 +574,8 @@ pub struct Entry {
     pub liked: bool,
     pub boosted: bool,
     pub bookmarked: bool,
+    /// The emoji reactions to it (with the owner's own marked).
+    pub reactions: Vec<ReactionCount>,
     /// The owner's warn filters that match it where it is shown (hidden ones are left out).
     pub filtered: Vec<FilterHit>,
 }

@@ -33,4 +33,5 @@ mod proofs;
 mod protocol;
 mod proxy;
 mod quotes;
+mod reactions;
 mod session;

@@ -12,7 +12,7 @@ use crate::store::{self, follows, remote_posts};
 use crate::urls::Urls;
 
 /// The author of a post we hold, with their inbox; None for our own posts.
-fn author_inbox(
+pub(super) fn author_inbox(
     conn: &Connection,
     urls: &Urls,
     object_uri: &str,

@@ -31,6 +31,7 @@ pub mod profile;
 pub mod public;
 pub mod push;
 pub mod quotes;
+pub mod reactions;
 pub mod search;
 pub mod statuses;
 pub mod stream;

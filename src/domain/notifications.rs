@@ -41,6 +41,9 @@ pub fn unread(conn: &Connection) -> Result<u64> {
     Ok(notifications::unread_count(conn)?)
 }
 
+/// Mastodon has no reactions; Pleroma's and Akkoma's type for them is what their apps read.
+pub const REACTION_TYPE: &str = "pleroma:emoji_reaction";
+
 /// Mastodon's notification type for one of our kinds: the inverse of [`kinds_of_type`], shared
 /// by the API's entities, the streams and Web Push.
 pub fn mastodon_type(kind: NotificationKind) -> &'static str {
@@ -54,6 +57,7 @@ pub fn mastodon_type(kind: NotificationKind) -> &'static str {
         NotificationKind::Poll => "poll",
         NotificationKind::Move => "move",
         NotificationKind::Report => "admin.report",
+        NotificationKind::Reaction => REACTION_TYPE,
     }
 }
 
@@ -69,6 +73,7 @@ pub fn kinds_of_type(mastodon: &str) -> &'static [&'static str] {
         "admin.report" => &["report"],
         "move" => &["move"],
         "poll" => &["poll"],
+        REACTION_TYPE => &["reaction"],
         _ => &[],
     }
 }

@@ -74,7 +74,8 @@ impl Alerts {
             "reblog" => self.reblog,
             "follow" => self.follow,
             "follow_request" => self.follow_request,
-            "favourite" => self.favourite,
+            // Mastodon's apps have no switch of their own for reactions: the favourites' one.
+            "favourite" | super::notifications::REACTION_TYPE => self.favourite,
             "poll" => self.poll,
             _ => false,
         }
@@ -296,6 +297,10 @@ fn payload(
     let title = match kind {
         "mention" => format!("You were mentioned by {who}"),
         "favourite" => format!("{who} favourited your post"),
+        super::notifications::REACTION_TYPE => format!(
+            "{who} reacted {} to your post",
+            n.content.as_deref().unwrap_or_default()
+        ),
         "reblog" => format!("{who} boosted your post"),
         "follow" => format!("{who} is now following you"),
         "follow_request" => format!("{who} has requested to follow you"),

@@ -68,6 +68,8 @@ pub fn actor_doc(origin: &str, name: &str) -> Value {
 pub struct FakeRemote {
     pub documents: HashMap<String, Value>,
     pub webfinger: HashMap<String, String>,
+    /// NodeInfo software names by `host[:port]`.
+    pub software: HashMap<String, String>,
     /// URLs that answer as if the network were down.
     pub down: Vec<String>,
     pub fetched: RefCell<Vec<String>>,
@@ -115,6 +117,14 @@ impl Fetch for FakeRemote {
             }),
             None => Err(FetchError::Status(404)),
         }
+    }
+
+    fn software(&self, host: &str) -> Result<String, FetchError> {
+        self.fetched.borrow_mut().push(format!("nodeinfo:{host}"));
+        self.software
+            .get(host)
+            .cloned()
+            .ok_or(FetchError::Status(404))
     }
 }
 

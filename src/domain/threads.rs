@@ -44,6 +44,7 @@ pub fn post_page(
         quotes: super::quotes::quotes_of(conn, id)?,
         likes: interactions::count(conn, &uri, Kind::Like)?,
         boosts: interactions::count(conn, &uri, Kind::Announce)?,
+        reactions: crate::store::reactions::counts(conn, &uri)?,
         history: stored_posts::history(conn, id)?,
         focus,
     })

@@ -76,6 +76,7 @@ pub fn entry(
         liked: interactions::own_activity(conn, Kind::Like, &uri)?.is_some(),
         boosted: interactions::own_activity(conn, Kind::Announce, &uri)?.is_some(),
         bookmarked: crate::store::bookmarks::contains(conn, &uri)?,
+        reactions: crate::store::reactions::counts(conn, &uri)?,
         shown,
         boosted_by,
         filtered: Vec::new(),
@@ -118,7 +119,7 @@ pub fn find_many(
 }
 
 /// [`entry`] for a whole page: the owner's likes, boosts and bookmarks in two queries rather
-/// than three per post.
+/// than three per post, and their reactions in one.
 pub fn entries(
     conn: &Connection,
     urls: &crate::urls::Urls,
@@ -129,6 +130,7 @@ pub fn entries(
     }
     let uris: Vec<String> = items.iter().map(|(_, shown, _)| shown.uri(urls)).collect();
     let own = interactions::own_among(conn, &uris)?;
+    let reactions = crate::store::reactions::counts_among(conn, &uris)?;
     let bookmarked: std::collections::HashSet<String> =
         crate::store::statuses::bookmarked(conn, &uris)?
             .into_iter()
@@ -141,6 +143,7 @@ pub fn entries(
             liked: own.iter().any(|(u, k)| *k == Kind::Like && *u == uri),
             boosted: own.iter().any(|(u, k)| *k == Kind::Announce && *u == uri),
             bookmarked: bookmarked.contains(&uri),
+            reactions: reactions.get(&uri).cloned().unwrap_or_default(),
             shown,
             boosted_by,
             filtered: Vec::new(),

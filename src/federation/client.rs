@@ -289,11 +289,21 @@ impl Client {
         if !user_ok {
             return Err(FetchError::BadUrl("not a valid user name"));
         }
+        let mut url = self.well_known_url(domain, "webfinger")?;
+        let authority = signatures::host_header(&url);
+        // user and authority hold only characters that need no escaping in a query.
+        url.set_query(Some(&format!("resource=acct:{user}@{authority}")));
+        checked_url(url.as_str())
+    }
+
+    /// `https://{domain}/.well-known/{name}` (http for a local host where private addresses are
+    /// allowed), for a bare `host[:port]`.
+    fn well_known_url(&self, domain: &str, name: &str) -> Result<Url, FetchError> {
         let bad_domain = FetchError::BadUrl("not a valid domain");
         if domain.contains(|c: char| "/?#@\\%".contains(c) || c.is_whitespace() || c.is_control()) {
             return Err(bad_domain);
         }
-        let mut url = Url::parse(&format!("https://{domain}/.well-known/webfinger"))
+        let mut url = Url::parse(&format!("https://{domain}/.well-known/{name}"))
             .map_err(|_| bad_domain.clone())?;
         // Punycode changes an international name; an ASCII one must come out as it went in.
         let authority = signatures::host_header(&url);
@@ -303,9 +313,7 @@ impl Client {
         if self.config.allow_private_addresses && is_local_host(&url) {
             url.set_scheme("http").map_err(|_| bad_domain)?;
         }
-        // user and authority hold only characters that need no escaping in a query.
-        url.set_query(Some(&format!("resource=acct:{user}@{authority}")));
-        checked_url(url.as_str())
+        Ok(url)
     }
 
     /// GET with redirects followed by hand (each hop checked, and re-signed when signed);
@@ -510,5 +518,6 @@ fn one_line(text: &str) -> String {
     line.chars().take(200).collect()
 }
 
+mod nodeinfo;
 #[cfg(test)]
 mod tests;

@@ -20,6 +20,7 @@ pub mod polls;
 pub mod posts;
 pub mod profile;
 pub mod quotes;
+pub mod reactions;
 pub mod search;
 pub mod server_status;
 pub mod threads;

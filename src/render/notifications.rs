@@ -19,6 +19,7 @@ fn notification_text(kind: NotificationKind) -> &'static str {
         NotificationKind::Move => "moved to a new account",
         NotificationKind::Status => "posted",
         NotificationKind::Poll => "a poll has ended",
+        NotificationKind::Reaction => "reacted to your post",
     }
 }
 

@@ -134,6 +134,8 @@ pub fn thread(urls: &Urls, view: &PostThread, viewer: &Viewer) -> Markup {
                 " · " span.boosts-count { (view.boosts) " " (if view.boosts == 1 { "boost" } else { "boosts" }) }
                 " · " span.likes-count { (view.likes) " " (if view.likes == 1 { "like" } else { "likes" }) }
             }
+            @let back = urls.post_page(view.focus.id);
+            (super::reactions::bar(viewer, &urls.post(view.focus.id), &view.reactions, back.strip_prefix(urls.origin()).unwrap_or("/")))
             @if !viewer.is_owner() && view.focus.visibility.is_world_readable() {
                 (remote_interaction(&urls.post(view.focus.id), "Reply, boost or like from your own server"))
             }

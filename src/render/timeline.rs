@@ -131,6 +131,7 @@ pub fn entry(urls: &Urls, profile: &Profile, entry: &Entry, viewer: &Viewer, bac
                     (shown)
                 }
             }
+            (super::reactions::bar(viewer, &entry.shown.uri(urls), &entry.reactions, back))
         }
     }
 }

@@ -58,6 +58,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ),
     ("0019_quotes", include_str!("migrations/0019_quotes.sql")),
     ("0020_ed25519", include_str!("migrations/0020_ed25519.sql")),
+    (
+        "0021_reactions",
+        include_str!("migrations/0021_reactions.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

@@ -25,6 +25,7 @@ pub mod profile;
 pub mod push;
 pub mod queue_report;
 pub mod quotes;
+pub mod reactions;
 pub mod remote_posts;
 pub mod sessions;
 pub mod settings;

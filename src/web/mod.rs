@@ -24,6 +24,7 @@ pub mod pages;
 pub mod pins;
 pub mod polls;
 pub mod quotes;
+pub mod reactions;
 pub mod reply;
 pub mod search;
 pub mod server_status;
@@ -99,6 +100,8 @@ pub fn routes() -> Vec<Route> {
         interactions::boost,
         interactions::unboost,
         quotes::revoke,
+        reactions::react,
+        reactions::unreact,
         polls::vote,
         follows::follow,
         follows::unfollow,

@@ -23,6 +23,9 @@ pub struct Notice {
     /// A move's new account.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<Account>,
+    /// A reaction's emoji (Pleroma's `pleroma:emoji_reaction` carries it here).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub emoji: Option<String>,
 }
 
 /// Mastodon's type for one of ours; reports have no Mastodon form without an admin Report
@@ -43,7 +46,10 @@ pub fn notification(
     target: Option<Account>,
 ) -> Option<Notice> {
     let kind = kind(notification.kind)?;
-    let needs_status = matches!(kind, "mention" | "favourite" | "reblog" | "status" | "poll");
+    let needs_status = matches!(
+        kind,
+        "mention" | "favourite" | "reblog" | "status" | "poll" | notifications::REACTION_TYPE
+    );
     if (needs_status && status.is_none()) || (kind == "move" && target.is_none()) {
         return None;
     }
@@ -61,5 +67,8 @@ pub fn notification(
         account,
         status,
         target,
+        emoji: (notification.kind == NotificationKind::Reaction)
+            .then(|| notification.content.clone())
+            .flatten(),
     })
 }

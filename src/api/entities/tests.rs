@@ -119,6 +119,7 @@ fn a_boost_wraps_the_post_with_its_own_id_and_booster() {
         liked: true,
         boosted: false,
         bookmarked: false,
+        reactions: Vec::new(),
         filtered: Vec::new(),
     };
     let status = status::entry(&urls, &owner, &entry, &status::Extras::default());

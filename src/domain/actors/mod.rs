@@ -27,6 +27,10 @@ pub trait Fetch {
     /// A document by its id, proven to be what it says (see `Client::get_activity`).
     fn get_activity(&self, url: &str) -> Result<Value, FetchError>;
     fn webfinger(&self, user: &str, domain: &str) -> Result<WebfingerAnswer, FetchError>;
+    /// The software `host` runs, from its NodeInfo (lower case); none by default.
+    fn software(&self, _host: &str) -> Result<String, FetchError> {
+        Err(FetchError::Status(404))
+    }
 }
 
 /// The real remote web: the guarded client, every GET signed with the owner's key.
@@ -53,6 +57,10 @@ impl Fetch for Remote<'_> {
 
     fn webfinger(&self, user: &str, domain: &str) -> Result<WebfingerAnswer, FetchError> {
         self.client.webfinger(user, domain)
+    }
+
+    fn software(&self, host: &str) -> Result<String, FetchError> {
+        self.client.nodeinfo_software(host)
     }
 }
 

@@ -3,12 +3,12 @@
 use rusqlite::Connection;
 use serde_json::Value;
 
-use crate::federation::vocab::{id_of, ids, kind};
+use crate::federation::vocab::{id_of, ids, kind, parse_reaction};
 use crate::model::NotificationKind;
 use crate::store::follows::{self, Direction};
 use crate::store::interactions::{self, Kind};
 use crate::store::remote_posts;
-use crate::store::{actors, notifications, posts};
+use crate::store::{actors, notifications, posts, reactions};
 
 use super::super::importer;
 use super::super::stream::Event;
@@ -20,7 +20,7 @@ const MAX_REPORT_CHARS: usize = 1_000;
 /// Most objects of a Flag we look at.
 const MAX_FLAG_OBJECTS: usize = 20;
 
-/// Undo of a Follow, Like, Announce or Block: only its own actor's, and only the very activity
+/// Undo of a Follow, Like, EmojiReact, Announce or Block: only its own actor's, and only the very activity
 /// (matched by id) that made what is undone.
 pub fn on_undo(
     conn: &mut Connection,
@@ -47,7 +47,9 @@ pub fn on_undo(
             Some("Follow") => return follow_rules::undo_follow(tx, &actor, &undone),
             Some("Like") => {
                 interactions::delete_by_activity(tx, Some(Kind::Like), actor.id, &undone)?
+                    || reactions::delete_by_activity(tx, actor.id, &undone)?
             }
+            Some("EmojiReact") => reactions::delete_by_activity(tx, actor.id, &undone)?,
             Some("Announce") => {
                 interactions::delete_by_activity(tx, Some(Kind::Announce), actor.id, &undone)?
             }
@@ -65,6 +67,7 @@ pub fn on_undo(
                     return follow_rules::undo_follow(tx, &actor, &undone);
                 }
                 interactions::delete_by_activity(tx, None, actor.id, &undone)?
+                    || reactions::delete_by_activity(tx, actor.id, &undone)?
                     || actors::remove_blocked_by(tx, actor.id, &undone)?
             }
         };
@@ -76,12 +79,16 @@ pub fn on_undo(
     })
 }
 
-/// Like of one of our posts: counted, and the owner told.
+/// Like of one of our posts: counted, and the owner told. Misskey's Like with an emoji in it
+/// is a reaction instead.
 pub fn on_like(
     conn: &mut Connection,
     cx: &Context,
     activity: &Activity,
 ) -> Result<Outcome, Failure> {
+    if let Some(reaction) = parse_reaction(&activity.document) {
+        return super::reactions::on_reaction(conn, cx, activity, &reaction);
+    }
     let Some(object) = activity.object_id() else {
         return Ok(Outcome::Ignored("a Like without an object"));
     };

@@ -16,6 +16,7 @@ mod interactions;
 mod moves;
 mod notes;
 mod quotes;
+mod reactions;
 pub mod verify;
 mod votes;
 pub mod worker;
@@ -220,6 +221,7 @@ pub fn handle(
         "Update" => notes::on_update(conn, cx, activity),
         "Delete" => notes::on_delete(conn, cx, activity),
         "Like" => interactions::on_like(conn, cx, activity),
+        "EmojiReact" => reactions::on_emoji_react(conn, cx, activity),
         "Announce" => interactions::on_announce(conn, cx, activity),
         "Block" => interactions::on_block(conn, cx, activity),
         "Flag" => interactions::on_flag(conn, cx, activity),

@@ -252,6 +252,7 @@ pub fn on_delete(
             return Ok(Outcome::Ignored("a Delete of a post we do not hold"));
         }
         interactions::delete_for_object(tx, &target)?;
+        crate::store::reactions::delete_for_object(tx, &target)?;
         notifications::delete_for_object(tx, &target)?;
         crate::store::polls::delete(tx, &target)?;
         crate::store::quotes::delete(tx, &target)?;

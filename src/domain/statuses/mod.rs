@@ -39,6 +39,7 @@ fn plain(id: i64, shown: Shown, boosted_by: Option<Actor>) -> Entry {
         liked: false,
         boosted: false,
         bookmarked: false,
+        reactions: Vec::new(),
         filtered: Vec::new(),
     }
 }

@@ -144,6 +144,63 @@ pub fn undo_like(urls: &Urls, id: &str, object: &str, author: &str) -> Document<
     undo(urls, id, like.to.to_vec(), like)
 }
 
+/// `EmojiReact` of a post with one emoji (Pleroma's, Akkoma's and Misskey's reactions; Misskey
+/// also reads `_misskey_reaction`), addressed to its author.
+#[derive(Clone, Debug, Serialize)]
+pub struct EmojiReact {
+    pub id: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    pub actor: String,
+    pub object: String,
+    pub content: String,
+    #[serde(rename = "_misskey_reaction")]
+    pub misskey_reaction: String,
+    pub to: [String; 1],
+}
+
+fn emoji_react_of(urls: &Urls, id: &str, object: &str, author: &str, emoji: &str) -> EmojiReact {
+    EmojiReact {
+        id: id.to_string(),
+        kind: "EmojiReact",
+        actor: urls.actor(),
+        object: object.to_string(),
+        content: emoji.to_string(),
+        misskey_reaction: emoji.to_string(),
+        to: [author.to_string()],
+    }
+}
+
+fn reaction_context() -> serde_json::Value {
+    serde_json::json!([super::AS_CONTEXT, {"EmojiReact": "http://litepub.social/ns#EmojiReact"}])
+}
+
+pub fn emoji_react(
+    urls: &Urls,
+    id: &str,
+    object: &str,
+    author: &str,
+    emoji: &str,
+) -> Document<EmojiReact> {
+    Document::new(
+        reaction_context(),
+        emoji_react_of(urls, id, object, author, emoji),
+    )
+}
+
+pub fn undo_emoji_react(
+    urls: &Urls,
+    id: &str,
+    object: &str,
+    author: &str,
+    emoji: &str,
+) -> Document<Undo<EmojiReact>> {
+    let react = emoji_react_of(urls, id, object, author, emoji);
+    let mut undo = undo(urls, id, react.to.to_vec(), react);
+    undo.context = reaction_context();
+    undo
+}
+
 /// A boost of a post: public, to the post's author and our followers.
 #[derive(Clone, Debug, Serialize)]
 pub struct Announce {

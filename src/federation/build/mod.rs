@@ -19,9 +19,9 @@ use serde_json::{json, Map, Value};
 use super::proofs;
 
 pub use activities::{
-    accept_follow, add_featured, announce, block, follow, like, reject_follow, remove_featured,
-    undo_announce, undo_block, undo_follow, undo_like, Announce, Answer, Block, FeaturedChange,
-    Follow, Like, TheirFollow, Undo,
+    accept_follow, add_featured, announce, block, emoji_react, follow, like, reject_follow,
+    remove_featured, undo_announce, undo_block, undo_emoji_react, undo_follow, undo_like, Announce,
+    Answer, Block, EmojiReact, FeaturedChange, Follow, Like, TheirFollow, Undo,
 };
 pub use actor::{actor, update_actor, UpdatePerson};
 pub use collections::{

@@ -11,6 +11,7 @@ mod actor;
 mod collection;
 mod moving;
 mod note;
+mod reaction;
 
 use serde_json::{Map, Value};
 
@@ -23,6 +24,10 @@ pub use collection::{
 };
 pub use moving::{also_known_as, parse_move, MoveClaim, MAX_ALIASES};
 pub use note::{parse_note, quote_of, Note, NOTE_TYPES, QUOTE_FIELDS};
+pub use reaction::{
+    emoji_tags, is_shortcode, is_unicode_emoji, parse_reaction, reaction_content, EmojiTag,
+    Reaction,
+};
 
 use crate::model::Timestamp;
 use crate::urls::AS_PUBLIC;

@@ -8,6 +8,7 @@ mod moves;
 mod notes;
 mod polls;
 mod quotes;
+mod reactions;
 mod verify;
 
 use rusqlite::Connection;
