@@ -165,7 +165,7 @@ pub fn rocket(config: Config) -> std::result::Result<Rocket<Build>, String> {
     let urls = Urls::new(&config);
     let webfinger = crate::federation::webfinger::jrd(&urls).to_string().into();
     let (secret, _) = crate::secrets::SecretKey::load_or_create(&config.database)?;
-    let config_database = config.database.clone();
+    let watch = Arc::new(store::counters::Watch::open(&config.database)?);
     let app = App {
         secret: Arc::new(secret),
         urls,
@@ -176,8 +176,8 @@ pub fn rocket(config: Config) -> std::result::Result<Rocket<Build>, String> {
         signing_key: Arc::new(signing_key),
         documents: Arc::new(documents),
         webfinger,
-        grants: Memo::open(&config_database, MEMO_GRANTS)?,
-        credentials: Memo::open(&config_database, 1)?,
+        grants: Memo::new(watch.clone(), MEMO_GRANTS),
+        credentials: Memo::new(watch, 1),
     };
     Ok(rocket::custom(figment)
         .manage(app)

@@ -5,8 +5,7 @@
 
 use std::collections::HashMap;
 use std::hash::Hash;
-use std::path::Path;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::store::counters::Watch;
 
@@ -15,7 +14,8 @@ use crate::store::counters::Watch;
 pub struct Stamp(i64);
 
 pub struct Memo<K, V> {
-    watch: Watch,
+    /// Shared by every memo of the process: one connection asks the version for all.
+    watch: Arc<Watch>,
     kept: Mutex<Kept<K, V>>,
     capacity: usize,
 }
@@ -27,15 +27,15 @@ struct Kept<K, V> {
 
 impl<K: Hash + Eq, V: Clone> Memo<K, V> {
     /// At most `capacity` values; past it the memo starts again empty.
-    pub fn open(database: &Path, capacity: usize) -> Result<Memo<K, V>, String> {
-        Ok(Memo {
-            watch: Watch::open(database)?,
+    pub fn new(watch: Arc<Watch>, capacity: usize) -> Memo<K, V> {
+        Memo {
+            watch,
             kept: Mutex::new(Kept {
                 at: None,
                 values: HashMap::new(),
             }),
             capacity,
-        })
+        }
     }
 
     /// The version now, or `None` when the database cannot tell at once (nothing is kept then).

@@ -1,6 +1,10 @@
 use super::*;
 use crate::store::testing;
 
+fn watch(dir: &tempfile::TempDir) -> std::sync::Arc<Watch> {
+    std::sync::Arc::new(Watch::open(&dir.path().join("test.db")).unwrap())
+}
+
 fn commit(conn: &rusqlite::Connection) {
     conn.execute("UPDATE counters SET documents = documents + 1", [])
         .unwrap();
@@ -9,7 +13,7 @@ fn commit(conn: &rusqlite::Connection) {
 #[test]
 fn a_value_is_served_until_anything_is_committed() {
     let (dir, conn) = testing::temporary();
-    let memo: Memo<&str, u32> = Memo::open(&dir.path().join("test.db"), 8).unwrap();
+    let memo: Memo<&str, u32> = Memo::new(watch(&dir), 8);
     let stamp = memo.stamp();
     assert!(stamp.is_some());
     memo.keep(stamp, "token", 7);
@@ -32,7 +36,7 @@ fn a_value_is_served_until_anything_is_committed() {
 #[test]
 fn it_starts_again_empty_past_its_capacity() {
     let (dir, _conn) = testing::temporary();
-    let memo: Memo<u32, u32> = Memo::open(&dir.path().join("test.db"), 2).unwrap();
+    let memo: Memo<u32, u32> = Memo::new(watch(&dir), 2);
     let stamp = memo.stamp();
     memo.keep(stamp, 1, 1);
     memo.keep(stamp, 2, 2);
