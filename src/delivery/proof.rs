@@ -14,11 +14,15 @@ use crate::urls::ed25519_key_id_of;
 
 /// The owner's Ed25519 key, made on first use for a database from before it (and at `init`).
 pub fn owner_key(conn: &Connection) -> rusqlite::Result<ProofKey> {
-    if settings::get(conn, settings::ED25519_KEY)?.is_none() {
-        let pkcs8 = ProofKey::generate().map_err(key_error)?;
-        settings::set_if_missing(conn, settings::ED25519_KEY, &pkcs8)?;
-    }
-    let pkcs8 = settings::get(conn, settings::ED25519_KEY)?.unwrap_or_default();
+    let pkcs8 = match settings::get(conn, settings::ED25519_KEY)? {
+        Some(pkcs8) => pkcs8,
+        None => {
+            // Another connection may make it first: whichever was stored wins.
+            let made = ProofKey::generate().map_err(key_error)?;
+            settings::set_if_missing(conn, settings::ED25519_KEY, &made)?;
+            settings::get(conn, settings::ED25519_KEY)?.unwrap_or(made)
+        }
+    };
     ProofKey::from_pkcs8(&pkcs8).map_err(key_error)
 }
 

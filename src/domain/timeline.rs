@@ -63,6 +63,7 @@ pub fn find(conn: &Connection, urls: &crate::urls::Urls, uri: &str) -> Result<Op
     Ok(remote_posts::get_by_uri(conn, uri)?.map(|p| Shown::Remote(Box::new(p))))
 }
 
+/// One post as the timeline shows it, with the owner's flags (see [`entries`]).
 pub fn entry(
     conn: &Connection,
     urls: &crate::urls::Urls,
@@ -70,17 +71,9 @@ pub fn entry(
     shown: Shown,
     boosted_by: Option<Actor>,
 ) -> Result<Entry> {
-    let uri = shown.uri(urls);
-    Ok(Entry {
-        id,
-        liked: interactions::own_activity(conn, Kind::Like, &uri)?.is_some(),
-        boosted: interactions::own_activity(conn, Kind::Announce, &uri)?.is_some(),
-        bookmarked: crate::store::bookmarks::contains(conn, &uri)?,
-        reactions: crate::store::reactions::counts(conn, &uri)?,
-        shown,
-        boosted_by,
-        filtered: Vec::new(),
-    })
+    entries(conn, urls, vec![(id, shown, boosted_by)])?
+        .pop()
+        .ok_or_else(|| crate::error::Error::internal("no entry for a post"))
 }
 
 /// [`find`] for a page of ids at once, in a few queries: what we hold, by id.

@@ -93,19 +93,8 @@ pub fn delete_own(conn: &Connection, object_uri: &str, content: &str) -> rusqlit
 /// The reactions to an object, each with its count (everyone's, the owner's included) and
 /// whether the owner is among them; the most frequent first, then the earliest.
 pub fn counts(conn: &Connection, object_uri: &str) -> rusqlite::Result<Vec<ReactionCount>> {
-    let mut statement = conn.prepare_cached(
-        "SELECT content, count(*), max(actor_id IS NULL), min(id)
-         FROM reactions WHERE object_uri = ?1
-         GROUP BY content ORDER BY count(*) DESC, min(id) LIMIT ?2",
-    )?;
-    let rows = statement.query_map(params![object_uri, MAX_LISTED as i64], |row| {
-        Ok(ReactionCount {
-            content: row.get(0)?,
-            count: row.get::<_, i64>(1)? as u64,
-            mine: row.get(2)?,
-        })
-    })?;
-    rows.collect()
+    let mut one = counts_among(conn, &[object_uri.to_string()])?;
+    Ok(one.remove(object_uri).unwrap_or_default())
 }
 
 /// [`counts`] for a page of posts in one query: each post's reactions, most given first.
