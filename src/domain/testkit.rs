@@ -206,3 +206,21 @@ pub fn fuzz_for(
         start.elapsed().as_secs_f64()
     );
 }
+
+/// What was queued for delivery: (inbox, activity), oldest first.
+pub fn queued(conn: &rusqlite::Connection) -> Vec<(String, Value)> {
+    let mut statement = conn
+        .prepare(
+            "SELECT inbox, body FROM deliveries JOIN outbound_activities
+             ON outbound_activities.id = deliveries.activity_id ORDER BY deliveries.id",
+        )
+        .unwrap();
+    statement
+        .query_map([], |row| Ok((row.get(0)?, row.get::<_, String>(1)?)))
+        .unwrap()
+        .map(|r| {
+            let (inbox, body) = r.unwrap();
+            (inbox, serde_json::from_str(&body).unwrap())
+        })
+        .collect()
+}

@@ -56,21 +56,7 @@ fn setup() -> Setup {
 impl Setup {
     /// The activities queued so far, oldest first, with their inboxes.
     fn sent(&self) -> Vec<(String, Value)> {
-        let mut statement = self
-            .conn
-            .prepare(
-                "SELECT inbox, body FROM deliveries JOIN outbound_activities
-                 ON outbound_activities.id = deliveries.activity_id ORDER BY deliveries.id",
-            )
-            .unwrap();
-        statement
-            .query_map([], |row| Ok((row.get(0)?, row.get::<_, String>(1)?)))
-            .unwrap()
-            .map(|r| {
-                let (inbox, body) = r.unwrap();
-                (inbox, serde_json::from_str(&body).unwrap())
-            })
-            .collect()
+        testkit::queued(&self.conn)
     }
 
     fn names_us(&mut self, origin: &str, name: &str) {

@@ -37,20 +37,7 @@ fn world(software: Option<&str>) -> (tempfile::TempDir, Connection, FakeRemote) 
 
 /// What was queued for delivery: (inbox, document), oldest first.
 fn sent(conn: &Connection) -> Vec<(String, Value)> {
-    let mut statement = conn
-        .prepare(
-            "SELECT inbox, body FROM deliveries JOIN outbound_activities
-             ON outbound_activities.id = deliveries.activity_id ORDER BY deliveries.id",
-        )
-        .unwrap();
-    statement
-        .query_map([], |row| Ok((row.get(0)?, row.get::<_, String>(1)?)))
-        .unwrap()
-        .map(|r| {
-            let (inbox, body) = r.unwrap();
-            (inbox, serde_json::from_str(&body).unwrap())
-        })
-        .collect()
+    testkit::queued(conn)
 }
 
 const NOW: Timestamp = Timestamp(1_700_000_000_000);

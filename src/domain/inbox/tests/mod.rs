@@ -105,21 +105,7 @@ impl World {
 
     /// Queued deliveries: (inbox, activity).
     pub fn deliveries(&self) -> Vec<(String, Value)> {
-        let mut statement = self
-            .conn
-            .prepare(
-                "SELECT inbox, body FROM deliveries JOIN outbound_activities
-                 ON outbound_activities.id = deliveries.activity_id ORDER BY deliveries.id",
-            )
-            .unwrap();
-        statement
-            .query_map([], |row| Ok((row.get(0)?, row.get::<_, String>(1)?)))
-            .unwrap()
-            .map(|r| {
-                let (inbox, body) = r.unwrap();
-                (inbox, serde_json::from_str(&body).unwrap())
-            })
-            .collect()
+        crate::domain::testkit::queued(&self.conn)
     }
 
     /// Notifications, oldest first: (kind, object).
