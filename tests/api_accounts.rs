@@ -114,6 +114,8 @@ fn credentials_are_read_and_updated_as_json_form_and_multipart() {
     assert_eq!(me["id"], "0");
     assert_eq!(me["acct"], "ana");
     assert_eq!(me["source"]["follow_requests_count"], 0);
+    // Asked again, it comes from memory; the update below must not leave that copy served.
+    assert_eq!(ok(api.get("/api/v1/accounts/verify_credentials")), me);
 
     let changed = ok(api.send_json(
         "PATCH",
@@ -135,6 +137,9 @@ fn credentials_are_read_and_updated_as_json_form_and_multipart() {
     assert_eq!(changed["source"]["note"], "I *write* here");
     assert!(changed["note"].as_str().unwrap().contains("<em>write</em>"));
     assert_eq!(changed["fields"][1]["value"], "she/her");
+    let me = ok(api.get("/api/v1/accounts/verify_credentials"));
+    assert_eq!(me["display_name"], "Ana API");
+    assert_eq!(me["source"]["note"], "I *write* here");
     assert!(changed["fields"][0]["value"]
         .as_str()
         .unwrap()
